@@ -1,0 +1,29 @@
+package io.github.neuroseg;
+
+import io.github.neuroseg.segmentation.SegmenterBuilder;
+
+/**
+ * Entry point of neuroseg: builders for the segmenter, the tracer and the trainer. The
+ * implementations are found on the class path; a missing one is reported with the Maven artifact
+ * to add.
+ *
+ * <pre>{@code
+ * try (Segmenter seg = NeuroSeg.segmenter().model(Path.of("neuron-vit3d.onnx")).build()) {
+ *   Segmentation s = seg.segment(Volumes.read(Path.of("neuron.tif")));
+ *   NeuronTree tree = NeuroSeg.tracer().build().trace(s);
+ *   Swc.write(tree, Path.of("neuron.swc"));
+ * }
+ * }</pre>
+ */
+public final class NeuroSeg {
+  private NeuroSeg() {}
+
+  /** A builder of ONNX segmenters (needs {@code neuroseg-infer-onnx}). */
+  public static SegmenterBuilder segmenter() {
+    return new SegmenterBuilder();
+  }
+
+  // tracer(): added with neuroseg-trace
+
+  // trainer(): added with neuroseg-train
+}

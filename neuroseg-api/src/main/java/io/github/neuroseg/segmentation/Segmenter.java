@@ -1,0 +1,34 @@
+package io.github.neuroseg.segmentation;
+
+import io.github.neuroseg.volume.Volume;
+import net.imglib2.RandomAccessibleInterval;
+import net.imglib2.type.numeric.real.FloatType;
+
+/**
+ * Segments neurons in 3D volumes with a trained model. Build one with {@link
+ * io.github.neuroseg.NeuroSeg#segmenter()}; it holds native resources, so close it (it is safe to
+ * close twice). A segmenter is thread-safe: several threads may call {@link #segment} at once.
+ */
+public interface Segmenter extends AutoCloseable {
+
+  /**
+   * Segments a volume into a new probability image of the same size.
+   *
+   * @throws io.github.neuroseg.InvalidInputException for an empty volume or NaN voxels
+   */
+  Segmentation segment(Volume volume);
+
+  /**
+   * Segments a volume, writing foreground probabilities into {@code target}, which must have the
+   * volume's dimensions. Use this to write into a disk-backed or cell image for volumes bigger
+   * than memory.
+   */
+  Segmentation segmentInto(Volume volume, RandomAccessibleInterval<FloatType> target);
+
+  /** The settings this segmenter runs with, model defaults resolved. */
+  SegmenterConfig config();
+
+  /** Releases native resources. Idempotent; never throws a checked exception. */
+  @Override
+  void close();
+}

@@ -1,0 +1,58 @@
+package io.github.neuroseg.segmentation;
+
+import io.github.neuroseg.Device;
+import io.github.neuroseg.InvalidInputException;
+import io.github.neuroseg.ProgressListener;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Immutable settings of a {@link Segmenter}. Built by {@link SegmenterBuilder}; values left
+ * {@code null} are taken from the model's metadata.
+ *
+ * @param model the ONNX model
+ * @param device where inference runs
+ * @param strictDevice if {@code true}, an unavailable device is an error instead of a CPU fallback
+ * @param tileWidth tile width in voxels, or {@code null} for the model's
+ * @param tileHeight tile height in voxels, or {@code null} for the model's
+ * @param overlap overlap between neighbouring tiles in voxels, or {@code null} for a quarter tile
+ * @param blending tile weighting when stitching
+ * @param batchSize tiles per inference call, {@code >= 1}
+ * @param threads threads for the inference engine's intra-op pool; 0 lets the engine choose
+ * @param normalization intensity normalisation spec (e.g. {@code "percentile:0.5,99.5"}), or
+ *     {@code null} for the model's
+ * @param threshold mask threshold in [0, 1], or {@code null} for the model's calibrated one
+ * @param progress receives per-batch progress
+ */
+public record SegmenterConfig(
+    ModelSource model,
+    Device device,
+    boolean strictDevice,
+    @Nullable Integer tileWidth,
+    @Nullable Integer tileHeight,
+    @Nullable Integer overlap,
+    Blending blending,
+    int batchSize,
+    int threads,
+    @Nullable String normalization,
+    @Nullable Double threshold,
+    ProgressListener progress) {
+
+  public SegmenterConfig {
+    if (tileWidth != null && tileWidth <= 0 || tileHeight != null && tileHeight <= 0) {
+      throw new InvalidInputException(
+          "tile size must be > 0, got " + tileWidth + " x " + tileHeight);
+    }
+    if (overlap != null && overlap < 0) {
+      throw new InvalidInputException("overlap must be >= 0, got " + overlap);
+    }
+    if (batchSize < 1) {
+      throw new InvalidInputException("batch size must be >= 1, got " + batchSize);
+    }
+    if (threads < 0) {
+      throw new InvalidInputException("threads must be >= 0 (0 = engine default), got " + threads);
+    }
+    if (threshold != null && !(threshold >= 0 && threshold <= 1)) {
+      throw new InvalidInputException("threshold must be in [0, 1], got " + threshold);
+    }
+  }
+}
