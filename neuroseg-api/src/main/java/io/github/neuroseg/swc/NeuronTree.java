@@ -245,25 +245,36 @@ public final class NeuronTree {
       throw new InvalidInputException(
           "scale factors must be > 0, got " + sx + ", " + sy + ", " + sz);
     }
-    double sr = (sx + sy) / 2;
+    return scale(sx, sy, sz, (sx + sy) / 2);
+  }
+
+  private NeuronTree scale(double sx, double sy, double sz, double sr) {
     return map(n -> new SwcNode(n.id(), n.structure(), n.x() * sx, n.y() * sy, n.z() * sz,
         n.radius() * sr, n.parent(), n.extras()));
   }
 
-  /** Voxel coordinates to physical coordinates for the given voxel size. */
+  /**
+   * Voxel coordinates to physical coordinates for the given voxel size; radii are multiplied by
+   * the mean of the x and y voxel sizes.
+   */
   public NeuronTree toPhysical(VoxelSize size) {
     return scale(size.x(), size.y(), size.z());
   }
 
-  /** Physical coordinates to voxel coordinates for the given voxel size. */
+  /**
+   * Physical coordinates to voxel coordinates for the given voxel size; the exact inverse of
+   * {@link #toPhysical} (radii are divided by the mean in-plane voxel size, not multiplied by the
+   * mean of the reciprocals, which would differ for anisotropic x and y).
+   */
   public NeuronTree toVoxels(VoxelSize size) {
-    return scale(1 / size.x(), 1 / size.y(), 1 / size.z());
+    return scale(1 / size.x(), 1 / size.y(), 1 / size.z(), 2 / (size.x() + size.y()));
   }
 
   /**
    * Resamples every unbranched segment at a fixed arc-length step, keeping roots, branch points
    * and tips in place and the topology unchanged. Radii and structure codes are interpolated
-   * along the segment (structure from the nearer end). New ids are 1..n in depth-first order.
+   * along the segment (structure from the nearer end); extra columns are dropped. New ids are
+   * 1..n in depth-first order.
    *
    * @param step spacing along each segment, {@code > 0}
    */

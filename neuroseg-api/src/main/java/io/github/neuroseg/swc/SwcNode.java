@@ -12,7 +12,7 @@ import java.util.List;
  * @param y position along y
  * @param z position along z
  * @param radius radius in the same units, {@code >= 0}
- * @param parent the parent's id, or {@link #NO_PARENT} for a root
+ * @param parent the parent's id, or a negative value ({@link #NO_PARENT}) for a root
  * @param extras additional columns (ESWC and similar), kept in order; empty for plain SWC
  */
 public record SwcNode(
@@ -47,9 +47,9 @@ public record SwcNode(
     return StructureType.of(structure);
   }
 
-  /** Whether this node has no parent. */
+  /** Whether this node has no parent: any negative parent value means none, as in SWC files. */
   public boolean isRoot() {
-    return parent == NO_PARENT;
+    return parent < 0;
   }
 
   /** Euclidean distance between the two nodes' positions. */

@@ -1,0 +1,49 @@
+package io.github.neuroseg.swc;
+
+import io.github.neuroseg.NeuroSegIOException;
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/** Writes a file through a temporary sibling that is moved into place only once complete. */
+final class AtomicWrite {
+  private AtomicWrite() {}
+
+  /** What writes the content of the temporary file. */
+  interface Body {
+    void writeTo(Path temp) throws IOException;
+  }
+
+  static void write(Path target, Body body) {
+    Path absolute = target.toAbsolutePath();
+    Path dir = absolute.getParent();
+    Path temp = null;
+    try {
+      if (dir != null) {
+        Files.createDirectories(dir);
+      }
+      // a sibling, so the final move stays on one file system and can be atomic
+      temp = Files.createTempFile(dir, "." + absolute.getFileName(), ".tmp");
+      body.writeTo(temp);
+      try {
+        Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE,
+            StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(temp, absolute, StandardCopyOption.REPLACE_EXISTING);
+      }
+      temp = null;
+    } catch (IOException e) {
+      throw new NeuroSegIOException("cannot write " + target + ": " + e, e);
+    } finally {
+      if (temp != null) {
+        try {
+          Files.deleteIfExists(temp);
+        } catch (IOException ignored) {
+          // the original failure is the one worth reporting
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,378 @@
+package io.github.neuroseg.swc;
+
+import io.github.neuroseg.FormatException;
+import io.github.neuroseg.NeuroSegIOException;
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.math.BigDecimal;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Reads and writes SWC neuron reconstructions.
+ *
+ * <p>The reader accepts the common dialects: {@code #} comment lines (kept, without the {@code
+ * #}, in {@link NeuronTree#comments()}), blank lines, any mix of spaces and tabs, CRLF line ends,
+ * ids in any order, several roots, any negative parent as "no parent" (stored as {@link
+ * SwcNode#NO_PARENT}), integers written as decimals ({@code -1.0000000e+00}) and extra numeric
+ * columns after the seven standard ones (ESWC), kept in {@link SwcNode#extras()}. Text after a
+ * {@code #} on a node line is ignored. It is strict about everything else and reports the first
+ * problem as a {@link FormatException} naming the file and the line of the offending node.
+ *
+ * <p>The writer prints {@code \n} line ends in {@link java.util.Locale#ROOT} style, integers for
+ * ids, types and parents, and every double in a form that reads back to exactly the same value
+ * (integral values without a decimal point), so {@code parse(format(t))} equals {@code t}.
+ */
+public final class Swc {
+  private Swc() {}
+
+  // plain decimal notation only: no hex, no "f"/"d" suffixes that Double.parseDouble would allow
+  private static final Pattern DECIMAL =
+      Pattern.compile("[+-]?(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][+-]?\\d+)?");
+  private static final Pattern WHITESPACE = Pattern.compile("\\s+");
+  private static final String[] COLUMN_NAMES = {"id", "type", "x", "y", "z", "radius", "parent"};
+
+  /**
+   * Reads an SWC file (UTF-8; undecodable bytes in comments are replaced).
+   *
+   * @throws FormatException if the content is malformed (with the line)
+   * @throws NeuroSegIOException if the file cannot be read
+   */
+  public static NeuronTree read(Path path) {
+    try (Reader reader =
+        new InputStreamReader(
+            Files.newInputStream(path),
+            StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPLACE)
+                .onUnmappableCharacter(CodingErrorAction.REPLACE))) {
+      return parse(reader, path.toString());
+    } catch (NoSuchFileException e) {
+      throw new NeuroSegIOException("SWC file not found: " + path, e);
+    } catch (IOException e) {
+      throw new NeuroSegIOException("cannot read SWC file " + path + ": " + e, e);
+    }
+  }
+
+  /**
+   * Reads SWC text from a reader, which is not closed.
+   *
+   * @param sourceName the name used in error messages, e.g. a file name or URL
+   * @throws FormatException if the content is malformed
+   * @throws NeuroSegIOException if reading fails
+   */
+  public static NeuronTree read(Reader reader, String sourceName) {
+    try {
+      return parse(reader, sourceName);
+    } catch (IOException e) {
+      throw new NeuroSegIOException("cannot read SWC from " + sourceName + ": " + e, e);
+    }
+  }
+
+  /**
+   * Parses SWC text.
+   *
+   * @param sourceName the name used in error messages
+   * @throws FormatException if the content is malformed
+   */
+  public static NeuronTree parse(String text, String sourceName) {
+    try {
+      return parse(new StringReader(text), sourceName);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // a StringReader does not fail
+    }
+  }
+
+  private static NeuronTree parse(Reader reader, String source) throws IOException {
+    BufferedReader in =
+        reader instanceof BufferedReader b ? b : new BufferedReader(reader, 1 << 16);
+    List<String> comments = new ArrayList<>();
+    List<SwcNode> nodes = new ArrayList<>();
+    List<Long> lines = new ArrayList<>();
+    Map<Long, Integer> indexById = new HashMap<>();
+    long lineNo = 0;
+    String line;
+    while ((line = in.readLine()) != null) {
+      lineNo++;
+      String trimmed = line.strip();
+      if (lineNo == 1 && !trimmed.isEmpty() && trimmed.charAt(0) == '\uFEFF') {
+        trimmed = trimmed.substring(1).strip(); // byte order mark
+      }
+      if (trimmed.isEmpty()) {
+        continue;
+      }
+      if (trimmed.charAt(0) == '#') {
+        comments.add(trimmed.substring(1));
+        continue;
+      }
+      int hash = trimmed.indexOf('#');
+      if (hash >= 0) {
+        trimmed = trimmed.substring(0, hash).strip();
+      }
+      SwcNode node = parseNode(trimmed, source, lineNo);
+      Integer previous = indexById.putIfAbsent(node.id(), nodes.size());
+      if (previous != null) {
+        throw FormatException.atLine(source, lineNo,
+            "duplicate node id " + node.id() + " (first defined on line " + lines.get(previous)
+                + ")");
+      }
+      nodes.add(node);
+      lines.add(lineNo);
+    }
+    int n = nodes.size();
+    int[] parentIndex = new int[n];
+    for (int i = 0; i < n; i++) {
+      SwcNode node = nodes.get(i);
+      if (node.isRoot()) {
+        parentIndex[i] = -1;
+      } else {
+        Integer p = indexById.get(node.parent());
+        if (p == null) {
+          throw FormatException.atLine(source, lines.get(i),
+              "node " + node.id() + " names parent " + node.parent()
+                  + ", but no node has that id");
+        }
+        parentIndex[i] = p;
+      }
+    }
+    checkAcyclic(nodes, lines, parentIndex, source);
+    return NeuronTree.of(nodes, comments);
+  }
+
+  /** Finds a parent cycle and reports the node of the cycle that comes first in the file. */
+  private static void checkAcyclic(
+      List<SwcNode> nodes, List<Long> lines, int[] parentIndex, String source) {
+    int n = nodes.size();
+    byte[] state = new byte[n]; // 0 unvisited, 1 on the current walk, 2 reaches a root
+    int[] walk = new int[n];
+    for (int start = 0; start < n; start++) {
+      int len = 0;
+      int i = start;
+      while (i >= 0 && state[i] == 0) {
+        state[i] = 1;
+        walk[len++] = i;
+        i = parentIndex[i];
+      }
+      if (i >= 0 && state[i] == 1) {
+        int first = i;
+        StringBuilder ids = new StringBuilder().append(nodes.get(i).id());
+        for (int j = parentIndex[i]; j != i; j = parentIndex[j]) {
+          first = Math.min(first, j);
+          ids.append(" -> ").append(nodes.get(j).id());
+        }
+        ids.append(" -> ").append(nodes.get(i).id());
+        throw FormatException.atLine(source, lines.get(first),
+            "node " + nodes.get(first).id() + " is on a parent cycle (" + ids
+                + "), so it never reaches a root");
+      }
+      for (int k = 0; k < len; k++) {
+        state[walk[k]] = 2;
+      }
+    }
+  }
+
+  private static SwcNode parseNode(String text, String source, long line) {
+    String[] f = WHITESPACE.split(text);
+    if (f.length < 7) {
+      throw FormatException.atLine(source, line,
+          "expected at least 7 columns (id type x y z radius parent), got " + f.length + ": '"
+              + text + "'");
+    }
+    long id = integer(f[0], COLUMN_NAMES[0], source, line);
+    if (id < 0) {
+      throw FormatException.atLine(source, line, "node id must be >= 0, got " + f[0]);
+    }
+    long typeValue = integer(f[1], COLUMN_NAMES[1], source, line);
+    if (typeValue < Integer.MIN_VALUE || typeValue > Integer.MAX_VALUE) {
+      throw FormatException.atLine(source, line,
+          "structure type must fit a 32-bit integer, got " + f[1]);
+    }
+    double x = coordinate(f[2], COLUMN_NAMES[2], source, line);
+    double y = coordinate(f[3], COLUMN_NAMES[3], source, line);
+    double z = coordinate(f[4], COLUMN_NAMES[4], source, line);
+    double radius = number(f[5], COLUMN_NAMES[5], source, line);
+    if (!(radius >= 0) || Double.isInfinite(radius)) {
+      throw FormatException.atLine(source, line,
+          "radius must be a finite number >= 0, got " + f[5]);
+    }
+    long parent = integer(f[6], COLUMN_NAMES[6], source, line);
+    if (parent < 0) {
+      parent = SwcNode.NO_PARENT;
+    } else if (parent == id) {
+      throw FormatException.atLine(source, line,
+          "node " + id + " is its own parent (a parent cycle)");
+    }
+    List<Double> extras = List.of();
+    if (f.length > 7) {
+      Double[] e = new Double[f.length - 7];
+      for (int k = 7; k < f.length; k++) {
+        e[k - 7] = number(f[k], "extra column " + (k + 1), source, line);
+      }
+      extras = List.of(e);
+    }
+    return new SwcNode(id, (int) typeValue, x, y, z, radius, parent, extras);
+  }
+
+  private static double coordinate(String token, String name, String source, long line) {
+    double v = number(token, name, source, line);
+    if (!Double.isFinite(v)) {
+      throw FormatException.atLine(source, line,
+          "coordinate " + name + " must be a finite number, got " + token);
+    }
+    return v;
+  }
+
+  /** A decimal number; NaN and infinities are accepted here so callers can name the problem. */
+  private static double number(String token, String name, String source, long line) {
+    if (DECIMAL.matcher(token).matches()) {
+      return Double.parseDouble(token);
+    }
+    String t = token.startsWith("+") || token.startsWith("-") ? token.substring(1) : token;
+    boolean negative = token.startsWith("-");
+    if (t.equalsIgnoreCase("nan")) {
+      return Double.NaN;
+    }
+    if (t.equalsIgnoreCase("inf") || t.equalsIgnoreCase("infinity")) {
+      return negative ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+    }
+    throw FormatException.atLine(source, line,
+        "column " + name + " must be a number, got '" + token + "'");
+  }
+
+  /** An integer, possibly written as a decimal with a zero fraction ({@code 3.0}, {@code -1e0}). */
+  private static long integer(String token, String name, String source, long line) {
+    if (!DECIMAL.matcher(token).matches()) {
+      throw FormatException.atLine(source, line,
+          "column " + name + " must be an integer, got '" + token + "'");
+    }
+    try {
+      BigDecimal d = new BigDecimal(token.startsWith("+") ? token.substring(1) : token);
+      if (d.signum() != 0 && d.stripTrailingZeros().scale() > 0) {
+        throw FormatException.atLine(source, line,
+            "column " + name + " must be an integer, got '" + token + "'");
+      }
+      return d.longValueExact();
+    } catch (ArithmeticException | NumberFormatException e) {
+      throw FormatException.atLine(source, line,
+          "column " + name + " must be an integer within 64 bits, got '" + token + "'");
+    }
+  }
+
+  /**
+   * Writes the tree to a file: a temporary file in the same folder, then moved into place, so a
+   * reader never sees a half-written file.
+   *
+   * @throws NeuroSegIOException if writing fails (the target is then left unchanged)
+   */
+  public static void write(NeuronTree tree, Path path) {
+    AtomicWrite.write(path, temp -> {
+      try (Writer w = Files.newBufferedWriter(temp, StandardCharsets.UTF_8)) {
+        writeTo(tree, w);
+      }
+    });
+  }
+
+  /**
+   * Writes the tree as SWC text to a writer, which is flushed but not closed.
+   *
+   * @throws NeuroSegIOException if writing fails
+   */
+  public static void write(NeuronTree tree, Writer writer) {
+    try {
+      writeTo(tree, writer);
+    } catch (IOException e) {
+      throw new NeuroSegIOException("cannot write SWC: " + e, e);
+    }
+  }
+
+  /** The tree as SWC text. */
+  public static String format(NeuronTree tree) {
+    StringWriter out = new StringWriter(Math.max(64, tree.size() * 48));
+    write(tree, out);
+    return out.toString();
+  }
+
+  private static void writeTo(NeuronTree tree, Writer writer) throws IOException {
+    Writer w = writer instanceof BufferedWriter || writer instanceof StringWriter
+        ? writer : new BufferedWriter(writer, 1 << 16);
+    if (tree.comments().isEmpty()) {
+      int extras = 0;
+      for (SwcNode n : tree.nodes()) {
+        extras = Math.max(extras, n.extras().size());
+      }
+      w.write("# SWC written by neuroseg\n");
+      w.write("# id type x y z radius parent");
+      for (int k = 0; k < extras; k++) {
+        w.write(" extra" + (k + 1));
+      }
+      w.write('\n');
+    } else {
+      for (String c : tree.comments()) {
+        // a comment must stay one line, or the extra lines would be read as nodes
+        w.write('#');
+        w.write(c.replace("\r", " ").replace("\n", " "));
+        w.write('\n');
+      }
+    }
+    StringBuilder sb = new StringBuilder(96);
+    for (SwcNode n : tree.nodes()) {
+      sb.setLength(0);
+      sb.append(n.id()).append(' ').append(n.structure()).append(' ');
+      appendNumber(sb, n.x()).append(' ');
+      appendNumber(sb, n.y()).append(' ');
+      appendNumber(sb, n.z()).append(' ');
+      appendNumber(sb, n.radius()).append(' ');
+      sb.append(n.parent());
+      for (Double e : n.extras()) {
+        sb.append(' ');
+        appendNumber(sb, e);
+      }
+      sb.append('\n');
+      w.write(sb.toString());
+    }
+    w.flush();
+  }
+
+  /**
+   * Appends a double so that parsing gives the identical value: integral values below 2^53 as
+   * integers, {@code -0} kept, everything else as {@link Double#toString}, which round-trips.
+   */
+  static StringBuilder appendNumber(StringBuilder sb, double v) {
+    if (v == 0) {
+      return sb.append(Double.doubleToRawLongBits(v) == 0 ? "0" : "-0");
+    }
+    if (v == Math.rint(v) && Math.abs(v) < 0x1p53) {
+      return sb.append((long) v);
+    }
+    if (Double.isNaN(v)) {
+      return sb.append("NaN");
+    }
+    if (Double.isInfinite(v)) {
+      return sb.append(v > 0 ? "Infinity" : "-Infinity");
+    }
+    String s = Double.toString(v);
+    double a = Math.abs(v);
+    if (a >= 1e-3 && a < 1e16 && s.indexOf('E') >= 0) {
+      // the same digits without an exponent: 1.234567825E7 -> 12345678.25
+      return sb.append(new BigDecimal(s).toPlainString());
+    }
+    int e = s.indexOf(".0E");
+    // "1.0E-5" -> "1E-5": the same value, shorter
+    return sb.append(e >= 0 ? s.substring(0, e) + s.substring(e + 2) : s);
+  }
+}

@@ -1,0 +1,48 @@
+package io.github.neuroseg.synth;
+
+import io.github.neuroseg.swc.NeuronTree;
+import io.github.neuroseg.swc.SwcNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/** Random trees for tests, independent of {@link NeuronGenerator}. */
+public final class TestTrees {
+  private TestTrees() {}
+
+  /** A random forest of {@code n} nodes inside {@code [0, extent)^3} with radii in [0, maxR). */
+  public static NeuronTree random(long seed, int n, double[] extent, double maxR) {
+    Random rnd = new Random(seed);
+    List<SwcNode> nodes = new ArrayList<>();
+    for (int i = 1; i <= n; i++) {
+      long parent = i == 1 || rnd.nextInt(8) == 0 ? -1 : 1 + rnd.nextInt(i - 1);
+      nodes.add(new SwcNode(i, 1 + rnd.nextInt(3), rnd.nextDouble() * extent[0],
+          rnd.nextDouble() * extent[1], rnd.nextDouble() * extent[2], rnd.nextDouble() * maxR,
+          parent));
+    }
+    return NeuronTree.of(nodes);
+  }
+
+  /** A random walk chain of {@code n} nodes with steps of about {@code step}, starting at p. */
+  public static NeuronTree walk(long seed, int n, double step, double[] start) {
+    Random rnd = new Random(seed);
+    List<SwcNode> nodes = new ArrayList<>();
+    double x = start[0];
+    double y = start[1];
+    double z = start[2];
+    for (int i = 1; i <= n; i++) {
+      long parent = i == 1 ? -1 : (rnd.nextInt(6) == 0 ? 1 + rnd.nextInt(i - 1) : i - 1);
+      if (parent != i - 1 && parent > 0) {
+        SwcNode p = nodes.get((int) parent - 1);
+        x = p.x();
+        y = p.y();
+        z = p.z();
+      }
+      x += rnd.nextGaussian() * step;
+      y += rnd.nextGaussian() * step;
+      z += rnd.nextGaussian() * step;
+      nodes.add(new SwcNode(i, 3, x, y, z, 1, parent));
+    }
+    return NeuronTree.of(nodes);
+  }
+}
