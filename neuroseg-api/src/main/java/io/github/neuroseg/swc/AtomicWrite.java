@@ -7,16 +7,30 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
-/** Writes a file through a temporary sibling that is moved into place only once complete. */
-final class AtomicWrite {
+/**
+ * Writes a file through a temporary sibling that is moved into place only once complete, so a
+ * failed write leaves no half file behind.
+ */
+public final class AtomicWrite {
   private AtomicWrite() {}
 
   /** What writes the content of the temporary file. */
-  interface Body {
+  public interface Body {
+    /**
+     * Writes the whole content to {@code temp}.
+     *
+     * @throws IOException on failure; the temporary file is then deleted
+     */
     void writeTo(Path temp) throws IOException;
   }
 
-  static void write(Path target, Body body) {
+  /**
+   * Writes {@code target} atomically: {@code body} fills a temporary file in the same folder,
+   * which then replaces {@code target}.
+   *
+   * @throws NeuroSegIOException naming the file when writing or moving fails
+   */
+  public static void write(Path target, Body body) {
     Path absolute = target.toAbsolutePath();
     Path dir = absolute.getParent();
     Path temp = null;
