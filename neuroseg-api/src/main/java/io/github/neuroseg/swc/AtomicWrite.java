@@ -7,16 +7,28 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
-/** Writes a file through a temporary sibling that is moved into place only once complete. */
-final class AtomicWrite {
+/**
+ * Writes a file through a temporary sibling that is moved into place only once complete, so that
+ * a failed write never leaves a partial file behind.
+ */
+public final class AtomicWrite {
   private AtomicWrite() {}
 
   /** What writes the content of the temporary file. */
-  interface Body {
+  @FunctionalInterface
+  public interface Body {
+    /** Writes the whole content to {@code temp}. */
     void writeTo(Path temp) throws IOException;
   }
 
-  static void write(Path target, Body body) {
+  /**
+   * Writes {@code target} atomically: {@code body} fills a temporary file in the same folder,
+   * which then replaces the target.
+   *
+   * @throws io.github.neuroseg.NeuroSegIOException when writing or moving fails (the temporary
+   *     file is removed)
+   */
+  public static void write(Path target, Body body) {
     Path absolute = target.toAbsolutePath();
     Path dir = absolute.getParent();
     Path temp = null;

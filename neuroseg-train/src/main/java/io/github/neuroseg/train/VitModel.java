@@ -70,7 +70,7 @@ public final class VitModel implements AutoCloseable {
 
   /**
    * A freshly initialised model, deterministic for the seed: linear weights, the class token and
-   * the position embedding from a normal distribution of standard deviation 0.02 truncated at
+   * the position embedding (a random stream per parameter name) from a normal distribution of standard deviation 0.02 truncated at
    * two standard deviations (as timm), the patch kernel uniform in {@code +-1/sqrt(fan in)},
    * biases 0, norm scales 1.
    */
@@ -80,10 +80,11 @@ public final class VitModel implements AutoCloseable {
 
   /** The initial weights {@link #create} uses. */
   public static Map<String, WeightTensor> initialWeights(VitConfig config, long seed) {
-    SplittableRandom rnd = new SplittableRandom(seed);
     Map<String, WeightTensor> w = new LinkedHashMap<>();
     for (Map.Entry<String, long[]> e : config.parameterShapes().entrySet()) {
       String name = e.getKey();
+      // one stream per parameter, so that e.g. the head does not depend on the input depth
+      SplittableRandom rnd = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + name.hashCode());
       long[] shape = e.getValue();
       float[] data = new float[Math.toIntExact(Arrays.stream(shape).reduce(1, (a, b) -> a * b))];
       if (name.equals("patch_embed.proj.weight")) {
