@@ -9,7 +9,9 @@ import io.github.neuroseg.tracing.TracerConfig;
 import io.github.neuroseg.volume.VoxelSize;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /** One tracing of one foreground set; not thread-safe, used once. */
 final class TraceRun {
@@ -33,6 +35,8 @@ final class TraceRun {
   /** Ids in the order fast marching fixed them (parents before children). */
   private int[] order = new int[0];
   private int alive;
+  /** For every root, the trimmed tip of its longest path (set by {@link #prune}). */
+  private final Map<Integer, Integer> rootTip = new HashMap<>();
 
   TraceRun(ForegroundSet fg, VoxelSize vs, TracerConfig config, SpeedSource speed) {
     this.fg = fg;
@@ -58,9 +62,55 @@ final class TraceRun {
     if (seeds.length == 0) {
       return NeuronTree.empty();
     }
-    march(seeds, costs());
+    float[] cost = costs();
+    march(seeds, cost);
     byte[] kept = prune();
+    if (config.seeds().isEmpty() && reseed(seeds, kept)) {
+      march(seeds, cost);
+      kept = prune();
+    }
     return output(kept);
+  }
+
+  /**
+   * An automatic seed that is no wider than its branch and has a single kept branch lies inside
+   * a neurite, not in a soma: the part of the neurite behind it was pruned as a short stub. Such
+   * a seed moves to the (trimmed) far end of its longest path, so the trace covers the whole
+   * neurite. Returns whether any seed moved.
+   */
+  private boolean reseed(int[] seeds, byte[] kept) {
+    boolean moved = false;
+    int[] nb = new int[26];
+    for (int s = 0; s < seeds.length; s++) {
+      int root = seeds[s];
+      int keptChildren = 0;
+      int m = fg.neighbours(root, nb);
+      for (int k = 0; k < m; k++) {
+        if (kept[nb[k]] != 0 && parent[nb[k]] == root) {
+          keptChildren++;
+        }
+      }
+      int tip = rootTip.getOrDefault(root, -1);
+      if (keptChildren != 1 || tip < 0 || tip == root) {
+        continue;
+      }
+      // median EDT along the kept root path
+      ForegroundSet.IntList path = new ForegroundSet.IntList();
+      for (int i = tip; i >= 0; i = parent[i]) {
+        path.add(i);
+      }
+      float[] radii = new float[path.size];
+      for (int k = 0; k < path.size; k++) {
+        radii[k] = edt[path.data[k]];
+      }
+      Arrays.sort(radii);
+      // half a voxel of slack: in thin neurites the EDT of voxel centres varies by that much
+      if (edt[root] <= 1.25 * radii[radii.length / 2] + 0.5 * unit) {
+        seeds[s] = tip;
+        moved = true;
+      }
+    }
+    return moved;
   }
 
   // ---------------------------------------------------------------- seeds and components
@@ -366,6 +416,9 @@ final class TraceRun {
         continue;
       }
       int tip = trimmedTip(seg, m);
+      if (root) {
+        rootTip.put(top, seg[tip]);
+      }
       if (!root) {
         double kept0 = edgeLength(top, p);
         for (int q = 1; q <= tip; q++) {
@@ -386,25 +439,28 @@ final class TraceRun {
   }
 
   /**
-   * The index of the last node to keep in a top-to-leaf segment: the tip is pulled back while
-   * the leaf lies inside a node's radius, since a path ends on the surface of a branch's end cap.
+   * The index of the last node to keep in a top-to-leaf segment: the first node whose EDT sphere
+   * contains the leaf. A path ends on the surface of a branch's end cap; every voxel of a cap of
+   * radius r lies within r of its centre while the background is farther, so the first such node
+   * is at most about a voxel before the centre.
    */
   private int trimmedTip(int[] seg, int m) {
     int leaf = seg[m - 1];
-    int j = m - 1;
-    while (j > 0) {
+    for (int j = 0; j < m - 1; j++) {
       double d = edgeLength(seg[j], leaf) * unit;
-      if (d >= radius(seg[j])) {
-        break;
+      if (d < edt[seg[j]]) {
+        return j;
       }
-      j--;
     }
-    return j;
+    return m - 1;
   }
 
-  /** Marks the foreground voxels within the node's scaled EDT sphere as covered. */
+  /**
+   * Marks the foreground voxels within the node's coverage sphere: its scaled EDT plus one voxel,
+   * because in a neurite only a few voxels wide two paths a voxel apart are the same neurite.
+   */
   private void markSphere(int id, byte[] covered) {
-    double r = config.sphereScale() * edt[id];
+    double r = config.sphereScale() * edt[id] + unit;
     int x0 = fg.x(id);
     int y0 = fg.y(id);
     int z0 = fg.z(id);
@@ -467,7 +523,17 @@ final class TraceRun {
       }
     }
     if (config.smoothing() > 0) {
-      smooth(px, py, pz, pr, par, children, config.smoothing());
+      smooth(px, py, pz, pr, par, children, config.smoothing(), unit);
+      // a smoothed node that left the foreground goes back to its voxel
+      for (int k = 0; k < count; k++) {
+        int i = ids[k];
+        if (fg.find((int) Math.round(px[k] / vx), (int) Math.round(py[k] / vy),
+            (int) Math.round(pz[k] / vz)) < 0) {
+          px[k] = fg.x(i) * vx;
+          py[k] = fg.y(i) * vy;
+          pz[k] = fg.z(i) * vz;
+        }
+      }
     }
     List<SwcNode> nodes = new ArrayList<>(count);
     for (int k = 0; k < count; k++) {
@@ -487,7 +553,7 @@ final class TraceRun {
    * roots, branch points and tips stay in place. Parents come before children in the arrays.
    */
   private static void smooth(double[] px, double[] py, double[] pz, double[] pr, int[] par,
-      int[] children, int w) {
+      int[] children, int w, double unit) {
     int count = px.length;
     // only-child links let a run be walked downwards
     int[] onlyChild = new int[count];
@@ -531,8 +597,10 @@ final class TraceRun {
           run[m++] = cur;
         }
         for (int q = 1; q < m - 1; q++) {
-          int lo = Math.max(0, q - w);
-          int hi = Math.min(m - 1, q + w);
+          // thick neurites wobble more inside: average over at least their diameter
+          int wq = Math.max(w, (int) Math.round(src[3][run[q]] / unit));
+          int lo = Math.max(0, q - wq);
+          int hi = Math.min(m - 1, q + wq);
           for (int a = 0; a < 4; a++) {
             double sum = 0;
             for (int t = lo; t <= hi; t++) {
