@@ -52,6 +52,12 @@ public final class FormatException extends NeuroSegException {
     return new FormatException(source, LocationKind.OFFSET, offset, problem, null);
   }
 
+  /** A problem at a 0-based byte offset of a binary source, caused by a lower-level failure. */
+  public static FormatException atOffset(
+      String source, long offset, String problem, Throwable cause) {
+    return new FormatException(source, LocationKind.OFFSET, offset, problem, cause);
+  }
+
   /** A problem somewhere in a source. */
   public static FormatException of(String source, String problem) {
     return new FormatException(source, LocationKind.NONE, -1, problem, null);

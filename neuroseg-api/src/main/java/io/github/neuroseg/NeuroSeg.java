@@ -1,6 +1,7 @@
 package io.github.neuroseg;
 
 import io.github.neuroseg.segmentation.SegmenterBuilder;
+import io.github.neuroseg.tracing.TracerBuilder;
 
 /**
  * Entry point of neuroseg: builders for the segmenter, the tracer and the trainer. The
@@ -23,7 +24,10 @@ public final class NeuroSeg {
     return new SegmenterBuilder();
   }
 
-  // tracer(): added with neuroseg-trace
+  /** A builder of APP2-style tracers (needs {@code neuroseg-trace}). */
+  public static TracerBuilder tracer() {
+    return new TracerBuilder();
+  }
 
   // trainer(): added with neuroseg-train
 }

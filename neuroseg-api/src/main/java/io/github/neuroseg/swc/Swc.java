@@ -2,6 +2,7 @@ package io.github.neuroseg.swc;
 
 import io.github.neuroseg.FormatException;
 import io.github.neuroseg.NeuroSegIOException;
+import io.github.neuroseg.files.AtomicWrite;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;

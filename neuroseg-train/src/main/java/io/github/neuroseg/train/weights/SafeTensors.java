@@ -2,7 +2,7 @@ package io.github.neuroseg.train.weights;
 
 import io.github.neuroseg.FormatException;
 import io.github.neuroseg.NeuroSegIOException;
-import io.github.neuroseg.swc.AtomicWrite;
+import io.github.neuroseg.files.AtomicWrite;
 import io.github.neuroseg.train.WeightTensor;
 import java.io.IOException;
 import java.io.OutputStream;

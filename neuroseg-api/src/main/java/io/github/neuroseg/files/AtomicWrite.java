@@ -1,4 +1,4 @@
-package io.github.neuroseg.swc;
+package io.github.neuroseg.files;
 
 import io.github.neuroseg.NeuroSegIOException;
 import java.io.IOException;
@@ -8,8 +8,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
 /**
- * Writes a file through a temporary sibling that is moved into place only once complete, so that
- * a failed write never leaves a partial file behind.
+ * Writes a file through a temporary sibling that is moved into place only once complete, so a
+ * reader never sees a half-written file and a failed write leaves any previous file untouched.
+ * Every neuroseg writer (SWC, volumes, pictures, models) goes through this class.
  */
 public final class AtomicWrite {
   private AtomicWrite() {}
@@ -17,16 +18,22 @@ public final class AtomicWrite {
   /** What writes the content of the temporary file. */
   @FunctionalInterface
   public interface Body {
-    /** Writes the whole content to {@code temp}. */
+    /**
+     * Writes the complete content into {@code temp} (an empty file that already exists).
+     *
+     * @param temp the temporary file
+     * @throws IOException when writing fails; the temporary file is then deleted
+     */
     void writeTo(Path temp) throws IOException;
   }
 
   /**
    * Writes {@code target} atomically: {@code body} fills a temporary file in the same folder,
-   * which then replaces the target.
+   * which then replaces {@code target}. Missing parent folders are created.
    *
-   * @throws io.github.neuroseg.NeuroSegIOException when writing or moving fails (the temporary
-   *     file is removed)
+   * @param target the file to create or replace
+   * @param body what writes the content
+   * @throws NeuroSegIOException when the file cannot be written; no temporary file is left
    */
   public static void write(Path target, Body body) {
     Path absolute = target.toAbsolutePath();

@@ -1,0 +1,77 @@
+package io.github.neuroseg.examples.cli;
+
+import io.github.neuroseg.NeuroSegException;
+import java.io.PrintWriter;
+import java.nio.charset.Charset;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code neuroseg} command line. Run through the launcher {@code examples/neuroseg} after
+ * building ({@code ./mvnw -B -q package -DskipTests}).
+ *
+ * <p>Exit codes: 0 success, 1 a neuroseg error (bad file, mismatching sizes; the message is
+ * printed as {@code error: ...}), 2 a usage error (unknown or missing options).
+ */
+@Command(
+    name = "neuroseg",
+    mixinStandardHelpOptions = true,
+    version = "neuroseg 0.1.0-SNAPSHOT",
+    description = "3D neuron segmentation and SWC reconstruction.",
+    subcommands = {RenderCommand.class, EvaluateCommand.class})
+public final class NeuroSegCli implements Runnable {
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /**
+   * Runs the CLI and exits the JVM with its exit code.
+   *
+   * @param args command-line arguments
+   */
+  public static void main(String[] args) {
+    System.exit(execute(args));
+  }
+
+  /**
+   * Runs the CLI on standard output and error and returns the exit code (for embedding).
+   *
+   * @param args command-line arguments
+   * @return 0 on success, 1 on a neuroseg error, 2 on a usage error
+   */
+  public static int execute(String... args) {
+    Charset cs = Charset.defaultCharset();
+    return execute(new PrintWriter(System.out, true, cs), new PrintWriter(System.err, true, cs),
+        args);
+  }
+
+  /**
+   * Runs the CLI with the given output and error writers and returns the exit code (for tests).
+   *
+   * @param out where results go
+   * @param err where errors and usage help go
+   * @param args command-line arguments
+   * @return 0 on success, 1 on a neuroseg error, 2 on a usage error
+   */
+  public static int execute(PrintWriter out, PrintWriter err, String... args) {
+    CommandLine cl = new CommandLine(new NeuroSegCli());
+    cl.setOut(out);
+    cl.setErr(err);
+    cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+      if (e instanceof NeuroSegException) {
+        commandLine.getErr().println("error: " + e.getMessage());
+        commandLine.getErr().flush();
+        return 1;
+      }
+      throw e;
+    });
+    int code = cl.execute(args);
+    out.flush();
+    err.flush();
+    return code;
+  }
+}

@@ -1,0 +1,175 @@
+package io.github.neuroseg.examples.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.neuroseg.swc.NeuronTree;
+import io.github.neuroseg.swc.Swc;
+import io.github.neuroseg.volume.Volume;
+import io.github.neuroseg.volume.Volumes;
+import io.github.neuroseg.volume.VoxelSize;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import net.imglib2.img.array.ArrayImg;
+import net.imglib2.img.array.ArrayImgs;
+import net.imglib2.img.basictypeaccess.array.ByteArray;
+import net.imglib2.type.numeric.integer.UnsignedByteType;
+import net.imglib2.type.numeric.integer.UnsignedShortType;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Runs the command line in-process on temporary folders. */
+class CliTest {
+
+  @TempDir static Path shared;
+  static Path rendered;
+
+  /** What one run printed and returned. */
+  record Run(int code, String out, String err) {
+    String lastLine() {
+      List<String> lines = out.lines().toList();
+      return lines.isEmpty() ? "" : lines.get(lines.size() - 1);
+    }
+  }
+
+  static Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = NeuroSegCli.execute(new PrintWriter(out), new PrintWriter(err), args);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  @BeforeAll
+  static void render() {
+    rendered = shared.resolve("render");
+    Run r = run("render", "--output", rendered.toString(), "--size", "64x56x16",
+        "--voxel-size", "0.5,0.5,1.5", "--seed", "7");
+    assertEquals(0, r.code(), r.err());
+  }
+
+  @Test
+  void renderWritesVolumeMaskTreeAndMetrics() throws IOException {
+    Volume image = Volumes.read(rendered.resolve("image.tif"));
+    assertArrayEquals(new long[] {64, 56, 16}, image.dimensions());
+    assertInstanceOf(UnsignedShortType.class, image.image().getType());
+    assertEquals(VoxelSize.microns(0.5, 0.5, 1.5).unit(), image.voxelSize().unit());
+    assertEquals(0.5, image.voxelSize().x(), 1e-9);
+    assertEquals(1.5, image.voxelSize().z(), 1e-9);
+    Volume mask = Volumes.read(rendered.resolve("mask.tif"));
+    assertInstanceOf(UnsignedByteType.class, mask.image().getType());
+    long fg = 0;
+    for (var t : net.imglib2.view.Views.flatIterable(mask.image())) {
+      double v = t.getRealDouble();
+      assertTrue(v == 0 || v == 1, "mask is 0/1");
+      fg += (long) v;
+    }
+    assertTrue(fg > 0, "the neuron is in the mask");
+    NeuronTree tree = Swc.read(rendered.resolve("neuron.swc"));
+    assertTrue(tree.size() > 1);
+    String metrics = Files.readString(rendered.resolve("metrics.txt"));
+    assertTrue(metrics.contains("swc_roundtrip_mask_dice=1.0000\n"), metrics);
+    assertTrue(metrics.contains("foreground_voxels=" + fg + "\n"), metrics);
+  }
+
+  @Test
+  void evaluateAgainstItselfIsPerfect() {
+    Run r = run("evaluate", "--mask", rendered.resolve("mask.tif").toString(),
+        "--truth-mask", rendered.resolve("mask.tif").toString(),
+        "--swc", rendered.resolve("neuron.swc").toString(),
+        "--truth-swc", rendered.resolve("neuron.swc").toString());
+    assertEquals(0, r.code(), r.err());
+    assertEquals("EVAL dice=1.0000 hd95=0.0000 esa=0.0000 dsa=0.0000 pds=0.0000 f1=1.0000",
+        r.lastLine());
+  }
+
+  @Test
+  void evaluateMatchesDirectCountsOnAHandMadeMask(@TempDir Path tmp) throws IOException {
+    // truth: a 4x4x2 block; prediction: the block shifted by 2 along x (half overlap)
+    ArrayImg<UnsignedByteType, ByteArray> truth = ArrayImgs.unsignedBytes(12, 8, 4);
+    ArrayImg<UnsignedByteType, ByteArray> pred = ArrayImgs.unsignedBytes(12, 8, 4);
+    var tr = truth.randomAccess();
+    var pr = pred.randomAccess();
+    for (int z = 1; z < 3; z++) {
+      for (int y = 2; y < 6; y++) {
+        for (int x = 2; x < 6; x++) {
+          tr.setPositionAndGet(x, y, z).set(1);
+          pr.setPositionAndGet(x + 2, y, z).set(255);
+        }
+      }
+    }
+    Path t = tmp.resolve("gt.tif");
+    Path p = tmp.resolve("pred.v3draw");
+    Volumes.write(new Volume(truth, VoxelSize.microns(1, 1, 2)), t);
+    Volumes.write(new Volume(pred, VoxelSize.UNIT), p);
+    Path report = tmp.resolve("out/report.txt");
+    Run r = run("evaluate", "--mask", p.toString(), "--truth-mask", t.toString(),
+        "--report", report.toString());
+    assertEquals(0, r.code(), r.err());
+    // |A| = |B| = 32, overlap 16: Dice = 2 * 16 / 64
+    assertTrue(r.lastLine().startsWith("EVAL dice=0.5000 hd95="), r.lastLine());
+    assertTrue(r.lastLine().endsWith(" esa=na dsa=na pds=na f1=na"), r.lastLine());
+    assertEquals(r.out(), Files.readString(report));
+    // surfaces are 2 voxels apart at most along x: HD95 in voxels is 2
+    assertTrue(r.lastLine().contains(" hd95=2.0000 "), r.lastLine());
+  }
+
+  @Test
+  void evaluateTreesOnly(@TempDir Path tmp) throws IOException {
+    Path a = tmp.resolve("a.swc");
+    Path b = tmp.resolve("b.swc");
+    Files.writeString(a, "1 1 0 0 0 1 -1\n2 3 10 0 0 1 1\n");
+    // the same line shifted by 3 in y: every node is 3 away, beyond the 2 threshold
+    Files.writeString(b, "1 1 0 3 0 1 -1\n2 3 10 3 0 1 1\n");
+    Run r = run("evaluate", "--swc", b.toString(), "--truth-swc", a.toString());
+    assertEquals(0, r.code(), r.err());
+    assertEquals("EVAL dice=na hd95=na esa=3.0000 dsa=3.0000 pds=1.0000 f1=0.0000",
+        r.lastLine());
+  }
+
+  @Test
+  void usageErrorsExitWithTwo() {
+    Run none = run("evaluate");
+    assertEquals(2, none.code());
+    assertTrue(none.err().contains("nothing to evaluate"), none.err());
+    Run half = run("evaluate", "--mask", "x.tif");
+    assertEquals(2, half.code());
+    assertTrue(half.err().contains("--truth-mask"), half.err());
+    assertEquals(2, run("render").code());
+    assertEquals(2, run("no-such-command").code());
+  }
+
+  @Test
+  void badInputExitsWithOneAndAClearMessage(@TempDir Path tmp) throws IOException {
+    Run missing = run("evaluate", "--mask", tmp.resolve("none.tif").toString(),
+        "--truth-mask", rendered.resolve("mask.tif").toString());
+    assertEquals(1, missing.code());
+    assertTrue(missing.err().startsWith("error: cannot read "), missing.err());
+    assertTrue(missing.err().contains("no such file"), missing.err());
+
+    Path small = tmp.resolve("small.tif");
+    Volumes.write(Volume.ofUnsignedBytes(new byte[8], 2, 2, 2, VoxelSize.UNIT), small);
+    Run size = run("evaluate", "--mask", small.toString(),
+        "--truth-mask", rendered.resolve("mask.tif").toString());
+    assertEquals(1, size.code());
+    assertTrue(size.err().startsWith("error: "), size.err());
+
+    Path junk = tmp.resolve("junk.tif");
+    Files.writeString(junk, "not a tiff");
+    Run bad = run("evaluate", "--mask", junk.toString(), "--truth-mask", junk.toString());
+    assertEquals(1, bad.code());
+    assertTrue(bad.err().contains("at byte 0"), bad.err());
+
+    Run badSize = run("render", "--output", tmp.toString(), "--size", "12x-3x4");
+    assertEquals(1, badSize.code());
+    assertTrue(badSize.err().toLowerCase(Locale.ROOT).contains("size must be wxhxd"),
+        badSize.err());
+  }
+}

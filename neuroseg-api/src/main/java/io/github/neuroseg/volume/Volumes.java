@@ -1,0 +1,155 @@
+package io.github.neuroseg.volume;
+
+import io.github.neuroseg.FormatException;
+import io.github.neuroseg.InvalidInputException;
+import io.github.neuroseg.NeuroSegIOException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * Reads and writes volumes: multi-page TIFF stacks and Vaa3D {@code .v3draw} files.
+ *
+ * <p><b>Reading</b> TIFF: one grayscale sample per pixel, 8/16/32-bit integers (unsigned or
+ * signed) and 32/64-bit floats, little- or big-endian, classic or BigTIFF, uncompressed or
+ * compressed (LZW, Deflate, PackBits and the other schemes of the TwelveMonkeys TIFF plugin, with
+ * predictors, strips or tiles), palette images as their indices. Every page of equal size is a
+ * slice; reduced-resolution pages are skipped. The voxel size comes from ImageJ's description
+ * ({@code unit}, {@code spacing}) and the x/y resolution tags, from OME-XML {@code PhysicalSize*}
+ * attributes, or from resolution tags in centimetres; every spelling of micrometre becomes
+ * {@code "micron"}; otherwise it is {@link VoxelSize#UNIT}. ImageJ hyperstacks with several
+ * channels or frames yield their first channel and frame (with a warning). The result is a
+ * planar image (one array per slice) of the file's sample type, named after the file, with the
+ * metadata {@code source} (absolute path) and {@code format}.
+ *
+ * <p><b>Writing</b> TIFF: uncompressed, little-endian, in ImageJ's layout (all slices'
+ * pixels contiguous, one IFD per slice, ImageJ description with {@code images}, {@code slices},
+ * {@code unit}, {@code spacing} and the display range; x/y resolution = 1 / voxel size), which
+ * Fiji opens as a calibrated z-stack and every baseline TIFF reader reads. Unsigned 8-bit
+ * (and boolean) and unsigned 16-bit volumes keep their type; every other type is written as
+ * 32-bit float. Files are limited to 4 GiB (classic TIFF); larger volumes go to {@code .v3draw}.
+ *
+ * <p>{@code .v3draw} holds 8-bit, 16-bit unsigned or 32-bit float voxels and no voxel size (read
+ * as {@link VoxelSize#UNIT}); several channels read as the first one.
+ *
+ * <p>Failures: {@link FormatException} for malformed, truncated or unsupported content (with the
+ * byte offset of the problem), {@link NeuroSegIOException} for file-system failures,
+ * {@link InvalidInputException} for a volume a format cannot hold. Writes are atomic.
+ */
+public final class Volumes {
+  private Volumes() {}
+
+  /**
+   * Reads a TIFF stack or a {@code .v3draw} file, recognised by its first bytes.
+   *
+   * @param path the file
+   * @return the volume, with the file's sample type and voxel size
+   * @throws FormatException when the content is neither format or is malformed
+   * @throws NeuroSegIOException when the file cannot be read
+   */
+  public static Volume read(Path path) {
+    byte[] head = head(path);
+    if (TiffStructure.isTiff(head)) {
+      return Tiff.read(path);
+    }
+    if (V3draw.isV3draw(head)) {
+      return V3draw.read(path);
+    }
+    throw FormatException.atOffset(path.toString(), 0, "expected a TIFF stack (starting with"
+        + " II* or MM*) or a Vaa3D .v3draw file (starting with " + V3draw.MAGIC + "), got "
+        + printable(head));
+  }
+
+  /**
+   * Reads a multi-page TIFF stack (see the class description for what is supported).
+   *
+   * @param path the file
+   * @return the volume
+   * @throws FormatException when the file is not a readable TIFF stack
+   * @throws NeuroSegIOException when the file cannot be read
+   */
+  public static Volume readTiff(Path path) {
+    return Tiff.read(path);
+  }
+
+  /**
+   * Reads a Vaa3D {@code .v3draw} file (voxel size {@link VoxelSize#UNIT}).
+   *
+   * @param path the file
+   * @return the volume
+   * @throws FormatException when the file is not a readable v3draw file
+   * @throws NeuroSegIOException when the file cannot be read
+   */
+  public static Volume readV3draw(Path path) {
+    return V3draw.read(path);
+  }
+
+  /**
+   * Writes a volume in the format its file name ends with: {@code .tif}/{@code .tiff} or
+   * {@code .v3draw}.
+   *
+   * @param volume what to write
+   * @param path the file (replaced atomically; parent folders are created)
+   * @throws InvalidInputException for another file extension or a volume the format cannot hold
+   * @throws NeuroSegIOException when the file cannot be written
+   */
+  public static void write(Volume volume, Path path) {
+    String name = path.getFileName() == null ? "" : path.getFileName().toString()
+        .toLowerCase(Locale.ROOT);
+    if (name.endsWith(".tif") || name.endsWith(".tiff")) {
+      writeTiff(volume, path);
+    } else if (name.endsWith(".v3draw")) {
+      writeV3draw(volume, path);
+    } else {
+      throw new InvalidInputException("cannot tell the volume format of " + path
+          + ": expected a name ending in .tif, .tiff or .v3draw");
+    }
+  }
+
+  /**
+   * Writes an uncompressed, ImageJ-compatible multi-page TIFF with the voxel size.
+   *
+   * @param volume what to write
+   * @param path the file (replaced atomically; parent folders are created)
+   * @throws InvalidInputException when the file would exceed 4 GiB
+   * @throws NeuroSegIOException when the file cannot be written
+   */
+  public static void writeTiff(Volume volume, Path path) {
+    Tiff.write(volume, path);
+  }
+
+  /**
+   * Writes a Vaa3D {@code .v3draw} file (one channel; the voxel size is not stored).
+   *
+   * @param volume what to write
+   * @param path the file (replaced atomically; parent folders are created)
+   * @throws NeuroSegIOException when the file cannot be written
+   */
+  public static void writeV3draw(Volume volume, Path path) {
+    V3draw.write(volume, path);
+  }
+
+  private static byte[] head(Path path) {
+    try (InputStream in = Files.newInputStream(path)) {
+      return in.readNBytes(32);
+    } catch (NoSuchFileException e) {
+      throw new NeuroSegIOException("cannot read " + path + ": no such file", e);
+    } catch (IOException e) {
+      throw new NeuroSegIOException("cannot read " + path + ": " + e, e);
+    }
+  }
+
+  private static String printable(byte[] head) {
+    if (head.length == 0) {
+      return "an empty file";
+    }
+    StringBuilder sb = new StringBuilder("bytes");
+    for (int i = 0; i < Math.min(8, head.length); i++) {
+      sb.append(String.format(" %02x", head[i] & 0xff));
+    }
+    return sb.toString();
+  }
+}

@@ -1,0 +1,509 @@
+package io.github.neuroseg.volume;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.longs;
+
+import io.github.neuroseg.FormatException;
+import io.github.neuroseg.InvalidInputException;
+import io.github.neuroseg.NeuroSegIOException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import net.imglib2.Cursor;
+import net.imglib2.RandomAccessibleInterval;
+import net.imglib2.img.array.ArrayImgs;
+import net.imglib2.type.logic.BitType;
+import net.imglib2.type.numeric.RealType;
+import net.imglib2.type.numeric.integer.UnsignedByteType;
+import net.imglib2.type.numeric.integer.UnsignedShortType;
+import net.imglib2.type.numeric.real.DoubleType;
+import net.imglib2.type.numeric.real.FloatType;
+import net.imglib2.view.Views;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class VolumesTest {
+  private static final long SEED = 20261125L;
+
+  @TempDir Path tmp;
+
+  /** A random volume of one of the three stored types, with a random voxel size. */
+  static Volume randomVolume(int w, int h, int d, long seed) {
+    SplittableRandom r = new SplittableRandom(seed);
+    int kind = r.nextInt(3);
+    int n = w * h * d;
+    VoxelSize vs = r.nextInt(4) == 0
+        ? VoxelSize.UNIT
+        : new VoxelSize(randomSize(r), randomSize(r), randomSize(r),
+            r.nextBoolean() ? "micron" : "voxel");
+    switch (kind) {
+      case 0: {
+        byte[] a = new byte[n];
+        for (int i = 0; i < n; i++) {
+          a[i] = (byte) r.nextInt(256);
+        }
+        return Volume.ofUnsignedBytes(a, w, h, d, vs);
+      }
+      case 1: {
+        short[] a = new short[n];
+        for (int i = 0; i < n; i++) {
+          // extremes included: 0 and 65535 must survive
+          a[i] = (short) (r.nextInt(10) == 0 ? (r.nextBoolean() ? 0 : 65535) : r.nextInt(65536));
+        }
+        return Volume.ofUnsignedShorts(a, w, h, d, vs);
+      }
+      default: {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+          a[i] = switch (r.nextInt(5)) {
+            case 0 -> Float.intBitsToFloat(r.nextInt()) ; // any bit pattern, NaN included
+            case 1 -> -r.nextFloat() * 1e6f;
+            default -> r.nextFloat();
+          };
+        }
+        return Volume.ofFloats(a, w, h, d, vs);
+      }
+    }
+  }
+
+  private static double randomSize(SplittableRandom r) {
+    return Math.pow(10, r.nextDouble(-3, 3));
+  }
+
+  static void assertSameVoxels(RandomAccessibleInterval<? extends RealType<?>> expected,
+      RandomAccessibleInterval<? extends RealType<?>> actual, String why) {
+    assertArrayEquals(expected.dimensionsAsLongArray(), actual.dimensionsAsLongArray(), why);
+    Cursor<? extends RealType<?>> a = Views.flatIterable(expected).cursor();
+    Cursor<? extends RealType<?>> b = Views.flatIterable(actual).cursor();
+    long i = 0;
+    while (a.hasNext()) {
+      double x = a.next().getRealDouble();
+      double y = b.next().getRealDouble();
+      if (Double.doubleToLongBits(x) != Double.doubleToLongBits(y)) {
+        throw new AssertionError(why + ": voxel " + i + " expected " + x + " got " + y);
+      }
+      i++;
+    }
+  }
+
+  static void assertSameSize(VoxelSize expected, VoxelSize actual, String why) {
+    assertEquals(expected.unit(), actual.unit(), why);
+    for (int k = 0; k < 3; k++) {
+      double e = expected.along(k);
+      assertEquals(e, actual.along(k), e * 1e-9, why + " axis " + k);
+    }
+  }
+
+  @Test
+  void tiffRoundTripKeepsTypeVoxelsAndVoxelSize() {
+    qt().withFixedSeed(SEED).withExamples(60)
+        .forAll(integers().between(1, 33), integers().between(1, 33), integers().between(1, 9),
+            longs().all())
+        .checkAssert((w, h, d, seed) -> {
+          String why = "SEED=" + SEED + " " + w + "x" + h + "x" + d + " seed=" + seed;
+          Volume v = randomVolume(w, h, d, seed);
+          Path f = tmp.resolve("rt.tif");
+          Volumes.write(v, f);
+          Volume back = Volumes.read(f);
+          assertEquals(v.image().getType().getClass(), back.image().getType().getClass(), why);
+          assertSameVoxels(v.image(), back.image(), why);
+          assertSameSize(v.voxelSize(), back.voxelSize(), why);
+          assertEquals("rt", back.name());
+          assertEquals("tiff", back.metadata().get("format"));
+        });
+  }
+
+  @Test
+  void v3drawRoundTripKeepsTypeAndVoxels() {
+    qt().withFixedSeed(SEED + 1).withExamples(40)
+        .forAll(integers().between(1, 33), integers().between(1, 33), integers().between(1, 9),
+            longs().all())
+        .checkAssert((w, h, d, seed) -> {
+          String why = "SEED=" + (SEED + 1) + " " + w + "x" + h + "x" + d + " seed=" + seed;
+          Volume v = randomVolume(w, h, d, seed);
+          Path f = tmp.resolve("rt.v3draw");
+          Volumes.write(v, f);
+          Volume back = Volumes.read(f);
+          assertEquals(v.image().getType().getClass(), back.image().getType().getClass(), why);
+          assertSameVoxels(v.image(), back.image(), why);
+          assertEquals(VoxelSize.UNIT, back.voxelSize());
+        });
+  }
+
+  @Test
+  void otherTypesAreWrittenAsFloat() {
+    var bits = ArrayImgs.bits(4, 3, 2);
+    Views.flatIterable(bits).cursor().forEachRemaining(b -> b.set(true));
+    Volume bv = new Volume(bits, VoxelSize.UNIT);
+    Path f = tmp.resolve("bits.tif");
+    Volumes.write(bv, f);
+    Volume back = Volumes.read(f);
+    assertInstanceOf(UnsignedByteType.class, back.image().getType());
+    assertSameVoxels(bv.image(), back.image(), "bits");
+    assertInstanceOf(BitType.class, bits.firstElement());
+
+    var doubles = ArrayImgs.doubles(new double[] {0.5, -2, 1e3, 7}, 2, 2, 1);
+    Volumes.write(new Volume(doubles, VoxelSize.microns(1, 1, 1)), f);
+    back = Volumes.read(f);
+    assertInstanceOf(FloatType.class, back.image().getType());
+    assertSameVoxels(doubles, back.image(), "doubles");
+    assertInstanceOf(DoubleType.class, doubles.firstElement());
+  }
+
+  @Test
+  void writesImageJDescriptionAndResolution() throws IOException {
+    Volume v = Volume.ofUnsignedShorts(new short[] {1, 2, 3, 400, 5, 6}, 3, 1, 2,
+        VoxelSize.microns(0.25, 0.5, 2.0));
+    Path f = tmp.resolve("ij.tif");
+    Volumes.writeTiff(v, f);
+    byte[] bytes = Files.readAllBytes(f);
+    String text = new String(bytes, StandardCharsets.ISO_8859_1);
+    int at = text.indexOf("ImageJ=");
+    assertTrue(at > 0, "description present");
+    String desc = text.substring(at, text.indexOf('\0', at));
+    assertTrue(desc.contains("\nimages=2\n"), desc);
+    assertTrue(desc.contains("\nslices=2\n"), desc);
+    assertTrue(desc.contains("\nunit=micron\n"), desc);
+    assertTrue(desc.contains("\nspacing=2\n"), desc);
+    assertTrue(desc.contains("\nmin=1\nmax=400\n"), desc);
+    // pixel data contiguous right after the header, as ImageJ reads stacks
+    ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    for (int i = 0; i < 6; i++) {
+      assertEquals(new int[] {1, 2, 3, 400, 5, 6}[i], b.getShort(8 + 2 * i) & 0xffff);
+    }
+    // an independent reader sees the resolution as 1 / voxel size
+    try (var in = javax.imageio.ImageIO.createImageInputStream(f.toFile())) {
+      var reader = jdkTiffReader();
+      reader.setInput(in);
+      assertEquals(2, reader.getNumImages(true));
+      var tree = reader.getImageMetadata(0).getAsTree("javax_imageio_tiff_image_1.0");
+      // XResolution/YResolution: pixels per unit, so 1 / voxel size
+      assertEquals(4.0, rationalField(tree, 282), 1e-12);
+      assertEquals(2.0, rationalField(tree, 283), 1e-12);
+      reader.dispose();
+    }
+  }
+
+  private static javax.imageio.ImageReader jdkTiffReader() {
+    var it = javax.imageio.ImageIO.getImageReadersByFormatName("tiff");
+    while (it.hasNext()) {
+      var r = it.next();
+      if (r.getClass().getName().startsWith("com.sun.imageio")) {
+        return r;
+      }
+    }
+    throw new AssertionError("the JDK's TIFF reader is missing");
+  }
+
+  private static javax.imageio.ImageWriter jdkTiffWriter() {
+    var it = javax.imageio.ImageIO.getImageWritersByFormatName("tiff");
+    while (it.hasNext()) {
+      var w = it.next();
+      if (w.getClass().getName().startsWith("com.sun.imageio")) {
+        return w;
+      }
+    }
+    throw new AssertionError("the JDK's TIFF writer is missing");
+  }
+
+  /** The first rational of TIFF field {@code number} in a JDK native metadata tree. */
+  private static double rationalField(org.w3c.dom.Node n, int number) {
+    if (n.getNodeName().equals("TIFFField")
+        && n.getAttributes().getNamedItem("number").getNodeValue().equals("" + number)) {
+      var rat = ((org.w3c.dom.Element) n).getElementsByTagName("TIFFRational").item(0);
+      String[] q = rat.getAttributes().getNamedItem("value").getNodeValue().split("/");
+      return Double.parseDouble(q[0]) / Double.parseDouble(q[1]);
+    }
+    for (var c = n.getFirstChild(); c != null; c = c.getNextSibling()) {
+      double v = rationalField(c, number);
+      if (!Double.isNaN(v)) {
+        return v;
+      }
+    }
+    return Double.NaN;
+  }
+
+  /** Stacks written by the JDK's own TIFF writer, in every compression, read back equal. */
+  @Test
+  void readsStacksOfAnIndependentWriterInEveryCompression() throws IOException {
+    String[] compressions = {null, "LZW", "Deflate", "PackBits"};
+    int[] types = {java.awt.image.DataBuffer.TYPE_BYTE, java.awt.image.DataBuffer.TYPE_USHORT,
+        java.awt.image.DataBuffer.TYPE_FLOAT};
+    SplittableRandom r = new SplittableRandom(SEED);
+    for (String comp : compressions) {
+      for (int type : types) {
+        int w = 37;
+        int h = 23;
+        int d = 4;
+        var pages = new java.awt.image.BufferedImage[d];
+        for (int z = 0; z < d; z++) {
+          pages[z] = grayImage(type, w, h, r);
+        }
+        Path f = tmp.resolve("jdk-" + comp + "-" + type + ".tif");
+        var writer = jdkTiffWriter();
+        try (var out = javax.imageio.ImageIO.createImageOutputStream(f.toFile())) {
+          writer.setOutput(out);
+          var param = writer.getDefaultWriteParam();
+          if (comp != null) {
+            param.setCompressionMode(javax.imageio.ImageWriteParam.MODE_EXPLICIT);
+            param.setCompressionType(comp);
+          }
+          // small strips, so multi-strip pages are covered too
+          writer.prepareWriteSequence(null);
+          for (var page : pages) {
+            writer.writeToSequence(new javax.imageio.IIOImage(page, null, null), param);
+          }
+          writer.endWriteSequence();
+        }
+        writer.dispose();
+        Volume v = Volumes.read(f);
+        String why = comp + " type " + type;
+        assertArrayEquals(new long[] {w, h, d}, v.dimensions(), why);
+        Class<?> expected = switch (type) {
+          case java.awt.image.DataBuffer.TYPE_BYTE -> UnsignedByteType.class;
+          case java.awt.image.DataBuffer.TYPE_USHORT -> UnsignedShortType.class;
+          default -> FloatType.class;
+        };
+        assertInstanceOf(expected, v.image().getType(), why);
+        var ra = v.image().randomAccess();
+        for (int z = 0; z < d; z++) {
+          var raster = pages[z].getRaster();
+          for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+              ra.setPosition(new long[] {x, y, z});
+              assertEquals(raster.getSampleDouble(x, y, 0), ra.get().getRealDouble(),
+                  why + " at " + x + "," + y + "," + z);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  private static java.awt.image.BufferedImage grayImage(int type, int w, int h,
+      SplittableRandom r) {
+    java.awt.image.BufferedImage img;
+    if (type == java.awt.image.DataBuffer.TYPE_FLOAT) {
+      var cs = java.awt.color.ColorSpace.getInstance(java.awt.color.ColorSpace.CS_GRAY);
+      var cm = new java.awt.image.ComponentColorModel(cs, false, false,
+          java.awt.Transparency.OPAQUE, type);
+      img = new java.awt.image.BufferedImage(cm, cm.createCompatibleWritableRaster(w, h), false,
+          null);
+    } else {
+      img = new java.awt.image.BufferedImage(w, h, type == java.awt.image.DataBuffer.TYPE_BYTE
+          ? java.awt.image.BufferedImage.TYPE_BYTE_GRAY
+          : java.awt.image.BufferedImage.TYPE_USHORT_GRAY);
+    }
+    var raster = img.getRaster();
+    for (int y = 0; y < h; y++) {
+      for (int x = 0; x < w; x++) {
+        // runs of equal values, so the compressors have something to compress
+        double v = switch (type) {
+          case java.awt.image.DataBuffer.TYPE_BYTE -> r.nextInt(4) == 0 ? 7 : r.nextInt(256);
+          case java.awt.image.DataBuffer.TYPE_USHORT -> r.nextInt(4) == 0 ? 9 : r.nextInt(65536);
+          default -> r.nextInt(4) == 0 ? 0.5 : r.nextDouble(-1e4, 1e4);
+        };
+        raster.setSample(x, y, 0, v);
+      }
+    }
+    return img;
+  }
+
+  /** Every stack in the shared data reads like the JDK's TIFF reader reads it, page by page. */
+  @Test
+  void realStacksMatchTheJdkReader() throws IOException {
+    Path dir = io.github.neuroseg.testing.SharedData.require("stacks");
+    Path[] tifs;
+    try (Stream<Path> s = Files.list(dir)) {
+      tifs = s.filter(p -> p.toString().endsWith(".tif")).sorted().toArray(Path[]::new);
+    }
+    assertTrue(tifs.length > 0);
+    for (Path f : tifs) {
+      Volume v = Volumes.read(f);
+      var reader = jdkTiffReader();
+      try (var in = javax.imageio.ImageIO.createImageInputStream(f.toFile())) {
+        reader.setInput(in);
+        int pages = reader.getNumImages(true);
+        assertEquals(pages, v.depth(), f.toString());
+        var ra = v.image().randomAccess();
+        for (int z = 0; z < pages; z++) {
+          var raster = reader.read(z).getRaster();
+          assertEquals(raster.getWidth(), v.width(), f.toString());
+          assertEquals(raster.getHeight(), v.height(), f.toString());
+          for (int y = 0; y < raster.getHeight(); y++) {
+            for (int x = 0; x < raster.getWidth(); x++) {
+              ra.setPosition(new long[] {x, y, z});
+              double expected = raster.getSampleDouble(x + raster.getMinX(),
+                  y + raster.getMinY(), 0);
+              if (expected != ra.get().getRealDouble()) {
+                throw new AssertionError(f + " voxel " + x + "," + y + "," + z + ": expected "
+                    + expected + ", got " + ra.get().getRealDouble());
+              }
+            }
+          }
+        }
+      } finally {
+        reader.dispose();
+      }
+    }
+  }
+
+  @Test
+  void readsImageJStackStoredAsOneIfdWithContiguousSlices() throws IOException {
+    Volume v = randomVolume(9, 7, 5, 3);
+    Path f = tmp.resolve("contig.tif");
+    Volumes.writeTiff(v, f);
+    byte[] bytes = Files.readAllBytes(f);
+    ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    int ifd0 = b.getInt(4);
+    int n = b.getShort(ifd0) & 0xffff;
+    b.putInt(ifd0 + 2 + 12 * n, 0); // cut the chain after the first page: ImageJ's >4 GiB layout
+    Files.write(f, bytes);
+    Volume back = Volumes.read(f);
+    assertSameVoxels(v.image(), back.image(), "contiguous");
+  }
+
+  @Test
+  void imageJUnitSpellingsAndHyperstacks() throws IOException {
+    // two channels x three slices, channel fastest: reading keeps channel 1
+    short[] data = new short[4 * 2 * 6];
+    for (int i = 0; i < data.length; i++) {
+      data[i] = (short) i;
+    }
+    Volume six = Volume.ofUnsignedShorts(data, 4, 2, 6, VoxelSize.microns(1, 1, 1));
+    Path f = tmp.resolve("hyper.tif");
+    Volumes.writeTiff(six, f);
+    byte[] bytes = Files.readAllBytes(f);
+    String text = new String(bytes, StandardCharsets.ISO_8859_1);
+    String old = "ImageJ=1.11a\nimages=6\nslices=6\nunit=micron\nspacing=1\nloop=false\n";
+    String now = "ImageJ=1.11a\nimages=6\nchannels=2\nslices=3\nunit=\\u00B5m\n";
+    int at = text.indexOf(old);
+    assertTrue(at > 0);
+    // same length replacement keeps every offset valid
+    String padded = now + " ".repeat(old.length() - now.length());
+    assertEquals(old.length(), padded.length());
+    System.arraycopy(padded.getBytes(StandardCharsets.ISO_8859_1), 0, bytes, at, old.length());
+    Files.write(f, bytes);
+    Volume back = Volumes.read(f);
+    assertArrayEquals(new long[] {4, 2, 3}, back.dimensions());
+    assertEquals("micron", back.voxelSize().unit());
+    assertEquals("2", back.metadata().get("channels"));
+    var ra = back.image().randomAccess();
+    for (int z = 0; z < 3; z++) {
+      ra.setPosition(new long[] {0, 0, z});
+      assertEquals(8.0 * 2 * z, ra.get().getRealDouble(), "slice " + z + " is page " + 2 * z);
+    }
+  }
+
+  @Test
+  void truncatedTiffFailsWithOffsetAtEveryCut() throws IOException {
+    Volume v = randomVolume(11, 5, 3, 7);
+    Path f = tmp.resolve("t.tif");
+    Volumes.writeTiff(v, f);
+    byte[] full = Files.readAllBytes(f);
+    for (int cut = 0; cut < full.length; cut += Math.max(1, full.length / 97)) {
+      Path t = tmp.resolve("cut.tif");
+      Files.write(t, Arrays.copyOf(full, cut));
+      int at = cut;
+      var e = assertThrows(FormatException.class, () -> Volumes.read(t), "cut at " + at);
+      assertTrue(e.getMessage().startsWith(t.toString()), e.getMessage());
+      if (cut >= 8) {
+        assertEquals(FormatException.LocationKind.OFFSET, e.locationKind(), e.getMessage());
+        assertTrue(e.location() >= 0, e.getMessage());
+      }
+    }
+  }
+
+  @Test
+  void truncatedV3drawFailsWithOffset() throws IOException {
+    Volume v = randomVolume(6, 5, 4, 11);
+    Path f = tmp.resolve("t.v3draw");
+    Volumes.writeV3draw(v, f);
+    byte[] full = Files.readAllBytes(f);
+    for (int cut : new int[] {10, 30, 43, 44, full.length - 1}) {
+      Path t = tmp.resolve("cut.v3draw");
+      Files.write(t, Arrays.copyOf(full, cut));
+      var e = assertThrows(FormatException.class, () -> Volumes.read(t), "cut " + cut);
+      assertEquals(FormatException.LocationKind.OFFSET, e.locationKind(), e.getMessage());
+    }
+  }
+
+  @Test
+  void corruptTiffPointersAndUnsupportedContentAreNamed() throws IOException {
+    Volume v = randomVolume(4, 4, 2, 5);
+    Path f = tmp.resolve("c.tif");
+    Volumes.writeTiff(v, f);
+    byte[] bytes = Files.readAllBytes(f);
+    ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    int ifd0 = b.getInt(4);
+    int n = b.getShort(ifd0) & 0xffff;
+    b.putInt(ifd0 + 2 + 12 * n, ifd0); // next IFD points back at itself
+    Files.write(f, bytes);
+    var loop = assertThrows(FormatException.class, () -> Volumes.read(f));
+    assertTrue(loop.getMessage().contains("loops"), loop.getMessage());
+
+    Path rgb = tmp.resolve("rgb.tif");
+    var img = new java.awt.image.BufferedImage(5, 4, java.awt.image.BufferedImage.TYPE_3BYTE_BGR);
+    assertTrue(javax.imageio.ImageIO.write(img, "tiff", rgb.toFile()));
+    var e = assertThrows(FormatException.class, () -> Volumes.read(rgb));
+    assertTrue(e.getMessage().contains("one sample per pixel"), e.getMessage());
+
+    Path junk = tmp.resolve("junk.tif");
+    Files.writeString(junk, "hello, not an image");
+    var j = assertThrows(FormatException.class, () -> Volumes.read(junk));
+    assertEquals(0, j.location());
+  }
+
+  @Test
+  void fileSystemFailuresAndBadNames() throws IOException {
+    var missing = assertThrows(NeuroSegIOException.class,
+        () -> Volumes.read(tmp.resolve("nope.tif")));
+    assertTrue(missing.getMessage().contains("no such file"), missing.getMessage());
+    Volume v = randomVolume(2, 2, 2, 1);
+    assertThrows(InvalidInputException.class, () -> Volumes.write(v, tmp.resolve("v.png")));
+    // a folder where the file should go: the write fails and leaves no temporary file
+    Path dir = Files.createDirectories(tmp.resolve("taken.tif"));
+    Files.writeString(dir.resolve("x"), "x");
+    assertThrows(NeuroSegIOException.class, () -> Volumes.write(v, dir));
+    try (Stream<Path> s = Files.list(tmp)) {
+      assertEquals(0, s.filter(p -> p.getFileName().toString().endsWith(".tmp")).count());
+    }
+  }
+
+  @Test
+  void rationalsApproximateVoxelSizesClosely() {
+    SplittableRandom r = new SplittableRandom(SEED);
+    for (int i = 0; i < 2000; i++) {
+      double v = Math.pow(10, r.nextDouble(-4, 4));
+      long[] q = Tiff.rational(v);
+      assertTrue(q[0] > 0 && q[1] > 0 && q[0] <= 0xffffffffL && q[1] <= 0xffffffffL);
+      assertEquals(v, (double) q[0] / q[1], v * 1e-12, "value " + v);
+    }
+    assertArrayEquals(new long[] {4, 1}, Tiff.rational(4));
+    assertArrayEquals(new long[] {10, 3}, Tiff.rational(10.0 / 3));
+  }
+
+  @Test
+  void metadataNamesTheSource() {
+    Volume v = randomVolume(3, 3, 3, 2);
+    Path f = tmp.resolve("neuron.v3draw");
+    Volumes.write(v, f);
+    Volume back = Volumes.read(f);
+    assertEquals("neuron", back.name());
+    assertEquals(Map.of("source", f.toAbsolutePath().toString(), "format", "v3draw"),
+        back.metadata());
+  }
+}
