@@ -1,6 +1,7 @@
 package io.github.neuroseg.train;
 
 import io.github.neuroseg.InvalidInputException;
+import io.github.neuroseg.volume.Normalization;
 import io.github.neuroseg.volume.VoxelSize;
 import net.imglib2.Cursor;
 import net.imglib2.RandomAccessibleInterval;
@@ -8,10 +9,13 @@ import net.imglib2.type.numeric.RealType;
 import net.imglib2.view.Views;
 
 /**
- * A volume held in memory for training: normalised intensities and the 0/1 mask as flat arrays
+ * A volume held in memory for training: intensities normalised with {@link #NORMALIZATION} and the 0/1 mask as flat arrays
  * laid out x fastest, then y, then z.
  */
 final class PreparedVolume {
+  /** The intensity normalisation of training, recorded in every exported model. */
+  static final Normalization NORMALIZATION = Normalization.percentile(0.5, 99.5);
+
   final String name;
   final int nx;
   final int ny;
@@ -38,7 +42,8 @@ final class PreparedVolume {
     this.voxelSize = v.image().voxelSize();
     this.image = new float[nx * ny * nz];
     this.mask = new byte[image.length];
-    copy(v.image().image(), (i, x) -> image[i] = (float) x);
+    Normalization.Range range = NORMALIZATION.range(v.image().image());
+    copy(v.image().image(), (i, x) -> image[i] = (float) range.apply(x));
     int[] fg = new int[1];
     copy(v.mask(), (i, x) -> {
       if (x != 0) {
@@ -47,7 +52,6 @@ final class PreparedVolume {
       }
     });
     this.foregroundFraction = (double) fg[0] / mask.length;
-    PercentileScaling.apply(image);
   }
 
   private interface Sink {

@@ -279,7 +279,7 @@ public final class Trainer {
     m.put("tile_h", Integer.toString(config.tileHeight()));
     m.put("tile_w", Integer.toString(config.tileWidth()));
     m.put("patch", Integer.toString(config.patch()));
-    m.put("normalization", PercentileScaling.SPEC);
+    m.put("normalization", PreparedVolume.NORMALIZATION.spec());
     m.put("voxel_size", String.format(Locale.ROOT, "%s,%s,%s", vs.x(), vs.y(), vs.z()));
     m.put("inflation", pretrained == null ? "none" : inflation.name().toLowerCase(Locale.ROOT));
     m.put("pretrained", pretrained == null ? "none" : pretrained.getFileName().toString());

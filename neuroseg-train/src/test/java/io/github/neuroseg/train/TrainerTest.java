@@ -122,6 +122,22 @@ class TrainerTest {
     assertTrue(events.stream().anyMatch(p -> p.stage().equals("train epoch 2")
         && p.done() == 3));
     assertEquals("percentile:0.5,99.5", full.provenance().get("normalization"));
+    // the exported model carries the contract and provenance
+    Path onnx = dir.resolve("model.onnx");
+    OnnxExport.write(full, onnx);
+    try (ai.onnxruntime.OrtSession s = ai.onnxruntime.OrtEnvironment.getEnvironment()
+        .createSession(onnx.toString(), new ai.onnxruntime.OrtSession.SessionOptions())) {
+      Map<String, String> md = s.getMetadata().getCustomMetadata();
+      for (String k : List.of("neuroseg.format", "input_depth", "tile_h", "tile_w", "patch",
+          "normalization", "threshold", "voxel_size", "inflation", "pretrained", "epochs", "seed",
+          "val_dice")) {
+        assertTrue(md.containsKey(k), "metadata " + k + " in " + md);
+      }
+      assertEquals("3", md.get("input_depth"));
+      assertEquals("none", md.get("inflation"));
+    } catch (ai.onnxruntime.OrtException e) {
+      throw new AssertionError(e);
+    }
     // one epoch, then resume for the second: the same final state
     b.listener(p -> { });
     b.epochs(1).checkpointDirectory(dir.resolve("b")).build().train();
