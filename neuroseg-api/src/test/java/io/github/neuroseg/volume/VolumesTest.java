@@ -506,4 +506,36 @@ class VolumesTest {
     assertEquals(Map.of("source", f.toAbsolutePath().toString(), "format", "v3draw"),
         back.metadata());
   }
+
+  /** Stacks from a third writer (tifffile): ImageJ metadata, Deflate, predictor, tiles, BigTIFF. */
+  @Test
+  void readsStacksWrittenByTifffile() throws Exception {
+    String[] names = {"tifffile-imagej-u16.tif", "tifffile-f32-deflate.tif",
+        "tifffile-u16-deflate-predictor-tiled.tif", "tifffile-u16-deflate-bigendian.tif",
+        "tifffile-f32-bigendian-rowsperstrip2.tif", "tifffile-u16-bigtiff.tif"};
+    for (String name : names) {
+      Path f = Path.of(VolumesTest.class.getResource(name).toURI());
+      Volume v = Volumes.read(f);
+      assertArrayEquals(new long[] {9, 7, 5}, v.dimensions(), name);
+      boolean isFloat = name.contains("f32");
+      Class<?> type = isFloat ? FloatType.class : UnsignedShortType.class;
+      assertEquals(type, v.image().getType().getClass(),
+          name);
+      var ra = v.image().randomAccess();
+      for (int z = 0; z < 5; z++) {
+        for (int y = 0; y < 7; y++) {
+          for (int x = 0; x < 9; x++) {
+            double expected = isFloat
+                ? (float) ((x - 4.5 * y) * (z + 0.25))
+                : (x * 7919L + y * 104729L + z * 1299709L) % 65536;
+            ra.setPosition(new long[] {x, y, z});
+            assertEquals(expected, ra.get().getRealDouble(), name + " at " + x + "," + y + "," + z);
+          }
+        }
+      }
+    }
+    Volume ij = Volumes.read(Path.of(
+        VolumesTest.class.getResource("tifffile-imagej-u16.tif").toURI()));
+    assertSameSize(new VoxelSize(0.3, 0.3, 1.7, "micron"), ij.voxelSize(), "ImageJ calibration");
+  }
 }
