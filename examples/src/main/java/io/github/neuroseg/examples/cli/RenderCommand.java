@@ -74,7 +74,7 @@ final class RenderCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    long[] dims = parseSize(size);
+    long[] dims = parseDims(size, 3, "size");
     VoxelSize vs = parseVoxelSize(voxelSize);
     NeuronTree tree;
     if (swc != null) {
@@ -162,20 +162,27 @@ final class RenderCommand implements Callable<Integer> {
     return String.format(Locale.ROOT, "%.4f", v);
   }
 
-  static long[] parseSize(String text) {
-    String[] p = text.toLowerCase(Locale.ROOT).split("x");
-    try {
-      if (p.length == 3) {
-        long[] d = {Long.parseLong(p[0].trim()), Long.parseLong(p[1].trim()),
-            Long.parseLong(p[2].trim())};
-        if (d[0] > 0 && d[1] > 0 && d[2] > 0) {
+  /** Parses {@code n} positive integers separated by {@code x}, e.g. {@code 192x192x48}. */
+  static long[] parseDims(String text, int n, String what) {
+    String[] p = text.toLowerCase(Locale.ROOT).split("x", -1);
+    if (p.length == n) {
+      try {
+        long[] d = new long[n];
+        boolean positive = true;
+        for (int i = 0; i < n; i++) {
+          d[i] = Long.parseLong(p[i].trim());
+          positive &= d[i] > 0;
+        }
+        if (positive) {
           return d;
         }
+      } catch (NumberFormatException e) {
+        // reported below
       }
-    } catch (NumberFormatException e) {
-      // reported below
     }
-    throw new InvalidInputException("size must be WxHxD with positive integers, got '" + text + "'");
+    String shape = n == 2 ? "WxH" : "WxHxD";
+    throw new InvalidInputException(
+        what + " must be " + shape + " with positive integers, got '" + text + "'");
   }
 
   static VoxelSize parseVoxelSize(String text) {

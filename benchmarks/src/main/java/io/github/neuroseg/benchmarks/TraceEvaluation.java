@@ -1,0 +1,160 @@
+package io.github.neuroseg.benchmarks;
+
+import io.github.neuroseg.NeuroSeg;
+import io.github.neuroseg.NeuroSegException;
+import io.github.neuroseg.metrics.ReconstructionMetrics;
+import io.github.neuroseg.swc.NeuronTree;
+import io.github.neuroseg.swc.Swc;
+import io.github.neuroseg.synth.GroundTruth;
+import io.github.neuroseg.synth.NeuronGenerator;
+import io.github.neuroseg.synth.TreeFitting;
+import io.github.neuroseg.tracing.Tracer;
+import io.github.neuroseg.volume.VoxelSize;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+import net.imglib2.img.array.ArrayImg;
+import net.imglib2.img.basictypeaccess.array.ByteArray;
+import net.imglib2.type.numeric.integer.UnsignedByteType;
+
+/**
+ * Evaluates the tracer on ground-truth masks: every real SWC under the data folder is fitted into
+ * a volume ({@link TreeFitting}), rendered as an exact mask ({@link GroundTruth}), traced with the
+ * default tracer and compared with the source tree (ESA, DSA, PDS, node F1 at 2 voxels); a few
+ * generated neurons are scored the same way (also with anisotropic voxels), and a 512 x 512 x 128
+ * volume is timed.
+ *
+ * <p>Usage: {@code TraceEvaluation [dataDir]} (default {@code ../shared/data}). Ends with {@code
+ * BENCH trace neurons=<n> mean_f1=<x> mean_esa=<x> mean_pds=<x> vox_s=<n>}, the means over the real
+ * neurons and the throughput on the 512 x 512 x 128 volume.
+ */
+public final class TraceEvaluation {
+  private static final double LONGEST_SIDE = 256;
+  private static final double MARGIN = 4;
+
+  private TraceEvaluation() {}
+
+  /** Runs the evaluation; see the class comment. */
+  public static void main(String[] args) throws IOException {
+    Path data = Path.of(args.length > 0 ? args[0] : "../shared/data");
+    Tracer tracer = NeuroSeg.tracer().build();
+    System.out.println("tracer: " + tracer.config());
+    List<Path> files = swcFiles(data);
+    double sumF1 = 0;
+    double sumEsa = 0;
+    double sumPds = 0;
+    int count = 0;
+    for (Path f : files) {
+      NeuronTree raw;
+      try {
+        raw = Swc.read(f);
+      } catch (NeuroSegException e) {
+        System.out.println("skip " + f.getFileName() + ": " + e.getMessage());
+        continue;
+      }
+      if (raw.size() < 20) {
+        System.out.println("skip " + f.getFileName() + ": only " + raw.size() + " nodes");
+        continue;
+      }
+      long[] dims = dimsFor(raw);
+      NeuronTree ref = TreeFitting.fit(raw, dims, VoxelSize.UNIT, MARGIN);
+      ReconstructionMetrics.Scores s = evaluate(tracer, f.getFileName().toString(), ref, dims,
+          VoxelSize.UNIT);
+      sumF1 += s.f1();
+      sumEsa += s.esa();
+      sumPds += s.pds();
+      count++;
+    }
+    NeuronGenerator gen = NeuronGenerator.newBuilder().bounds(192, 192, 48).build();
+    VoxelSize aniso = VoxelSize.microns(0.4, 0.4, 1.0);
+    for (int seed = 1; seed <= 4; seed++) {
+      NeuronTree vox = gen.generate(seed);
+      evaluate(tracer, "generated-" + seed, vox, new long[] {192, 192, 48}, VoxelSize.UNIT);
+      // the same neuron in physical units on anisotropic voxels
+      evaluate(tracer, "generated-" + seed + "-aniso", vox.toPhysical(aniso),
+          new long[] {192, 192, 48}, aniso);
+    }
+    long voxS = timeLargeVolume(tracer);
+    System.out.printf(Locale.ROOT,
+        "BENCH trace neurons=%d mean_f1=%.4f mean_esa=%.4f mean_pds=%.4f vox_s=%d%n", count,
+        count == 0 ? 0 : sumF1 / count, count == 0 ? 0 : sumEsa / count,
+        count == 0 ? 0 : sumPds / count, voxS);
+  }
+
+  private static ReconstructionMetrics.Scores evaluate(Tracer tracer, String name,
+      NeuronTree ref, long[] dims, VoxelSize vs) {
+    ArrayImg<UnsignedByteType, ByteArray> mask = GroundTruth.render(ref, dims, vs);
+    long t0 = System.nanoTime();
+    NeuronTree traced = tracer.trace(mask, vs);
+    double sec = (System.nanoTime() - t0) / 1e9;
+    ReconstructionMetrics.Scores s =
+        ReconstructionMetrics.compare(ref.toVoxels(vs), traced.toVoxels(vs));
+    System.out.printf(Locale.ROOT,
+        "%-34s dims=%dx%dx%d ref_nodes=%d traced_nodes=%d roots=%d f1=%.4f precision=%.4f "
+            + "recall=%.4f esa=%.3f dsa=%.3f pds=%.4f time_s=%.3f%n",
+        name, dims[0], dims[1], dims[2], ref.size(), traced.size(), traced.roots().size(),
+        s.f1(), s.precision(), s.recall(), s.esa(), s.dsa(), s.pds(), sec);
+    return s;
+  }
+
+  /** A volume whose longest in-plane side is 256 voxels, with depth from the tree's z extent. */
+  static long[] dimsFor(NeuronTree tree) {
+    double[] b = tree.boundingBox();
+    double ex = b[3] - b[0];
+    double ey = b[4] - b[1];
+    double ez = b[5] - b[2];
+    double side = Math.max(ex, ey);
+    double scale = side > 0 ? (LONGEST_SIDE - 1 - 2 * MARGIN) / side : 1;
+    long w = Math.max(16, Math.round(ex * scale + 1 + 2 * MARGIN));
+    long h = Math.max(16, Math.round(ey * scale + 1 + 2 * MARGIN));
+    long d = Math.max(16, Math.min(128, Math.round(ez * scale + 1 + 2 * MARGIN)));
+    return new long[] {w, h, d};
+  }
+
+  private static long timeLargeVolume(Tracer tracer) {
+    long[] dims = {512, 512, 128};
+    NeuronTree big = NeuronGenerator.newBuilder().bounds(512, 512, 128).seed(11)
+        .neurites(6, 9).maxNodes(20000).build().generate();
+    ArrayImg<UnsignedByteType, ByteArray> mask = GroundTruth.render(big, dims, VoxelSize.UNIT);
+    long fgCount = 0;
+    for (byte v : mask.update(null).getCurrentStorageArray()) {
+      fgCount += v != 0 ? 1 : 0;
+    }
+    double best = Double.POSITIVE_INFINITY;
+    NeuronTree traced = NeuronTree.empty();
+    for (int rep = 0; rep < 3; rep++) {
+      long t0 = System.nanoTime();
+      traced = tracer.trace(mask, VoxelSize.UNIT);
+      best = Math.min(best, (System.nanoTime() - t0) / 1e9);
+    }
+    ReconstructionMetrics.Scores s = ReconstructionMetrics.compare(big, traced);
+    long voxels = dims[0] * dims[1] * dims[2];
+    System.out.printf(Locale.ROOT,
+        "large 512x512x128: foreground=%d voxels, ref_nodes=%d traced_nodes=%d f1=%.4f "
+            + "pds=%.4f best_of_3_s=%.3f%n",
+        fgCount, big.size(), traced.size(), s.f1(), s.pds(), best);
+    return Math.round(voxels / best);
+  }
+
+  private static List<Path> swcFiles(Path data) throws IOException {
+    List<Path> out = new ArrayList<>();
+    for (String sub : new String[] {"swc", "stacks"}) {
+      Path dir = data.resolve(sub);
+      if (!Files.isDirectory(dir)) {
+        continue;
+      }
+      try (Stream<Path> s = Files.list(dir)) {
+        s.filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".swc"))
+            .sorted().forEach(out::add);
+      }
+    }
+    if (out.isEmpty()) {
+      System.out.println("no SWC files under " + data.toAbsolutePath());
+    }
+    return out;
+  }
+}

@@ -1,0 +1,19 @@
+package io.github.neuroseg.tracing;
+
+/**
+ * What drives the geodesic front of the tracer: the front moves fast through voxels where the
+ * chosen value is high, so paths follow bright or central lines of the foreground.
+ */
+public enum SpeedSource {
+  /** {@link #INTENSITY} when intensities are given, {@link #DISTANCE} otherwise. */
+  AUTO,
+  /**
+   * The distance of each voxel to the background: paths follow the centre line of the mask.
+   * Works on a bare binary mask.
+   */
+  DISTANCE,
+  /** The foreground values themselves (e.g. segmentation probabilities). */
+  FOREGROUND,
+  /** The original image intensities; requires {@link TraceInput#intensities()}. */
+  INTENSITY
+}

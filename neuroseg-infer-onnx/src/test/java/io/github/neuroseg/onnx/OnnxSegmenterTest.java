@@ -1,0 +1,353 @@
+package io.github.neuroseg.onnx;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.longs;
+
+import io.github.neuroseg.Device;
+import io.github.neuroseg.DeviceException;
+import io.github.neuroseg.InvalidInputException;
+import io.github.neuroseg.ModelException;
+import io.github.neuroseg.NeuroSeg;
+import io.github.neuroseg.NeuroSegIOException;
+import io.github.neuroseg.Progress;
+import io.github.neuroseg.onnx.export.FloatTensor;
+import io.github.neuroseg.onnx.export.VitOnnxWriter;
+import io.github.neuroseg.onnx.export.VitSpec;
+import io.github.neuroseg.segmentation.Blending;
+import io.github.neuroseg.segmentation.ModelSource;
+import io.github.neuroseg.segmentation.Segmentation;
+import io.github.neuroseg.segmentation.Segmenter;
+import io.github.neuroseg.segmentation.SegmenterBuilder;
+import io.github.neuroseg.volume.Normalization;
+import io.github.neuroseg.volume.Volume;
+import io.github.neuroseg.volume.VoxelSize;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import net.imglib2.RandomAccessibleInterval;
+import net.imglib2.img.Img;
+import net.imglib2.img.array.ArrayImgs;
+import net.imglib2.type.numeric.real.FloatType;
+import net.imglib2.view.Views;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class OnnxSegmenterTest {
+  private static final long SEED = 77L;
+
+  private static SegmenterBuilder builder(String name, byte[] model) {
+    return NeuroSeg.segmenter().model(ModelSource.bytes(name, model));
+  }
+
+  private static Volume randomVolume(SplittableRandom r, int w, int h, int d) {
+    float[] v = new float[w * h * d];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = (float) (100 + 30 * r.nextGaussian());
+    }
+    return Volume.ofFloats(v, w, h, d, VoxelSize.UNIT);
+  }
+
+  private static float[] values(RandomAccessibleInterval<FloatType> img) {
+    List<Float> l = new ArrayList<>();
+    for (FloatType t : Views.flatIterable(img)) {
+      l.add(t.get());
+    }
+    float[] a = new float[l.size()];
+    for (int i = 0; i < a.length; i++) {
+      a[i] = l.get(i);
+    }
+    return a;
+  }
+
+  private static float sigmoid(float x) {
+    return (float) (1.0 / (1.0 + Math.exp(-x)));
+  }
+
+  @Test
+  void identityModelReproducesTheNormalisedInputForAnyShapeTileOverlapAndBatch() {
+    qt().withFixedSeed(SEED).withExamples(25).forAll(longs().all()).checkAssert(seed -> {
+      SplittableRandom r = new SplittableRandom(seed);
+      int depth = 1 + 2 * r.nextInt(3);
+      int tile = 2 + r.nextInt(14);
+      int tileH = 1 + r.nextInt(16);
+      int w = 1 + r.nextInt(40);
+      int h = 1 + r.nextInt(40);
+      int z = 1 + r.nextInt(7);
+      Volume vol = randomVolume(r, w, h, z);
+      Normalization norm = r.nextBoolean() ? Normalization.percentile(1, 99)
+          : Normalization.fixed(50, 150);
+      try (Segmenter seg = builder("identity", TestModels.identity(depth,
+          TestModels.metadata(depth, tile, norm.spec())))
+          .tile(tile, tileH)
+          .overlap(r.nextInt(Math.min(tile, tileH)))
+          .batchSize(1 + r.nextInt(9))
+          .blending(Blending.values()[r.nextInt(3)])
+          .build()) {
+        Segmentation s = seg.segment(vol);
+        Normalization.Range range = norm.range(vol.image());
+        float[] in = values(vol.asFloat());
+        float[] out = values(s.probabilities());
+        for (int i = 0; i < in.length; i++) {
+          float want = sigmoid((float) range.apply(in[i]));
+          assertEquals(want, out[i], 0f, "voxel " + i + " of " + w + "x" + h + "x" + z + " "
+              + seg.config());
+        }
+      }
+    });
+  }
+
+  @Test
+  void constantModelGivesAConstant() {
+    SplittableRandom r = new SplittableRandom(SEED);
+    try (Segmenter seg = builder("constant", TestModels.constant(3, 0.7f,
+        TestModels.metadata(3, 8, "minmax"))).overlap(3).batchSize(5).build()) {
+      for (int[] dims : new int[][] {{1, 1, 1}, {3, 17, 2}, {20, 9, 4}}) {
+        float[] out = values(seg.segment(randomVolume(r, dims[0], dims[1], dims[2]))
+            .probabilities());
+        for (float v : out) {
+          assertEquals(sigmoid(0.7f), v, 1e-7f);
+        }
+      }
+    }
+  }
+
+  private static byte[] tinyVit(long seed) {
+    VitSpec spec = new VitSpec(8, 1, 2, 4, 3, 16, 16);
+    SplittableRandom r = new SplittableRandom(seed);
+    Map<String, FloatTensor> w = new HashMap<>();
+    spec.weightShapes().forEach((name, shape) -> {
+      int n = 1;
+      for (int d : shape) {
+        n *= d;
+      }
+      float[] v = new float[n];
+      for (int i = 0; i < n; i++) {
+        v[i] = (float) (name.contains("norm") && name.endsWith("weight") ? 1
+            : 0.3 * r.nextGaussian());
+      }
+      w.put(name, new FloatTensor(shape, v));
+    });
+    return VitOnnxWriter.write(spec, w,
+        Map.of("normalization", "percentile:0.5,99.5", "threshold", "0.4"));
+  }
+
+  @Test
+  void resultsDoNotDependOnBatchSizeOrThreads() throws Exception {
+    byte[] model = tinyVit(3);
+    Volume vol = randomVolume(new SplittableRandom(9), 37, 21, 6);
+    float[] ref = null;
+    for (int[] bt : new int[][] {{1, 1}, {7, 2}, {64, 1}, {3, 0}}) {
+      try (Segmenter seg = builder("vit", model).batchSize(bt[0]).threads(bt[1]).build()) {
+        float[] out = values(seg.segment(vol).probabilities());
+        if (ref == null) {
+          ref = out;
+          float min = 1;
+          float max = 0;
+          for (float v : out) {
+            min = Math.min(min, v);
+            max = Math.max(max, v);
+          }
+          assertTrue(max - min > 0.1, "the network's output varies: " + min + ".." + max);
+        } else {
+          for (int i = 0; i < ref.length; i++) {
+            assertEquals(ref[i], out[i], 1e-6, "batch " + bt[0] + " threads " + bt[1]);
+          }
+        }
+      }
+    }
+    // concurrent calls on one segmenter agree with the sequential result
+    try (Segmenter seg = builder("vit", model).batchSize(5).build()) {
+      ExecutorService pool = Executors.newFixedThreadPool(3);
+      try {
+        List<Future<float[]>> fs = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+          fs.add(pool.submit(() -> values(seg.segment(vol).probabilities())));
+        }
+        for (Future<float[]> f : fs) {
+          float[] out = f.get();
+          for (int i = 0; i < ref.length; i++) {
+            assertEquals(ref[i], out[i], 1e-6);
+          }
+        }
+      } finally {
+        pool.shutdown();
+      }
+    }
+  }
+
+  @Test
+  void tinyNetworkOnASingleTileMatchesTheModelDirectly() {
+    // a 16x16x3 volume is exactly one tile: the probabilities are sigmoid(logits) of the model
+    // run once on the normalised block, with the slab mirrored at both z ends
+    byte[] model = tinyVit(5);
+    SplittableRandom r = new SplittableRandom(4);
+    Volume vol = randomVolume(r, 16, 16, 3);
+    try (OnnxSegmenter seg = (OnnxSegmenter) builder("vit", model).build()) {
+      assertEquals(0.4, seg.config().threshold());
+      assertEquals(16, seg.config().tileWidth());
+      assertEquals(4, seg.config().overlap());
+      Segmentation s = seg.segment(vol);
+      Normalization.Range range = Normalization.percentile(0.5, 99.5).range(vol.image());
+      float[] in = values(vol.asFloat());
+      float[] out = values(s.probabilities());
+      try (Segmenter single = builder("vit", model).batchSize(1).build()) {
+        assertArrayEquals(out, values(single.segment(vol).probabilities()));
+      }
+      // slice z=1 of the output sees slices 0,1,2 exactly; check it against ORT directly
+      float[] block = new float[3 * 256];
+      for (int i = 0; i < block.length; i++) {
+        block[i] = (float) range.apply(in[i]);
+      }
+      float[] logits = RawOrt.run(model, block, new long[] {1, 1, 3, 16, 16});
+      for (int i = 0; i < 256; i++) {
+        assertEquals(sigmoid(logits[i]), out[256 + i], 1e-6f);
+      }
+      assertEquals(0.4, s.threshold());
+    }
+  }
+
+  @Test
+  void thinAndSmallVolumesAreMirrorPadded() {
+    // one slice and a 3x2 image with a 3-slice 8x8 model: every input is mirror padding
+    Img<FloatType> img = ArrayImgs.floats(new float[] {1, 2, 3, 4, 5, 6}, 3, 2, 1);
+    try (Segmenter seg = builder("identity", TestModels.identity(3,
+        TestModels.metadata(3, 8, "none"))).build()) {
+      float[] out = values(seg.segment(new Volume(img, VoxelSize.UNIT)).probabilities());
+      for (int i = 0; i < 6; i++) {
+        assertEquals(sigmoid(i + 1), out[i], 0f);
+      }
+    }
+  }
+
+  @Test
+  void writesIntoACallerProvidedImageAndReportsProgress() {
+    Volume vol = randomVolume(new SplittableRandom(1), 30, 20, 5);
+    List<Progress> events = Collections.synchronizedList(new ArrayList<>());
+    try (Segmenter seg = builder("identity", TestModels.identity(1,
+        TestModels.metadata(1, 8, "fixed:0,200"))).batchSize(4).onProgress(events::add)
+        .build()) {
+      Img<FloatType> target = ArrayImgs.floats(30, 20, 5);
+      Segmentation s = seg.segmentInto(vol, Views.translate(target, 5, 6, 7));
+      assertEquals(5, s.probabilities().min(0));
+      float[] in = values(vol.asFloat());
+      float[] out = values(target);
+      for (int i = 0; i < in.length; i++) {
+        assertEquals(sigmoid((float) ((in[i] - 0) / 200.0)), out[i], 0f);
+      }
+      TilePlan plan = TilePlan.of(30, 20, 5, 8, 8, 2, 1);
+      assertEquals(plan.tileCount(), events.get(events.size() - 1).done());
+      assertEquals(plan.tileCount(), events.get(events.size() - 1).total());
+      for (int i = 1; i < events.size(); i++) {
+        assertTrue(events.get(i).done() > events.get(i - 1).done());
+      }
+      assertEquals((plan.tileCount() + 3) / 4, events.size(), "one event per batch");
+      assertThrows(InvalidInputException.class,
+          () -> seg.segmentInto(vol, ArrayImgs.floats(30, 20, 4)));
+    }
+  }
+
+  @Test
+  void nanVoxelsAreRejectedWithTheirPosition() {
+    float[] v = new float[10 * 10 * 4];
+    v[3 + 10 * 4 + 100 * 2] = Float.NaN;
+    Volume vol = Volume.ofFloats(v, 10, 10, 4, VoxelSize.UNIT);
+    for (String norm : new String[] {"none", "percentile:1,99"}) {
+      try (Segmenter seg = builder("identity", TestModels.identity(3,
+          TestModels.metadata(3, 8, norm))).build()) {
+        InvalidInputException e = assertThrows(InvalidInputException.class,
+            () -> seg.segment(vol));
+        assertTrue(e.getMessage().contains("[3, 4, 2]") && e.getMessage().contains("NaN"),
+            e.getMessage());
+      }
+    }
+    assertThrows(InvalidInputException.class,
+        () -> Volume.ofFloats(new float[0], 0, 1, 1, VoxelSize.UNIT), "empty volume");
+  }
+
+  @Test
+  void cudaFallsBackToTheCpuUnlessStrict() {
+    byte[] model = TestModels.identity(1, TestModels.metadata(1, 8, "none"));
+    try (OnnxSegmenter seg = (OnnxSegmenter) builder("identity", model)
+        .device(Device.cuda(0)).build()) {
+      // this test machine has the CPU build of ONNX Runtime
+      assertEquals(Device.cpu(), seg.device());
+      assertEquals(Device.cpu(), seg.config().device());
+      Img<FloatType> img = ArrayImgs.floats(new float[] {0, 1}, 2, 1, 1);
+      assertEquals(0.5f, seg.segment(new Volume(img, VoxelSize.UNIT)).probabilities()
+          .getAt(0, 0, 0).get());
+    }
+    DeviceException e = assertThrows(DeviceException.class, () -> builder("identity", model)
+        .device(Device.cuda(0)).strictDevice(true).build());
+    assertTrue(e.getMessage().contains("cuda:0") && e.getMessage().contains("CUDA"),
+        e.getMessage());
+  }
+
+  @Test
+  void closeIsIdempotentAndFinal() {
+    Segmenter seg = builder("identity", TestModels.identity(1,
+        TestModels.metadata(1, 8, "none"))).build();
+    assertInstanceOf(OnnxSegmenter.class, seg);
+    seg.close();
+    seg.close();
+    Volume vol = randomVolume(new SplittableRandom(2), 4, 4, 1);
+    InvalidInputException e = assertThrows(InvalidInputException.class, () -> seg.segment(vol));
+    assertTrue(e.getMessage().contains("closed"));
+  }
+
+  @Test
+  void badModelsAndSettingsAreRejectedClearly(@TempDir Path dir) {
+    ModelException e = assertThrows(ModelException.class,
+        () -> builder("junk.onnx", "this is not a model".getBytes()).build());
+    assertTrue(e.getMessage().contains("junk.onnx") && e.getMessage().contains("not a valid ONNX"),
+        e.getMessage());
+    e = assertThrows(ModelException.class,
+        () -> builder("2d", TestModels.rank4(TestModels.metadata(1, 8, "none"))).build());
+    assertTrue(e.getMessage().contains("rank 5"), e.getMessage());
+    Map<String, String> md = TestModels.metadata(3, 8, "none");
+    md.remove("threshold");
+    md.remove("input_depth");
+    e = assertThrows(ModelException.class,
+        () -> builder("nometa", TestModels.identity(3, md)).build());
+    assertTrue(e.getMessage().contains("[input_depth, threshold]"), e.getMessage());
+    e = assertThrows(ModelException.class,
+        () -> builder("even", TestModels.identity(3, TestModels.metadata(4, 8, "none"))).build());
+    assertTrue(e.getMessage().contains("odd"), e.getMessage());
+    e = assertThrows(ModelException.class,
+        () -> builder("vit", tinyVit(1)).tile(32, 32).build());
+    assertTrue(e.getMessage().contains("larger than") && e.getMessage().contains("16 x 16"),
+        e.getMessage());
+    InvalidInputException ie = assertThrows(InvalidInputException.class,
+        () -> builder("vit", tinyVit(1)).overlap(16).build());
+    assertTrue(ie.getMessage().contains("overlap"), ie.getMessage());
+    assertThrows(NeuroSegIOException.class,
+        () -> NeuroSeg.segmenter().model(dir.resolve("missing.onnx")).build());
+    assertThrows(InvalidInputException.class, () -> builder("identity", TestModels.identity(1,
+        TestModels.metadata(1, 8, "none"))).normalization("zscore").build());
+  }
+
+  @Test
+  void loadsModelFilesThroughTheServiceLoader(@TempDir Path dir) throws Exception {
+    Path f = dir.resolve("id.onnx");
+    java.nio.file.Files.write(f, TestModels.identity(1, TestModels.metadata(1, 4, "none")));
+    try (Segmenter seg = NeuroSeg.segmenter().model(f).threshold(0.25).build()) {
+      assertSame(OnnxSegmenter.class, seg.getClass());
+      assertEquals(0.25, seg.config().threshold());
+      assertEquals("none", seg.config().normalization());
+      assertEquals(1, seg.config().overlap());
+      assertEquals(f.toString(), ((OnnxSegmenter) seg).contract().label());
+    }
+  }
+}

@@ -1,0 +1,211 @@
+package io.github.neuroseg.trace;
+
+import io.github.neuroseg.InvalidInputException;
+import java.util.Arrays;
+import net.imglib2.Cursor;
+import net.imglib2.RandomAccessibleInterval;
+import net.imglib2.type.numeric.RealType;
+import net.imglib2.view.Views;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The foreground voxels of a 3D image in a compact, row-compressed form: voxels are numbered
+ * 0..size-1 in raster order (x fastest), and for every image row {@code (y, z)} the x indices of
+ * its foreground voxels are stored sorted. Memory is about 8 bytes per foreground voxel plus 4
+ * bytes per image row, so the tracer never allocates per-voxel arrays of the whole image.
+ *
+ * <p>Looking up a voxel is a binary search within its row.
+ */
+final class ForegroundSet {
+  final int nx;
+  final int ny;
+  final int nz;
+  /** {@code rowStart[y + ny * z]} is the first foreground id of that row; length rows + 1. */
+  final int[] rowStart;
+  /** x index of each foreground voxel. */
+  final int[] xs;
+  /** row index {@code y + ny * z} of each foreground voxel. */
+  final int[] rows;
+  /** The image value of each foreground voxel. */
+  final float[] values;
+  /** The intensity of each foreground voxel, or {@code null} when none were given. */
+  final float @Nullable [] intensities;
+
+  private ForegroundSet(int nx, int ny, int nz, int[] rowStart, int[] xs, int[] rows,
+      float[] values, float @Nullable [] intensities) {
+    this.nx = nx;
+    this.ny = ny;
+    this.nz = nz;
+    this.rowStart = rowStart;
+    this.xs = xs;
+    this.rows = rows;
+    this.values = values;
+    this.intensities = intensities;
+  }
+
+  /**
+   * Collects the voxels with value {@code >= threshold} (NaN is background).
+   *
+   * @param intensities an image of the same size whose values are kept for foreground voxels, or
+   *     {@code null}
+   */
+  static ForegroundSet of(RandomAccessibleInterval<? extends RealType<?>> image, double threshold,
+      @Nullable RandomAccessibleInterval<? extends RealType<?>> intensities) {
+    long[] dims = image.dimensionsAsLongArray();
+    if (dims.length != 3) {
+      throw new InvalidInputException("expected a 3D image, got " + dims.length + " dimensions");
+    }
+    for (long d : dims) {
+      if (d <= 0 || d > Integer.MAX_VALUE / 4) {
+        throw new InvalidInputException("image dimensions must be in 1.." + Integer.MAX_VALUE / 4
+            + ", got " + Arrays.toString(dims));
+      }
+    }
+    if (intensities != null && !Arrays.equals(dims, intensities.dimensionsAsLongArray())) {
+      throw new InvalidInputException("intensities must have the foreground's dimensions "
+          + Arrays.toString(dims) + ", got "
+          + Arrays.toString(intensities.dimensionsAsLongArray()));
+    }
+    int nx = (int) dims[0];
+    int ny = (int) dims[1];
+    int nz = (int) dims[2];
+    long nRows = (long) ny * nz;
+    if (nRows + 1 > Integer.MAX_VALUE) {
+      throw new InvalidInputException("too many image rows: " + nRows);
+    }
+    int[] rowStart = new int[(int) nRows + 1];
+    IntList xs = new IntList();
+    IntList rows = new IntList();
+    FloatList vals = new FloatList();
+    FloatList ints = intensities == null ? null : new FloatList();
+    Cursor<? extends RealType<?>> c = Views.flatIterable(image).cursor();
+    Cursor<? extends RealType<?>> ci =
+        intensities == null ? null : Views.flatIterable(intensities).cursor();
+    for (int r = 0; r < nRows; r++) {
+      rowStart[r] = xs.size;
+      for (int x = 0; x < nx; x++) {
+        double v = c.next().getRealDouble();
+        double iv = ci == null ? 0 : ci.next().getRealDouble();
+        if (v >= threshold) {
+          xs.add(x);
+          rows.add(r);
+          vals.add((float) v);
+          if (ints != null) {
+            ints.add((float) iv);
+          }
+        }
+      }
+    }
+    rowStart[(int) nRows] = xs.size;
+    return new ForegroundSet(nx, ny, nz, rowStart, xs.toArray(), rows.toArray(), vals.toArray(),
+        ints == null ? null : ints.toArray());
+  }
+
+  /** Number of foreground voxels. */
+  int size() {
+    return xs.length;
+  }
+
+  int x(int id) {
+    return xs[id];
+  }
+
+  int y(int id) {
+    return rows[id] % ny;
+  }
+
+  int z(int id) {
+    return rows[id] / ny;
+  }
+
+  /** The id of the foreground voxel at {@code (x, y, z)}, or -1 for background or outside. */
+  int find(int x, int y, int z) {
+    if (x < 0 || y < 0 || z < 0 || x >= nx || y >= ny || z >= nz) {
+      return -1;
+    }
+    int r = y + ny * z;
+    int i = lowerBound(rowStart[r], rowStart[r + 1], x);
+    return i < rowStart[r + 1] && xs[i] == x ? i : -1;
+  }
+
+  /** First index in {@code [from, to)} whose x is {@code >= x}. */
+  int lowerBound(int from, int to, int x) {
+    int lo = from;
+    int hi = to;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (xs[mid] < x) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
+  }
+
+  /**
+   * Writes the ids of the foreground voxels among the 26 neighbours of {@code id} into {@code
+   * out} (length >= 26) and returns their number.
+   */
+  int neighbours(int id, int[] out) {
+    int x = xs[id];
+    int r0 = rows[id];
+    int y = r0 % ny;
+    int z = r0 / ny;
+    int n = 0;
+    for (int dz = -1; dz <= 1; dz++) {
+      int zz = z + dz;
+      if (zz < 0 || zz >= nz) {
+        continue;
+      }
+      for (int dy = -1; dy <= 1; dy++) {
+        int yy = y + dy;
+        if (yy < 0 || yy >= ny) {
+          continue;
+        }
+        int r = yy + ny * zz;
+        int end = rowStart[r + 1];
+        for (int i = lowerBound(rowStart[r], end, x - 1); i < end && xs[i] <= x + 1; i++) {
+          if (i != id) {
+            out[n++] = i;
+          }
+        }
+      }
+    }
+    return n;
+  }
+
+  /** A growable int array. */
+  static final class IntList {
+    int[] data = new int[1024];
+    int size;
+
+    void add(int v) {
+      if (size == data.length) {
+        data = Arrays.copyOf(data, data.length * 2);
+      }
+      data[size++] = v;
+    }
+
+    int[] toArray() {
+      return Arrays.copyOf(data, size);
+    }
+  }
+
+  /** A growable float array. */
+  static final class FloatList {
+    float[] data = new float[1024];
+    int size;
+
+    void add(float v) {
+      if (size == data.length) {
+        data = Arrays.copyOf(data, data.length * 2);
+      }
+      data[size++] = v;
+    }
+
+    float[] toArray() {
+      return Arrays.copyOf(data, size);
+    }
+  }
+}

@@ -1,0 +1,105 @@
+package io.github.neuroseg.train;
+
+import io.github.neuroseg.InvalidInputException;
+import io.github.neuroseg.volume.Normalization;
+import io.github.neuroseg.volume.VoxelSize;
+import net.imglib2.Cursor;
+import net.imglib2.RandomAccessibleInterval;
+import net.imglib2.type.numeric.RealType;
+import net.imglib2.view.Views;
+
+/**
+ * A volume held in memory for training: intensities normalised with {@link #NORMALIZATION} and the 0/1 mask as flat arrays
+ * laid out x fastest, then y, then z.
+ */
+final class PreparedVolume {
+  /** The intensity normalisation of training, recorded in every exported model. */
+  static final Normalization NORMALIZATION = Normalization.percentile(0.5, 99.5);
+
+  final String name;
+  final int nx;
+  final int ny;
+  final int nz;
+  final float[] image;
+  final byte[] mask;
+  final VoxelSize voxelSize;
+  final double foregroundFraction;
+
+  PreparedVolume(LabeledVolume v, VitConfig c) {
+    this.name = v.name();
+    long[] d = v.image().dimensions();
+    if ((long) d[0] * d[1] * d[2] > Integer.MAX_VALUE) {
+      throw new InvalidInputException(name + " is too large to hold in memory for training: "
+          + d[0] + " x " + d[1] + " x " + d[2]);
+    }
+    if (d[0] < c.tileWidth() || d[1] < c.tileHeight()) {
+      throw new InvalidInputException(name + " of " + d[0] + " x " + d[1]
+          + " pixels is smaller than the tile " + c.tileWidth() + " x " + c.tileHeight());
+    }
+    this.nx = (int) d[0];
+    this.ny = (int) d[1];
+    this.nz = (int) d[2];
+    this.voxelSize = v.image().voxelSize();
+    this.image = new float[nx * ny * nz];
+    this.mask = new byte[image.length];
+    Normalization.Range range = NORMALIZATION.range(v.image().image());
+    copy(v.image().image(), (i, x) -> image[i] = (float) range.apply(x));
+    int[] fg = new int[1];
+    copy(v.mask(), (i, x) -> {
+      if (x != 0) {
+        mask[i] = 1;
+        fg[0]++;
+      }
+    });
+    this.foregroundFraction = (double) fg[0] / mask.length;
+  }
+
+  private interface Sink {
+    void put(int index, double value);
+  }
+
+  private static void copy(RandomAccessibleInterval<? extends RealType<?>> src, Sink sink) {
+    Cursor<? extends RealType<?>> c = Views.flatIterable(src).cursor();
+    int i = 0;
+    while (c.hasNext()) {
+      sink.put(i++, c.next().getRealDouble());
+    }
+  }
+
+  /**
+   * Copies the block whose centre slice is {@code z} and top-left corner {@code (x0, y0)} into
+   * {@code out} at {@code offset} ({@code [D][H][W]}); slices beyond the volume repeat the edge
+   * slice.
+   */
+  void block(int x0, int y0, int z, int depth, int h, int w, float[] out, int offset) {
+    int half = depth / 2;
+    for (int k = 0; k < depth; k++) {
+      int zz = Math.max(0, Math.min(nz - 1, z - half + k));
+      for (int y = 0; y < h; y++) {
+        System.arraycopy(image, (zz * ny + y0 + y) * nx + x0, out, offset + (k * h + y) * w, w);
+      }
+    }
+  }
+
+  /** Foreground pixels of the centre-slice label of a block. */
+  int labelCount(int x0, int y0, int z, int h, int w) {
+    int n = 0;
+    for (int y = 0; y < h; y++) {
+      int row = (z * ny + y0 + y) * nx + x0;
+      for (int x = 0; x < w; x++) {
+        n += mask[row + x];
+      }
+    }
+    return n;
+  }
+
+  /** The centre-slice label as 0/1 floats into {@code out} at {@code offset}. */
+  void label(int x0, int y0, int z, int h, int w, float[] out, int offset) {
+    for (int y = 0; y < h; y++) {
+      int row = (z * ny + y0 + y) * nx + x0;
+      for (int x = 0; x < w; x++) {
+        out[offset + y * w + x] = mask[row + x];
+      }
+    }
+  }
+}

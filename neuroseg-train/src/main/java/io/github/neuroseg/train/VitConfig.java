@@ -1,0 +1,145 @@
+package io.github.neuroseg.train;
+
+import io.github.neuroseg.InvalidInputException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Size of the 3D slice-segmentation ViT: embedding width, transformer blocks, attention heads,
+ * patch size, input depth (slices per block) and the tile (block height and width in pixels).
+ *
+ * <p>The network maps a block {@code [N, 1, inputDepth, tileHeight, tileWidth]} to logits of its
+ * centre slice {@code [N, 1, tileHeight, tileWidth]}. The tile must be a multiple of the patch
+ * size, the input depth odd (1 is the 2D baseline), and the width divisible by the heads.
+ *
+ * @param embedDim token width E
+ * @param layers number of transformer blocks L
+ * @param heads attention heads (E must be divisible by it)
+ * @param patch square patch size p in pixels
+ * @param inputDepth slices per block D (odd)
+ * @param tileHeight block height H in pixels (multiple of p)
+ * @param tileWidth block width W in pixels (multiple of p)
+ */
+public record VitConfig(
+    int embedDim, int layers, int heads, int patch, int inputDepth, int tileHeight,
+    int tileWidth) {
+
+  /** Layer-norm epsilon of every norm in the network (timm / DINO value). */
+  public static final float LAYER_NORM_EPS = 1e-6f;
+
+  /** Width of the MLP hidden layer relative to the embedding. */
+  public static final int MLP_RATIO = 4;
+
+  /**
+   * Validates the sizes.
+   *
+   * @throws InvalidInputException when a size is not positive, the depth is even, the tile is not
+   *     a multiple of the patch or the width is not divisible by the heads
+   */
+  public VitConfig {
+    positive("embedding width", embedDim);
+    positive("layers", layers);
+    positive("heads", heads);
+    positive("patch size", patch);
+    positive("input depth", inputDepth);
+    positive("tile height", tileHeight);
+    positive("tile width", tileWidth);
+    if (inputDepth % 2 == 0) {
+      throw new InvalidInputException(
+          "input depth must be odd so that the block has a centre slice, got " + inputDepth);
+    }
+    if (tileHeight % patch != 0 || tileWidth % patch != 0) {
+      throw new InvalidInputException("tile " + tileHeight + " x " + tileWidth
+          + " must be a multiple of the patch size " + patch);
+    }
+    if (embedDim % heads != 0) {
+      throw new InvalidInputException(
+          "embedding width " + embedDim + " must be divisible by the heads " + heads);
+    }
+  }
+
+  /** DINO ViT-S/16 (E 384, 12 blocks, 6 heads, patch 16) for blocks of the given size. */
+  public static VitConfig dinoVitS16(int inputDepth, int tileHeight, int tileWidth) {
+    return new VitConfig(384, 12, 6, 16, inputDepth, tileHeight, tileWidth);
+  }
+
+  /** ViT-B/16 (E 768, 12 blocks, 12 heads, patch 16) for blocks of the given size. */
+  public static VitConfig vitB16(int inputDepth, int tileHeight, int tileWidth) {
+    return new VitConfig(768, 12, 12, 16, inputDepth, tileHeight, tileWidth);
+  }
+
+  /** A tiny network for tests and quick runs: E 32, 2 blocks, 2 heads, patch 8, 5 x 32 x 32. */
+  public static VitConfig tiny() {
+    return new VitConfig(32, 2, 2, 8, 5, 32, 32);
+  }
+
+  /** The same network for another input depth (e.g. 1 for the 2D baseline). */
+  public VitConfig withInputDepth(int depth) {
+    return new VitConfig(embedDim, layers, heads, patch, depth, tileHeight, tileWidth);
+  }
+
+  /** The same network for another tile size. */
+  public VitConfig withTile(int height, int width) {
+    return new VitConfig(embedDim, layers, heads, patch, inputDepth, height, width);
+  }
+
+  /** Token rows, {@code tileHeight / patch}. */
+  public int gridHeight() {
+    return tileHeight / patch;
+  }
+
+  /** Token columns, {@code tileWidth / patch}. */
+  public int gridWidth() {
+    return tileWidth / patch;
+  }
+
+  /** Patch tokens per block (without the class token). */
+  public int tokens() {
+    return gridHeight() * gridWidth();
+  }
+
+  /** Width of one attention head. */
+  public int headDim() {
+    return embedDim / heads;
+  }
+
+  /**
+   * The parameters with their shapes, in timm / DINO naming and PyTorch layout ({@code [out, in]}
+   * for linear weights), in a fixed order.
+   */
+  public Map<String, long[]> parameterShapes() {
+    long e = embedDim;
+    long p = patch;
+    Map<String, long[]> m = new LinkedHashMap<>();
+    m.put("cls_token", new long[] {1, 1, e});
+    m.put("pos_embed", new long[] {1, 1 + tokens(), e});
+    m.put("patch_embed.proj.weight", new long[] {e, 1, inputDepth, p, p});
+    m.put("patch_embed.proj.bias", new long[] {e});
+    for (int i = 0; i < layers; i++) {
+      String b = "blocks." + i + ".";
+      m.put(b + "norm1.weight", new long[] {e});
+      m.put(b + "norm1.bias", new long[] {e});
+      m.put(b + "attn.qkv.weight", new long[] {3 * e, e});
+      m.put(b + "attn.qkv.bias", new long[] {3 * e});
+      m.put(b + "attn.proj.weight", new long[] {e, e});
+      m.put(b + "attn.proj.bias", new long[] {e});
+      m.put(b + "norm2.weight", new long[] {e});
+      m.put(b + "norm2.bias", new long[] {e});
+      m.put(b + "mlp.fc1.weight", new long[] {MLP_RATIO * e, e});
+      m.put(b + "mlp.fc1.bias", new long[] {MLP_RATIO * e});
+      m.put(b + "mlp.fc2.weight", new long[] {e, MLP_RATIO * e});
+      m.put(b + "mlp.fc2.bias", new long[] {e});
+    }
+    m.put("norm.weight", new long[] {e});
+    m.put("norm.bias", new long[] {e});
+    m.put("head.weight", new long[] {p * p, e});
+    m.put("head.bias", new long[] {p * p});
+    return m;
+  }
+
+  private static void positive(String what, int v) {
+    if (v <= 0) {
+      throw new InvalidInputException(what + " must be > 0, got " + v);
+    }
+  }
+}

@@ -1,0 +1,278 @@
+package io.github.neuroseg.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import io.github.neuroseg.InvalidInputException;
+import io.github.neuroseg.ModelException;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * The 3D slice-segmentation Vision Transformer in DJL (PyTorch engine, CPU).
+ *
+ * <p>Computation, for a block {@code [N, 1, D, H, W]}:
+ *
+ * <ol>
+ *   <li>Patch embedding: a Conv3d with kernel = stride = {@code (D, p, p)} ({@code
+ *       patch_embed.proj.weight [E, 1, D, p, p]}, bias {@code [E]}), giving {@code T = (H/p)(W/p)}
+ *       tokens in row-major order (token row, then column);
+ *   <li>the class token {@code cls_token [1, 1, E]} is prepended and {@code pos_embed [1, 1 + T,
+ *       E]} added;
+ *   <li>{@code L} pre-norm blocks {@code blocks.i}: {@code x += attn(norm1(x)); x +=
+ *       mlp(norm2(x))} with LayerNorm eps 1e-6, fused {@code attn.qkv} split into q, k, v and
+ *       heads of width {@code E / heads}, {@code softmax(q k^T / sqrt(E / heads)) v}, {@code
+ *       attn.proj}; MLP {@code fc1 [4E, E]}, exact (erf) GELU, {@code fc2 [E, 4E]};
+ *   <li>final {@code norm}; the class token is dropped; {@code head [p*p, E]} maps each token to
+ *       the {@code p x p} pixels it covers (token {@code (ty, tx)}, channel {@code dy * p + dx}
+ *       goes to pixel {@code (ty * p + dy, tx * p + dx)}), giving logits {@code [N, 1, H, W]} of
+ *       the centre slice.
+ * </ol>
+ *
+ * <p>Parameters carry timm / DINO names and PyTorch layouts (linear weights {@code [out, in]}),
+ * see {@link VitConfig#parameterShapes()}. A model is mutable (training updates it in place) and
+ * not thread-safe; it owns native memory and must be closed.
+ */
+public final class VitModel implements AutoCloseable {
+  private final VitConfig config;
+  private final NDManager manager;
+  private final Map<String, NDArray> params;
+  private boolean closed;
+
+  private VitModel(VitConfig config, Map<String, WeightTensor> weights) {
+    this.config = config;
+    StateDicts.checkExact(config.parameterShapes(), weights, "model weights");
+    this.manager = NDManager.newBaseManager(ai.djl.Device.cpu(), "PyTorch");
+    Map<String, NDArray> m = new LinkedHashMap<>();
+    for (Map.Entry<String, long[]> e : config.parameterShapes().entrySet()) {
+      WeightTensor t = weights.get(e.getKey());
+      NDArray a = manager.create(t.data(), new Shape(e.getValue()));
+      a.setName(e.getKey());
+      m.put(e.getKey(), a);
+    }
+    this.params = Collections.unmodifiableMap(m);
+  }
+
+  /**
+   * A model with exactly these weights (every parameter present with its shape, nothing else).
+   *
+   * @throws ModelException naming the missing, unexpected or wrongly shaped parameters
+   */
+  public static VitModel of(VitConfig config, Map<String, WeightTensor> weights) {
+    return new VitModel(config, weights);
+  }
+
+  /**
+   * A freshly initialised model, deterministic for the seed: linear weights, the class token and
+   * the position embedding (a random stream per parameter name) from a normal distribution of standard deviation 0.02 truncated at
+   * two standard deviations (as timm), the patch kernel uniform in {@code +-1/sqrt(fan in)},
+   * biases 0, norm scales 1.
+   */
+  public static VitModel create(VitConfig config, long seed) {
+    return new VitModel(config, initialWeights(config, seed));
+  }
+
+  /** The initial weights {@link #create} uses. */
+  public static Map<String, WeightTensor> initialWeights(VitConfig config, long seed) {
+    Map<String, WeightTensor> w = new LinkedHashMap<>();
+    for (Map.Entry<String, long[]> e : config.parameterShapes().entrySet()) {
+      String name = e.getKey();
+      // one stream per parameter, so that e.g. the head does not depend on the input depth
+      SplittableRandom rnd = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + name.hashCode());
+      long[] shape = e.getValue();
+      float[] data = new float[Math.toIntExact(Arrays.stream(shape).reduce(1, (a, b) -> a * b))];
+      if (name.equals("patch_embed.proj.weight")) {
+        double bound = 1.0 / Math.sqrt((double) shape[2] * shape[3] * shape[4]);
+        for (int i = 0; i < data.length; i++) {
+          data[i] = (float) ((rnd.nextDouble() * 2 - 1) * bound);
+        }
+      } else if (name.endsWith("norm1.weight") || name.endsWith("norm2.weight")
+          || name.equals("norm.weight")) {
+        Arrays.fill(data, 1f);
+      } else if (name.endsWith(".bias")) {
+        // zeros
+      } else {
+        for (int i = 0; i < data.length; i++) {
+          data[i] = (float) (0.02 * truncatedGaussian(rnd));
+        }
+      }
+      w.put(name, new WeightTensor(shape, data));
+    }
+    return w;
+  }
+
+  private static double truncatedGaussian(SplittableRandom rnd) {
+    while (true) {
+      // Box-Muller; resampled outside +-2 as timm's trunc_normal_
+      double u = 1 - rnd.nextDouble();
+      double v = rnd.nextDouble();
+      double g = Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+      if (Math.abs(g) <= 2) {
+        return g;
+      }
+    }
+  }
+
+  /** The network size. */
+  public VitConfig config() {
+    return config;
+  }
+
+  /** The live parameters by name (the model owns them; do not close them). */
+  Map<String, NDArray> parameters() {
+    checkOpen();
+    return params;
+  }
+
+  /** A copy of the current weights by timm name, in {@link VitConfig#parameterShapes()} order. */
+  public Map<String, WeightTensor> weights() {
+    checkOpen();
+    Map<String, WeightTensor> out = new LinkedHashMap<>();
+    for (Map.Entry<String, NDArray> e : params.entrySet()) {
+      out.put(e.getKey(),
+          new WeightTensor(e.getValue().getShape().getShape(), e.getValue().toFloatArray()));
+    }
+    return out;
+  }
+
+  /**
+   * Replaces all weights in place.
+   *
+   * @throws ModelException naming the missing, unexpected or wrongly shaped parameters
+   */
+  public void setWeights(Map<String, WeightTensor> weights) {
+    checkOpen();
+    StateDicts.checkExact(config.parameterShapes(), weights, "model weights");
+    for (Map.Entry<String, NDArray> e : params.entrySet()) {
+      e.getValue().set(weights.get(e.getKey()).data());
+    }
+  }
+
+  /**
+   * Logits of the centre slices of {@code n} blocks, without gradients.
+   *
+   * @param blocks {@code n * D * H * W} values laid out {@code [n, 1, D, H, W]} (x fastest)
+   * @param n number of blocks
+   * @return {@code n * H * W} logits laid out {@code [n, 1, H, W]}
+   * @throws InvalidInputException when the length does not match
+   */
+  public float[] predictLogits(float[] blocks, int n) {
+    checkOpen();
+    long per = (long) config.inputDepth() * config.tileHeight() * config.tileWidth();
+    if (n <= 0 || blocks.length != per * n) {
+      throw new InvalidInputException("expected " + n + " blocks of " + config.inputDepth()
+          + " x " + config.tileHeight() + " x " + config.tileWidth() + " = " + per * n
+          + " values, got " + blocks.length);
+    }
+    try (NDManager scope = manager.newSubManager()) {
+      NDArray x = scope.create(blocks, new Shape(n, 1, config.inputDepth(), config.tileHeight(),
+          config.tileWidth()));
+      return forward(x).toFloatArray();
+    }
+  }
+
+  /**
+   * The forward pass on a DJL array {@code [N, 1, D, H, W]}; intermediate arrays belong to the
+   * input's manager (close it to free them). Records gradients inside a gradient collector.
+   *
+   * @return logits {@code [N, 1, H, W]}
+   * @throws InvalidInputException when the input shape does not fit the configuration
+   */
+  public NDArray forward(NDArray input) {
+    checkOpen();
+    long[] s = input.getShape().getShape();
+    int d = config.inputDepth();
+    int h = config.tileHeight();
+    int w = config.tileWidth();
+    if (s.length != 5 || s[1] != 1 || s[2] != d || s[3] != h || s[4] != w) {
+      throw new InvalidInputException("expected a block [N, 1, " + d + ", " + h + ", " + w
+          + "], got " + Arrays.toString(s));
+    }
+    NDManager scope = input.getManager();
+    long n = s[0];
+    int p = config.patch();
+    int gh = config.gridHeight();
+    int gw = config.gridWidth();
+    int e = config.embedDim();
+    // Conv3d with kernel = stride is a matrix product over (depth, dy, dx) per patch
+    NDArray patches = input.reshape(n, d, gh, p, gw, p).transpose(0, 2, 4, 1, 3, 5)
+        .reshape(n, (long) gh * gw, (long) d * p * p);
+    NDArray kernel = local(scope, p("patch_embed.proj.weight").reshape(e, (long) d * p * p)
+        .transpose());
+    NDArray x = patches.matMul(kernel).add(p("patch_embed.proj.bias"));
+    NDArray cls = local(scope, p("cls_token").broadcast(n, 1, e));
+    x = NDArrays.concat(new NDList(cls, x), 1).add(p("pos_embed"));
+    for (int i = 0; i < config.layers(); i++) {
+      String b = "blocks." + i + ".";
+      x = x.add(attention(scope, layerNorm(x, b + "norm1"), b + "attn", n));
+      NDArray hidden = ai.djl.nn.Activation.gelu(linear(scope, layerNorm(x, b + "norm2"), b + "mlp.fc1"));
+      x = x.add(linear(scope, hidden, b + "mlp.fc2"));
+    }
+    x = layerNorm(x, "norm").get(new NDIndex(":, 1:, :"));
+    NDArray pix = linear(scope, x, "head");
+    return pix.reshape(n, gh, gw, p, p).transpose(0, 1, 3, 2, 4).reshape(n, 1, h, w);
+  }
+
+  private NDArray attention(NDManager scope, NDArray x, String prefix, long n) {
+    int e = config.embedDim();
+    int heads = config.heads();
+    int hd = config.headDim();
+    long tokens = x.getShape().get(1);
+    NDArray qkv = linear(scope, x, prefix + ".qkv").reshape(n, tokens, 3, heads, hd)
+        .transpose(2, 0, 3, 1, 4);
+    NDArray q = qkv.get(0);
+    NDArray k = qkv.get(1);
+    NDArray v = qkv.get(2);
+    NDArray att = q.matMul(k.transpose(0, 1, 3, 2)).mul(1.0 / Math.sqrt(hd)).softmax(3);
+    NDArray o = att.matMul(v).transpose(0, 2, 1, 3).reshape(n, tokens, e);
+    return linear(scope, o, prefix + ".proj");
+  }
+
+  private NDArray linear(NDManager scope, NDArray x, String prefix) {
+    NDArray wt = local(scope, p(prefix + ".weight").transpose());
+    return x.matMul(wt).add(p(prefix + ".bias"));
+  }
+
+  private NDArray layerNorm(NDArray x, String prefix) {
+    NDArray mean = x.mean(new int[] {2}, true);
+    NDArray centred = x.sub(mean);
+    NDArray var = centred.square().mean(new int[] {2}, true);
+    return centred.div(var.add(VitConfig.LAYER_NORM_EPS).sqrt()).mul(p(prefix + ".weight"))
+        .add(p(prefix + ".bias"));
+  }
+
+  /** Results of operations on parameters belong to the parameters' manager: move them. */
+  private static NDArray local(NDManager scope, NDArray a) {
+    a.attach(scope);
+    return a;
+  }
+
+  private NDArray p(String name) {
+    NDArray a = params.get(name);
+    if (a == null) {
+      throw new IllegalStateException("no parameter " + name);
+    }
+    return a;
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new ModelException("the model is closed");
+    }
+  }
+
+  /** Frees the native memory; idempotent. */
+  @Override
+  public void close() {
+    if (!closed) {
+      closed = true;
+      manager.close();
+    }
+  }
+}

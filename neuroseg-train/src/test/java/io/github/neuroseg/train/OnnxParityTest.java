@@ -1,0 +1,48 @@
+package io.github.neuroseg.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import java.nio.FloatBuffer;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class OnnxParityTest {
+
+  static float[] runOnnx(byte[] model, float[] x, long[] shape) throws Exception {
+    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    try (OrtSession s = env.createSession(model, new OrtSession.SessionOptions());
+        OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), shape);
+        OrtSession.Result r = s.run(Map.of("image", in))) {
+      OnnxTensor out = (OnnxTensor) r.get("logits").get();
+      FloatBuffer fb = out.getFloatBuffer();
+      float[] v = new float[fb.remaining()];
+      fb.get(v);
+      return v;
+    }
+  }
+
+  @Test
+  void djlAndOnnxRuntimeAgree() throws Exception {
+    VitConfig c = new VitConfig(24, 2, 3, 4, 3, 12, 16);
+    Map<String, WeightTensor> w = VitModelTest.randomWeights(c, 21);
+    byte[] onnx = OnnxExport.toBytes(c, w, Map.of("normalization", "percentile:0.5,99.5",
+        "threshold", "0.5", "seed", "1"));
+    try (VitModel m = VitModel.of(c, w)) {
+      for (int n : new int[] {1, 3}) {
+        float[] x = VitModelTest.randomBlocks(c, n, 100 + n);
+        float[] djl = m.predictLogits(x, n);
+        float[] ort = runOnnx(onnx, x, new long[] {n, 1, 3, 12, 16});
+        assertEquals(djl.length, ort.length);
+        double max = 0;
+        for (int i = 0; i < djl.length; i++) {
+          max = Math.max(max, Math.abs(djl[i] - ort[i]));
+        }
+        assertTrue(max <= 1e-4, "max abs difference " + max);
+      }
+    }
+  }
+}

@@ -1,0 +1,216 @@
+package io.github.neuroseg.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import io.github.neuroseg.InvalidInputException;
+import io.github.neuroseg.Progress;
+import io.github.neuroseg.swc.NeuronTree;
+import io.github.neuroseg.swc.SwcNode;
+import io.github.neuroseg.synth.NeuronGenerator;
+import io.github.neuroseg.synth.NeuronRenderer;
+import io.github.neuroseg.volume.Volume;
+import io.github.neuroseg.volume.VoxelSize;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TrainerTest {
+  @TempDir Path dir;
+
+  static LabeledVolume synthetic(long seed, int nx, int ny, int nz) {
+    NeuronTree tree = NeuronGenerator.newBuilder().bounds(nx, ny, nz).seed(seed).build()
+        .generate();
+    return LabeledVolume.of(NeuronRenderer.newBuilder().seed(seed).build()
+        .render(tree, new long[] {nx, ny, nz}, VoxelSize.UNIT), "synthetic-" + seed);
+  }
+
+  static VitConfig tinyConfig() {
+    return new VitConfig(16, 1, 2, 8, 3, 16, 16);
+  }
+
+  @Test
+  void aFewStepsLowerTheLossOnAFixedBatch() {
+    VitConfig c = tinyConfig();
+    PreparedVolume v = new PreparedVolume(synthetic(1, 48, 48, 8), c);
+    int n = 4;
+    float[] x = new float[n * 3 * 16 * 16];
+    float[] y = new float[n * 16 * 16];
+    new BlockSampler(List.of(v), c, 0.05, false).batch(new SplittableRandom(2), n, x, y);
+    double sum = 0;
+    for (float t : y) {
+      sum += t;
+    }
+    assertTrue(sum > 0, "the batch needs foreground");
+    try (VitModel m = VitModel.create(c, 3); AdamW opt = new AdamW(m.parameters());
+        NDManager root = NDManager.newBaseManager(ai.djl.Device.cpu(), "PyTorch")) {
+      m.parameters().values().forEach(p -> p.setRequiresGradient(true));
+      double first = Double.NaN;
+      double lastLoss = Double.NaN;
+      for (int step = 0; step < 30; step++) {
+        try (NDManager s = root.newSubManager();
+            GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
+          NDArray l = Losses.bceDice(m.forward(s.create(x, new Shape(n, 1, 3, 16, 16))),
+              s.create(y, new Shape(n, 1, 16, 16)));
+          gc.backward(l);
+          lastLoss = l.getFloat();
+        }
+        if (step == 0) {
+          first = lastLoss;
+        }
+        opt.step(m.parameters(), 5e-3, 0.0, k -> 1.0);
+      }
+      assertTrue(lastLoss < 0.7 * first, "loss " + first + " -> " + lastLoss);
+    }
+  }
+
+  @Test
+  void lossMatchesDirectFormula() {
+    try (NDManager s = NDManager.newBaseManager(ai.djl.Device.cpu(), "PyTorch")) {
+      float[] z = {-3f, 0.5f, 2f, -0.2f};
+      float[] t = {0f, 1f, 1f, 0f};
+      double bce = 0;
+      double inter = 0;
+      double ps = 0;
+      for (int i = 0; i < 4; i++) {
+        double p = 1 / (1 + Math.exp(-z[i]));
+        bce += -(t[i] * Math.log(p) + (1 - t[i]) * Math.log(1 - p));
+        inter += p * t[i];
+        ps += p;
+      }
+      double expected = bce / 4 + 1 - (2 * inter + 1) / (ps + 2 + 1);
+      double got = Losses.bceDice(s.create(z, new Shape(1, 1, 2, 2)),
+          s.create(t, new Shape(1, 1, 2, 2))).getFloat();
+      assertEquals(expected, got, 1e-5);
+    }
+  }
+
+  @Test
+  void learningRateSchedule() {
+    assertEquals(0.1, Trainer.learningRateAt(1, 0, 100, 10), 1e-12);
+    assertEquals(1.0, Trainer.learningRateAt(1, 9, 100, 10), 1e-12);
+    assertEquals(1.0, Trainer.learningRateAt(1, 10, 100, 10), 1e-12);
+    assertEquals(0.01 + 0.99 * 0.5, Trainer.learningRateAt(1, 55, 100, 10), 1e-12);
+    assertEquals(0.01, Trainer.learningRateAt(1, 100, 100, 10), 1e-12);
+  }
+
+  @Test
+  void trainsValidatesCheckpointsAndResumesIdentically() {
+    List<LabeledVolume> train = List.of(synthetic(11, 48, 48, 8), synthetic(12, 48, 48, 8));
+    List<LabeledVolume> val = List.of(synthetic(13, 48, 48, 6));
+    List<Progress> events = new CopyOnWriteArrayList<>();
+    Trainer.Builder b = Trainer.newBuilder().model(tinyConfig()).trainingData(train)
+        .validationData(val).stepsPerEpoch(3).batchSize(4).learningRate(2e-3).warmupSteps(2)
+        .seed(5).patience(10);
+    TrainingResult full = b.epochs(2).checkpointDirectory(dir.resolve("a"))
+        .listener(events::add).build().train();
+    assertEquals(2, full.history().size());
+    assertTrue(full.validationDice() >= 0 && full.validationDice() <= 1);
+    assertTrue(full.threshold() >= 0.05 && full.threshold() <= 0.95);
+    assertTrue(dir.resolve("a/best.safetensors").toFile().isFile());
+    assertTrue(events.stream().anyMatch(p -> p.stage().equals("train epoch 2")
+        && p.done() == 3));
+    assertEquals("percentile:0.5,99.5", full.provenance().get("normalization"));
+    // the exported model carries the contract and provenance
+    Path onnx = dir.resolve("model.onnx");
+    OnnxExport.write(full, onnx);
+    try (ai.onnxruntime.OrtSession s = ai.onnxruntime.OrtEnvironment.getEnvironment()
+        .createSession(onnx.toString(), new ai.onnxruntime.OrtSession.SessionOptions())) {
+      Map<String, String> md = s.getMetadata().getCustomMetadata();
+      for (String k : List.of("neuroseg.format", "input_depth", "tile_h", "tile_w", "patch",
+          "normalization", "threshold", "voxel_size", "inflation", "pretrained", "epochs", "seed",
+          "val_dice")) {
+        assertTrue(md.containsKey(k), "metadata " + k + " in " + md);
+      }
+      assertEquals("3", md.get("input_depth"));
+      assertEquals("none", md.get("inflation"));
+    } catch (ai.onnxruntime.OrtException e) {
+      throw new AssertionError(e);
+    }
+    // one epoch, then resume for the second: the same final state
+    b.listener(p -> { });
+    b.epochs(1).checkpointDirectory(dir.resolve("b")).build().train();
+    TrainingResult resumed = b.epochs(2).resume(true).build().train();
+    assertEquals(full.history(), resumed.history());
+    Map<String, WeightTensor> w1 = full.weights();
+    Map<String, WeightTensor> w2 = resumed.weights();
+    for (String k : w1.keySet()) {
+      float[] a = w1.get(k).data();
+      float[] c = w2.get(k).data();
+      for (int i = 0; i < a.length; i++) {
+        assertEquals(a[i], c[i], 1e-6, k);
+      }
+    }
+  }
+
+  @Test
+  void badInputIsRejected() {
+    assertThrows(InvalidInputException.class, () -> Trainer.newBuilder().model(tinyConfig())
+        .trainingData(List.of()).validationData(List.of(synthetic(1, 32, 32, 4))).build());
+    assertThrows(InvalidInputException.class, () -> Trainer.newBuilder().model(tinyConfig())
+        .trainingData(List.of(synthetic(1, 32, 32, 4))).validationData(List.of()).build());
+    Volume img = Volume.ofFloats(new float[32 * 32 * 4], 32, 32, 4, VoxelSize.UNIT);
+    List<SwcNode> nodes = new ArrayList<>();
+    nodes.add(new SwcNode(1, 1, 10, 10, 2, 2, -1));
+    nodes.add(new SwcNode(2, 3, 50, 10, 2, 1, 1));
+    InvalidInputException ex = assertThrows(InvalidInputException.class,
+        () -> LabeledVolume.of(img, NeuronTree.of(nodes), "outside"));
+    assertTrue(ex.getMessage().contains("SWC node 2"), ex.getMessage());
+    // a volume smaller than the tile
+    assertThrows(InvalidInputException.class, () -> Trainer.newBuilder()
+        .model(new VitConfig(16, 1, 2, 8, 3, 48, 48))
+        .trainingData(List.of(synthetic(1, 32, 32, 4)))
+        .validationData(List.of(synthetic(2, 32, 32, 4))).build().train());
+    assertThrows(InvalidInputException.class, () -> DataSplit.of(
+        List.of(synthetic(1, 32, 32, 4)), 0.2, 0.2, 1));
+  }
+
+  @Test
+  void splitIsSeededAndComplete() {
+    List<LabeledVolume> all = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      all.add(synthetic(i, 16, 16, 2));
+    }
+    DataSplit a = DataSplit.of(all, 0.2, 0.2, 7);
+    DataSplit b = DataSplit.of(all, 0.2, 0.2, 7);
+    assertEquals(a, b);
+    assertEquals(6, a.training().size());
+    assertEquals(2, a.validation().size());
+    assertEquals(2, a.test().size());
+    List<LabeledVolume> union = new ArrayList<>(a.training());
+    union.addAll(a.validation());
+    union.addAll(a.test());
+    assertEquals(10, union.stream().distinct().count());
+  }
+
+  @Test
+  void augmentationsAreTheEightSymmetriesOfTheSquare() {
+    float[] img = new float[9];
+    for (int i = 0; i < 9; i++) {
+      img[i] = i;
+    }
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (int t = 0; t < 8; t++) {
+      float[] out = new float[9];
+      BlockSampler.transform(img, 0, out, 0, 3, 3, t, 1, 0);
+      seen.add(java.util.Arrays.toString(out));
+      // the centre stays, the multiset of values is kept
+      assertEquals(4f, out[4]);
+      float[] sorted = out.clone();
+      java.util.Arrays.sort(sorted);
+      assertEquals(java.util.Arrays.toString(img), java.util.Arrays.toString(sorted));
+    }
+    assertEquals(8, seen.size());
+  }
+}

@@ -1,0 +1,110 @@
+package io.github.neuroseg.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.neuroseg.InvalidInputException;
+import io.github.neuroseg.ModelException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class VitModelTest {
+
+  /** Random weights with non-trivial norms and biases, so that every term is exercised. */
+  static Map<String, WeightTensor> randomWeights(VitConfig c, long seed) {
+    SplittableRandom r = new SplittableRandom(seed);
+    Map<String, WeightTensor> w = new LinkedHashMap<>();
+    for (Map.Entry<String, long[]> e : c.parameterShapes().entrySet()) {
+      long n = 1;
+      for (long s : e.getValue()) {
+        n *= s;
+      }
+      float[] d = new float[(int) n];
+      boolean scale = e.getKey().contains("norm") && e.getKey().endsWith("weight");
+      for (int i = 0; i < d.length; i++) {
+        d[i] = (float) (scale ? 1 + 0.3 * (r.nextDouble() - 0.5) : 0.4 * (r.nextDouble() - 0.5));
+      }
+      w.put(e.getKey(), new WeightTensor(e.getValue(), d));
+    }
+    return w;
+  }
+
+  static float[] randomBlocks(VitConfig c, int n, long seed) {
+    SplittableRandom r = new SplittableRandom(seed);
+    float[] x = new float[n * c.inputDepth() * c.tileHeight() * c.tileWidth()];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) (r.nextDouble() * 2 - 1);
+    }
+    return x;
+  }
+
+  static double[][] reference(VitConfig c, Map<String, WeightTensor> w, float[] blocks, int b) {
+    int d = c.inputDepth();
+    int h = c.tileHeight();
+    int wd = c.tileWidth();
+    double[][][] blk = new double[d][h][wd];
+    for (int z = 0; z < d; z++) {
+      for (int y = 0; y < h; y++) {
+        for (int x = 0; x < wd; x++) {
+          blk[z][y][x] = blocks[((b * d + z) * h + y) * wd + x];
+        }
+      }
+    }
+    return new ReferenceVit(c, w).forward(blk);
+  }
+
+  @Test
+  void forwardMatchesNaiveReference() {
+    VitConfig c = new VitConfig(24, 2, 3, 4, 3, 8, 12);
+    Map<String, WeightTensor> w = randomWeights(c, 3);
+    float[] x = randomBlocks(c, 2, 5);
+    try (VitModel m = VitModel.of(c, w)) {
+      float[] out = m.predictLogits(x, 2);
+      assertEquals(2 * 8 * 12, out.length);
+      double max = 0;
+      for (int b = 0; b < 2; b++) {
+        double[][] ref = reference(c, w, x, b);
+        for (int y = 0; y < 8; y++) {
+          for (int xx = 0; xx < 12; xx++) {
+            max = Math.max(max, Math.abs(ref[y][xx] - out[(b * 8 + y) * 12 + xx]));
+          }
+        }
+      }
+      assertTrue(max < 1e-4, "max abs difference " + max);
+    }
+  }
+
+  @Test
+  void weightsRoundTripAndInitIsSeeded() {
+    VitConfig c = VitConfig.tiny();
+    try (VitModel a = VitModel.create(c, 9); VitModel b = VitModel.create(c, 9)) {
+      assertEquals(a.weights(), b.weights());
+      assertEquals(c.parameterShapes().keySet(), a.weights().keySet());
+      Map<String, WeightTensor> w = randomWeights(c, 1);
+      a.setWeights(w);
+      assertEquals(w, a.weights());
+    }
+  }
+
+  @Test
+  void rejectsBadWeightsAndInput() {
+    VitConfig c = VitConfig.tiny();
+    Map<String, WeightTensor> w = randomWeights(c, 1);
+    w.remove("norm.bias");
+    w.put("blocks.0.attn.qkv.weight", new WeightTensor(new long[] {1}, new float[1]));
+    w.put("bogus", new WeightTensor(new long[] {1}, new float[1]));
+    ModelException ex = assertThrows(ModelException.class, () -> VitModel.of(c, w));
+    assertTrue(ex.getMessage().contains("norm.bias"), ex.getMessage());
+    assertTrue(ex.getMessage().contains("blocks.0.attn.qkv.weight"), ex.getMessage());
+    assertTrue(ex.getMessage().contains("bogus"), ex.getMessage());
+    try (VitModel m = VitModel.create(c, 1)) {
+      assertThrows(InvalidInputException.class, () -> m.predictLogits(new float[7], 1));
+    }
+    assertThrows(InvalidInputException.class, () -> new VitConfig(32, 2, 2, 8, 4, 32, 32));
+    assertThrows(InvalidInputException.class, () -> new VitConfig(32, 2, 2, 8, 5, 30, 32));
+    assertThrows(InvalidInputException.class, () -> new VitConfig(30, 2, 4, 8, 5, 32, 32));
+  }
+}
