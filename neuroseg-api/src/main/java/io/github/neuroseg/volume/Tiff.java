@@ -28,7 +28,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
-import net.imglib2.Cursor;
 import net.imglib2.RandomAccessibleInterval;
 import net.imglib2.img.basictypeaccess.array.ArrayDataAccess;
 import net.imglib2.img.planar.PlanarImg;
@@ -37,7 +36,6 @@ import net.imglib2.type.BooleanType;
 import net.imglib2.type.numeric.RealType;
 import net.imglib2.type.numeric.integer.UnsignedByteType;
 import net.imglib2.type.numeric.integer.UnsignedShortType;
-import net.imglib2.view.Views;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -581,31 +579,16 @@ final class Tiff {
     out.write(header.array());
 
     // pixel data of all slices, contiguous (ImageJ reads a stack this way)
-    double min = Double.POSITIVE_INFINITY;
-    double max = Double.NEGATIVE_INFINITY;
     ByteBuffer row = ByteBuffer.allocate(w * kind.bytes).order(order);
-    RandomAccessibleInterval<? extends RealType<?>> img = volume.image();
+    RowSource rows = new RowSource(volume.image(), kind);
     for (int z = 0; z < d; z++) {
-      Cursor<? extends RealType<?>> c = Views.flatIterable(Views.hyperSlice(img, 2, z)).cursor();
       for (int y = 0; y < h; y++) {
-        row.clear();
-        for (int x = 0; x < w; x++) {
-          double v = c.next().getRealDouble();
-          switch (kind) {
-            case U8 -> row.put((byte) (int) v);
-            case U16 -> row.putShort((short) (int) v);
-            default -> row.putFloat((float) v);
-          }
-          if (v < min) {
-            min = v;
-          }
-          if (v > max) {
-            max = v;
-          }
-        }
+        rows.row(y, z, row);
         out.write(row.array(), 0, row.position());
       }
     }
+    double min = rows.min();
+    double max = rows.max();
     if (pad > 0) {
       out.write(0);
     }

@@ -143,6 +143,49 @@ class VolumesTest {
         });
   }
 
+  /** Array, planar and lazy-view images of the same voxels give byte-identical files. */
+  @Test
+  void bulkAndCursorPathsWriteIdenticalFiles() {
+    qt().withFixedSeed(SEED + 3).withExamples(25)
+        .forAll(integers().between(1, 20), integers().between(1, 20), integers().between(1, 6),
+            longs().all())
+        .checkAssert((w, h, d, seed) -> {
+          Volume array = randomVolume(w, h, d, seed);
+          @SuppressWarnings({"unchecked", "rawtypes"})
+          var planarImg = planarCopy((RandomAccessibleInterval) array.image());
+          Volume planar = new Volume(planarImg, array.voxelSize());
+          Volume view = new Volume(Views.translate(array.image(), 5, -6, 7), array.voxelSize());
+          for (String ext : new String[] {".tif", ".v3draw"}) {
+            try {
+              Path a = tmp.resolve("a" + ext);
+              Path b = tmp.resolve("b" + ext);
+              Path c = tmp.resolve("c" + ext);
+              Volumes.write(array, a);
+              Volumes.write(planar, b);
+              Volumes.write(view, c);
+              byte[] expected = Files.readAllBytes(a);
+              String why = "SEED=" + (SEED + 3) + " seed=" + seed + " " + ext;
+              assertArrayEquals(expected, Files.readAllBytes(b), why + " planar");
+              assertArrayEquals(expected, Files.readAllBytes(c), why + " view");
+            } catch (IOException e) {
+              throw new java.io.UncheckedIOException(e);
+            }
+          }
+        });
+  }
+
+  private static <T extends net.imglib2.type.NativeType<T> & RealType<T>>
+      net.imglib2.img.planar.PlanarImg<T, ?> planarCopy(RandomAccessibleInterval<T> src) {
+    var img = new net.imglib2.img.planar.PlanarImgFactory<>(src.getType().createVariable())
+        .create(src.dimensionsAsLongArray());
+    var in = Views.flatIterable(src).cursor();
+    var out = Views.flatIterable(img).cursor();
+    while (in.hasNext()) {
+      out.next().set(in.next());
+    }
+    return img;
+  }
+
   @Test
   void otherTypesAreWrittenAsFloat() {
     var bits = ArrayImgs.bits(4, 3, 2);
