@@ -660,7 +660,7 @@ final class Tiff {
       sb.append("spacing=").append(repr(vs.z())).append('\n');
     }
     sb.append("loop=false\n");
-    if (kind != Kind.U8 && min <= max) {
+    if (kind != Kind.U8 && min <= max && !Double.isInfinite(min) && !Double.isInfinite(max)) {
       // ImageJ shows 16-bit and float data with this display range
       sb.append("min=").append(repr(min)).append('\n');
       sb.append("max=").append(repr(max)).append('\n');
