@@ -126,6 +126,7 @@ final class Tiff {
       meta.put("frames", Integer.toString(layout.frames));
     }
     int depth = layout.slices;
+    checkBeforeAllocating(s, full, first, layout, width, height, kind);
     PlanarImg<? extends RealType<?>, ?> img = create(kind, width, height, depth);
     ImageReader decoder = null;
     ImageInputStream iis = null;
@@ -162,6 +163,68 @@ final class Tiff {
     }
     String name = path.getFileName() == null ? null : stripExtension(path.getFileName().toString());
     return new Volume(img, voxelSize(first, description, source), name, meta);
+  }
+
+  /**
+   * Every page that will be read is consistent and its data lies inside the file, checked before
+   * the voxel arrays are allocated, so a corrupt size field fails with a message instead of
+   * exhausting memory.
+   */
+  private static void checkBeforeAllocating(TiffStructure s, List<Integer> full, Page first,
+      Layout layout, int width, int height, Kind kind) {
+    long pageBytes = (long) width * height * kind.bytes;
+    if ((long) width * height > Integer.MAX_VALUE - 8) {
+      throw FormatException.atOffset(s.source, first.offset(), "pages of " + width + " x "
+          + height + " pixels are too large (at most 2^31 pixels per slice)");
+    }
+    long rowBytes = (long) width * kind.bytes;
+    long compressedPages = 0;
+    for (int z = 0; z < layout.slices; z++) {
+      int pageNo = z * layout.channels;
+      if (pageNo >= full.size()) {
+        long[] offsets = first.longs(TiffStructure.STRIP_OFFSETS);
+        long base = offsets.length == 0 ? 0 : offsets[0];
+        if (offsets.length == 0 || base + (long) (layout.slices * layout.channels) * pageBytes
+            > s.fileSize) {
+          throw FormatException.atOffset(s.source, base, "the ImageJ stack of "
+              + layout.slices * layout.channels + " images of " + pageBytes + " bytes does not"
+              + " fit in the file (" + s.fileSize + " bytes); it is truncated");
+        }
+        break;
+      }
+      Page page = s.pages.get(full.get(pageNo));
+      checkSame(page, pageNo, width, height, kind, s.source);
+      if (isPlainStrips(page, kind)) {
+        long[] offsets = page.longs(TiffStructure.STRIP_OFFSETS);
+        long rps = Math.min(page.longOr(TiffStructure.ROWS_PER_STRIP, height), height);
+        if (rps <= 0) {
+          rps = height;
+        }
+        long row = 0;
+        for (int i = 0; i < offsets.length && row < height; i++) {
+          long rows = Math.min(rps, height - row);
+          if (offsets[i] < 0 || offsets[i] + rows * rowBytes > s.fileSize) {
+            throw FormatException.atOffset(s.source, offsets[i], "page " + pageNo + " strip " + i
+                + " needs " + rows * rowBytes + " bytes but the file ends at byte " + s.fileSize
+                + "; it is truncated");
+          }
+          row += rows;
+        }
+        if (row < height) {
+          throw FormatException.atOffset(s.source, page.offset(), "page " + pageNo + " has "
+              + offsets.length + " strips of " + rps + " rows, too few for " + height + " rows");
+        }
+      } else {
+        checkChunks(s, page, pageNo);
+        compressedPages++;
+      }
+    }
+    // no real compressor packs more than about 1000:1 (Deflate's limit is ~1032:1)
+    if (compressedPages > 0 && compressedPages * pageBytes > 2048 * s.fileSize + (1 << 20)) {
+      throw FormatException.atOffset(s.source, first.offset(), compressedPages + " compressed"
+          + " pages of " + width + " x " + height + " cannot come from a file of " + s.fileSize
+          + " bytes; the size fields are corrupt");
+    }
   }
 
   private record Layout(int channels, int slices, int frames) {}

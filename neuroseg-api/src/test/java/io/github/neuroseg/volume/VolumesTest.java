@@ -498,6 +498,51 @@ class VolumesTest {
     }
   }
 
+  /**
+   * Random byte corruption of plain and compressed stacks: reading either succeeds or fails with
+   * a FormatException, never with another exception or by exhausting memory.
+   */
+  @Test
+  void corruptBytesGiveFormatExceptionsOrValidVolumes() throws IOException {
+    Path plain = tmp.resolve("plain.tif");
+    Volumes.writeTiff(randomVolume(13, 9, 4, 99), plain);
+    Path lzw = tmp.resolve("lzw.tif");
+    checkJdkWritten(13, 9, 4, "LZW", java.awt.image.DataBuffer.TYPE_USHORT, false, 5);
+    Files.copy(tmp.resolve("jdk-LZW-1.tif"), lzw);
+    Path deflate = tmp.resolve("deflate.tif");
+    checkJdkWritten(16, 16, 3, "Deflate", java.awt.image.DataBuffer.TYPE_FLOAT, true, 6);
+    Files.copy(tmp.resolve("jdk-Deflate-4.tif"), deflate);
+    Path v3 = tmp.resolve("plain.v3draw");
+    Volumes.writeV3draw(randomVolume(7, 6, 5, 98), v3);
+    SplittableRandom r = new SplittableRandom(SEED);
+    int formatErrors = 0;
+    for (Path original : new Path[] {plain, lzw, deflate, v3}) {
+      byte[] good = Files.readAllBytes(original);
+      for (int trial = 0; trial < 150; trial++) {
+        byte[] bad = good.clone();
+        int flips = 1 + r.nextInt(4);
+        for (int k = 0; k < flips; k++) {
+          // mostly the header and IFDs, where a flip changes structure
+          int at = r.nextBoolean() ? r.nextInt(Math.min(bad.length, 64))
+              : r.nextInt(bad.length);
+          bad[at] = (byte) r.nextInt(256);
+        }
+        Path f = tmp.resolve("bad" + original.getFileName());
+        Files.write(f, bad);
+        try {
+          Volume v = Volumes.read(f);
+          assertTrue(v.depth() >= 1);
+        } catch (FormatException e) {
+          formatErrors++;
+          assertTrue(e.getMessage().startsWith(f.toString()), e.getMessage());
+        } catch (RuntimeException | OutOfMemoryError e) {
+          throw new AssertionError(original.getFileName() + " trial " + trial + ": " + e, e);
+        }
+      }
+    }
+    assertTrue(formatErrors > 50, "corruption is noticed: " + formatErrors);
+  }
+
   @Test
   void truncatedV3drawFailsWithOffset() throws IOException {
     Volume v = randomVolume(6, 5, 4, 11);
