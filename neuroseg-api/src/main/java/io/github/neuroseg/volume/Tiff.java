@@ -717,7 +717,12 @@ final class Tiff {
       sb.append("images=").append(depth).append('\n');
       sb.append("slices=").append(depth).append('\n');
     }
-    String unit = vs.unit().equals("voxel") ? "pixel" : vs.unit();
+    // ImageJ's own spelling: µm escaped to ASCII, which ImageJ reads back as µm
+    String unit = switch (vs.unit()) {
+      case "voxel" -> "pixel";
+      case "micron" -> "\\u00B5m";
+      default -> vs.unit();
+    };
     sb.append("unit=").append(unit).append('\n');
     if (depth > 1 || vs.z() != 1) {
       sb.append("spacing=").append(repr(vs.z())).append('\n');

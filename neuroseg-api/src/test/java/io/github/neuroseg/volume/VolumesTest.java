@@ -219,7 +219,7 @@ class VolumesTest {
     String desc = text.substring(at, text.indexOf('\0', at));
     assertTrue(desc.contains("\nimages=2\n"), desc);
     assertTrue(desc.contains("\nslices=2\n"), desc);
-    assertTrue(desc.contains("\nunit=micron\n"), desc);
+    assertTrue(desc.contains("\nunit=\\u00B5m\n"), desc);
     assertTrue(desc.contains("\nspacing=2\n"), desc);
     assertTrue(desc.contains("\nmin=1\nmax=400\n"), desc);
     // pixel data contiguous right after the header, as ImageJ reads stacks
@@ -459,7 +459,7 @@ class VolumesTest {
     Volumes.writeTiff(six, f);
     byte[] bytes = Files.readAllBytes(f);
     String text = new String(bytes, StandardCharsets.ISO_8859_1);
-    String old = "ImageJ=1.11a\nimages=6\nslices=6\nunit=micron\nspacing=1\nloop=false\n";
+    String old = "ImageJ=1.11a\nimages=6\nslices=6\nunit=\\u00B5m\nspacing=1\nloop=false\n";
     String now = "ImageJ=1.11a\nimages=6\nchannels=2\nslices=3\nunit=\\u00B5m\n";
     int at = text.indexOf(old);
     assertTrue(at > 0);
