@@ -8,11 +8,18 @@ import io.github.neuroseg.NeuroSeg;
 import io.github.neuroseg.onnx.ModelContract;
 import io.github.neuroseg.onnx.OnnxSegmenter;
 import io.github.neuroseg.segmentation.Segmenter;
+import io.github.neuroseg.synth.NeuronGenerator;
+import io.github.neuroseg.synth.NeuronRenderer;
+import io.github.neuroseg.volume.Volume;
+import io.github.neuroseg.volume.VoxelSize;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import net.imglib2.Cursor;
+import net.imglib2.type.numeric.real.FloatType;
+import net.imglib2.view.Views;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,6 +54,30 @@ class TrainCommandTest {
       assertEquals("1", c.metadata().get("epochs"));
       assertEquals("1", c.metadata().get("seed"));
     }
+
+    // the best checkpoint exports to a model that segments exactly like the trained one
+    Path exported = dir.resolve("exported.onnx");
+    PipelineCommandsTest.Run e = cli("export", "--checkpoint",
+        dir.resolve("ck/best.safetensors").toString(), "--output", exported.toString());
+    assertEquals(0, e.code(), e.err());
+    Volume v = NeuronRenderer.newBuilder().seed(5).build()
+        .render(NeuronGenerator.newBuilder().bounds(40, 36, 5).seed(5).build().generate(),
+            new long[] {40, 36, 5}, VoxelSize.UNIT)
+        .image();
+    try (Segmenter a = NeuroSeg.segmenter().model(model).build();
+        Segmenter b = NeuroSeg.segmenter().model(exported).build()) {
+      Cursor<FloatType> pa = Views.flatIterable(a.segment(v).probabilities()).cursor();
+      Cursor<FloatType> pb = Views.flatIterable(b.segment(v).probabilities()).cursor();
+      while (pa.hasNext()) {
+        assertEquals(pa.next().get(), pb.next().get(), 0f);
+      }
+    }
+
+    PipelineCommandsTest.Run fromLast = cli("export", "--checkpoint",
+        dir.resolve("ck/last.safetensors").toString(), "--output",
+        dir.resolve("last.onnx").toString());
+    assertEquals(1, fromLast.code());
+    assertTrue(fromLast.err().contains("best.safetensors"), fromLast.err());
   }
 
   @Test
