@@ -18,6 +18,8 @@ final class TraceRun {
   private static final byte FAR = 0;
   private static final byte TRIAL = 1;
   private static final byte ALIVE = 2;
+  /** Repeated moving averages approach a Gaussian and flatten voxel staircases better. */
+  private static final int SMOOTHING_PASSES = 3;
 
   private final ForegroundSet fg;
   private final VoxelSize vs;
@@ -441,14 +443,15 @@ final class TraceRun {
   /**
    * The index of the last node to keep in a top-to-leaf segment: the first node whose EDT sphere
    * contains the leaf. A path ends on the surface of a branch's end cap; every voxel of a cap of
-   * radius r lies within r of its centre while the background is farther, so the first such node
-   * is at most about a voxel before the centre.
+   * radius r lies within r of its centre while the background is farther. Half a voxel of slack
+   * absorbs the discretisation of the EDT on voxel centres (paths step diagonally, so without it
+   * a tip can overshoot by a diagonal step).
    */
   private int trimmedTip(int[] seg, int m) {
     int leaf = seg[m - 1];
     for (int j = 0; j < m - 1; j++) {
       double d = edgeLength(seg[j], leaf) * unit;
-      if (d < edt[seg[j]]) {
+      if (d <= edt[seg[j]] + 0.5 * unit) {
         return j;
       }
     }
@@ -523,7 +526,9 @@ final class TraceRun {
       }
     }
     if (config.smoothing() > 0) {
-      smooth(px, py, pz, pr, par, children, config.smoothing(), unit);
+      for (int pass = 0; pass < SMOOTHING_PASSES; pass++) {
+        smooth(px, py, pz, pr, par, children, config.smoothing(), unit);
+      }
       // a smoothed node that left the foreground goes back to its voxel
       for (int k = 0; k < count; k++) {
         int i = ids[k];
