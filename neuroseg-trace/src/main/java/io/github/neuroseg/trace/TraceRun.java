@@ -535,7 +535,7 @@ final class TraceRun {
     }
     if (config.smoothing() > 0) {
       for (int pass = 0; pass < SMOOTHING_PASSES; pass++) {
-        smooth(px, py, pz, pr, par, children, config.smoothing(), unit);
+        smooth(px, py, pz, pr, par, children, smoothingWidth(), unit);
       }
       // a smoothed node that left the foreground goes back to its voxel
       for (int k = 0; k < count; k++) {
@@ -559,6 +559,15 @@ final class TraceRun {
       tree = tree.resample(config.resampleStep() * unit);
     }
     return tree;
+  }
+
+  /**
+   * The smoothing half-width in nodes: the configured one, widened by the anisotropy, since the
+   * staircase of a path through thick slices is as many nodes long as a slice is thick.
+   */
+  private int smoothingWidth() {
+    double coarsest = Math.max(vx, Math.max(vy, vz));
+    return (int) Math.round(config.smoothing() * Math.max(1, coarsest / unit));
   }
 
   /**
