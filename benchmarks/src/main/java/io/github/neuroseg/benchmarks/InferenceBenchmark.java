@@ -7,11 +7,13 @@ import io.github.neuroseg.NeuroSeg;
 import io.github.neuroseg.onnx.ModelContract;
 import io.github.neuroseg.onnx.TilePlan;
 import io.github.neuroseg.onnx.export.FloatTensor;
+import io.github.neuroseg.onnx.export.OnnxGraph;
 import io.github.neuroseg.onnx.export.VitOnnxWriter;
 import io.github.neuroseg.onnx.export.VitSpec;
 import io.github.neuroseg.segmentation.ModelSource;
 import io.github.neuroseg.segmentation.Segmenter;
 import io.github.neuroseg.segmentation.SegmenterConfig;
+import io.github.neuroseg.volume.Normalization;
 import io.github.neuroseg.volume.Volume;
 import io.github.neuroseg.volume.VoxelSize;
 import java.nio.ByteBuffer;
@@ -21,6 +23,8 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
+import net.imglib2.RandomAccess;
+import net.imglib2.type.numeric.RealType;
 
 /**
  * Throughput of {@code segment()} against raw ONNX Runtime on the same batches.
@@ -31,7 +35,9 @@ import java.util.SplittableRandom;
  * batch size 8, ONNX Runtime intra-op threads = the number of processors unless given.
  *
  * <p>Raw: the same number of batches of the same shape run through one {@code OrtSession} with
- * the same options on a prepared input, without reading, normalising, tiling or stitching.
+ * the same options, on prepared inputs (the plan's first batches, normalised, cycled), without
+ * reading, normalising, tiling or stitching. A third measurement runs {@code segment()} with a
+ * model that returns its input's centre slice: the cost of the glue alone.
  *
  * <p>The two are measured alternately {@code rounds} times and the best time of each is kept,
  * which makes the ratio robust against other load on the machine.
@@ -82,13 +88,22 @@ public final class InferenceBenchmark {
       // processes on a shared machine disturbs the ratio as little as possible
       double rawSeconds = Double.POSITIVE_INFINITY;
       double segSeconds = Double.POSITIVE_INFINITY;
+      double rawCpu = Double.POSITIVE_INFINITY;
+      double segCpu = Double.POSITIVE_INFINITY;
+      float[][] inputs = batches(vol, plan, batch, 4);
       for (int round = 1; round <= rounds; round++) {
-        double raw = raw(model, threads, spec, plan.tileCount(), batch);
+        double c0 = cpuSeconds();
+        double raw = raw(model, threads, spec, inputs, plan.tileCount(), batch);
+        double c1 = cpuSeconds();
         long t0 = System.nanoTime();
         seg.segment(vol);
         double sg = (System.nanoTime() - t0) / 1e9;
-        System.out.printf(Locale.ROOT, "round %d: raw ONNX Runtime %.2f s (%.0f voxels/s), "
-            + "segment() %.2f s (%.0f voxels/s)%n", round, raw, nvox / raw, sg, nvox / sg);
+        double c2 = cpuSeconds();
+        System.out.printf(Locale.ROOT, "round %d: raw ONNX Runtime %.2f s (%.0f voxels/s, "
+            + "%.1f CPU s), segment() %.2f s (%.0f voxels/s, %.1f CPU s)%n", round, raw,
+            nvox / raw, c1 - c0, sg, nvox / sg, c2 - c1);
+        rawCpu = Math.min(rawCpu, c1 - c0);
+        segCpu = Math.min(segCpu, c2 - c1);
         rawSeconds = Math.min(rawSeconds, raw);
         segSeconds = Math.min(segSeconds, sg);
       }
@@ -97,6 +112,22 @@ public final class InferenceBenchmark {
       System.out.printf(Locale.ROOT, "best: raw ONNX Runtime %.2f s, %.0f voxels/s; segment() "
           + "%.2f s, %.0f voxels/s%n", rawSeconds, rawRate, segSeconds, segRate);
       double overhead = (rawRate / segRate - 1) * 100;
+      // CPU time is less disturbed by other load than wall time (raw includes session creation)
+      System.out.printf(Locale.ROOT, "best CPU time: raw %.1f s, segment() %.1f s: %+.1f%%%n",
+          rawCpu, segCpu, 100 * (segCpu / rawCpu - 1));
+      // the glue alone: the same plan with a model that costs (almost) nothing
+      try (Segmenter glue = NeuroSeg.segmenter().model(ModelSource.bytes("identity",
+          identity(spec))).threads(threads).batchSize(batch).build()) {
+        glue.segment(vol);
+        double best = Double.POSITIVE_INFINITY;
+        for (int i = 0; i < 2; i++) {
+          long t1 = System.nanoTime();
+          glue.segment(vol);
+          best = Math.min(best, (System.nanoTime() - t1) / 1e9);
+        }
+        System.out.printf(Locale.ROOT, "glue alone (identity model, same plan): %.2f s = %.1f%% "
+            + "of the raw ONNX Runtime time%n", best, 100 * best / rawSeconds);
+      }
       System.out.printf(Locale.ROOT, "ratio segment/raw = %.3f%n", segRate / rawRate);
       System.out.printf(Locale.ROOT,
           "BENCH inference segment_vox_s=%.0f raw_vox_s=%.0f overhead_pct=%.2f threads=%d%n",
@@ -104,47 +135,104 @@ public final class InferenceBenchmark {
     }
   }
 
-  private static double raw(byte[] model, int threads, VitSpec spec, long tiles, int batch)
-      throws Exception {
+  /**
+   * Runs {@code tiles} tiles in batches through a fresh session with the segmenter's options. The
+   * inputs are the plan's first batches, normalised as segment() does, cycled.
+   */
+  private static double raw(byte[] model, int threads, VitSpec spec, float[][] inputs,
+      long tiles, int batch) throws Exception {
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
       o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
       o.setIntraOpNumThreads(threads);
       o.setInterOpNumThreads(1);
       try (OrtSession s = env.createSession(model, o)) {
-        int per = spec.inputDepth() * spec.tileHeight() * spec.tileWidth();
-        FloatBuffer full = ByteBuffer.allocateDirect(batch * per * Float.BYTES)
-            .order(ByteOrder.nativeOrder()).asFloatBuffer();
-        SplittableRandom r = new SplittableRandom(3);
-        while (full.hasRemaining()) {
-          full.put((float) r.nextGaussian());
-        }
-        full.flip();
-        long last = tiles % batch == 0 ? batch : tiles % batch;
+        int last = (int) (tiles % batch == 0 ? batch : tiles % batch);
         long batches = (tiles + batch - 1) / batch;
-        try (OnnxTensor in = tensor(env, full, batch, spec);
-            OnnxTensor inLast = tensor(env, full, (int) last, spec)) {
-          s.run(Map.of(ModelContract.INPUT, in)).close(); // warm-up
+        OnnxTensor[] in = new OnnxTensor[inputs.length];
+        try (OnnxTensor inLast = tensor(env, inputs[0], last, spec)) {
+          for (int i = 0; i < in.length; i++) {
+            in[i] = tensor(env, inputs[i], batch, spec);
+          }
+          s.run(Map.of(ModelContract.INPUT, in[0])).close(); // warm-up
           long t0 = System.nanoTime();
           for (long b = 0; b < batches; b++) {
             try (OrtSession.Result res = s.run(Map.of(ModelContract.INPUT,
-                b == batches - 1 ? inLast : in))) {
+                b == batches - 1 ? inLast : in[(int) (b % in.length)]))) {
               // outputs are copied out as segment() does
               ((OnnxTensor) res.get(0)).getFloatBuffer();
             }
           }
           return (System.nanoTime() - t0) / 1e9;
+        } finally {
+          for (OnnxTensor t : in) {
+            if (t != null) {
+              t.close();
+            }
+          }
         }
       }
     }
   }
 
-  private static OnnxTensor tensor(OrtEnvironment env, FloatBuffer full, int n, VitSpec spec)
+  /** The first {@code count} batches of the plan, normalised and mirror-padded. */
+  private static float[][] batches(Volume vol, TilePlan plan, int batch, int count) {
+    Normalization.Range range = Normalization.percentile(0.5, 99.5).range(vol.image());
+    RandomAccess<? extends RealType<?>> ra = vol.image().randomAccess();
+    int d = plan.inputDepth();
+    int th = plan.tileHeight();
+    int tw = plan.tileWidth();
+    float[][] out = new float[count][batch * d * th * tw];
+    for (int b = 0; b < count; b++) {
+      int i = 0;
+      for (int t = 0; t < batch; t++) {
+        TilePlan.Tile tile = plan.tile(((long) b * batch + t) % plan.tileCount());
+        for (int k = 0; k < d; k++) {
+          int z = plan.inputSlice(tile.z(), k);
+          for (int y = 0; y < th; y++) {
+            for (int x = 0; x < tw; x++) {
+              ra.setPosition(new int[] {TilePlan.mirror(tile.x0() + x, plan.width()),
+                  TilePlan.mirror(tile.y0() + y, plan.height()), z});
+              out[b][i++] = (float) range.apply(ra.get().getRealDouble());
+            }
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  /** A model that returns its input's centre slice: segment() with it costs only the glue. */
+  private static byte[] identity(VitSpec spec) {
+    OnnxGraph g = new OnnxGraph("identity");
+    int d = spec.inputDepth();
+    g.input(ModelContract.INPUT, new long[] {-1, 1, d, spec.tileHeight(), spec.tileWidth()}, "N");
+    g.output(ModelContract.OUTPUT, new long[] {-1, 1, spec.tileHeight(), spec.tileWidth()}, "N");
+    String c = g.node("Slice", new String[] {ModelContract.INPUT, g.longs(d / 2),
+        g.longs(d / 2 + 1), g.longs(2)});
+    g.nodeNamed("Squeeze", ModelContract.OUTPUT, new String[] {c, g.longs(2)});
+    return g.toBytes(Map.of(ModelContract.FORMAT, ModelContract.FORMAT_VERSION,
+        ModelContract.INPUT_DEPTH, Integer.toString(d),
+        ModelContract.TILE_H, Integer.toString(spec.tileHeight()),
+        ModelContract.TILE_W, Integer.toString(spec.tileWidth()),
+        ModelContract.PATCH, Integer.toString(spec.patch()),
+        ModelContract.NORMALIZATION, "percentile:0.5,99.5", ModelContract.THRESHOLD, "0.5"));
+  }
+
+  private static double cpuSeconds() {
+    java.lang.management.OperatingSystemMXBean os =
+        java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    return os instanceof com.sun.management.OperatingSystemMXBean sun
+        ? sun.getProcessCpuTime() / 1e9 : Double.NaN;
+  }
+
+  private static OnnxTensor tensor(OrtEnvironment env, float[] values, int n, VitSpec spec)
       throws Exception {
     int per = spec.inputDepth() * spec.tileHeight() * spec.tileWidth();
-    FloatBuffer b = full.duplicate();
-    b.position(0).limit(n * per);
-    return OnnxTensor.createTensor(env, b.slice(), new long[] {n, 1, spec.inputDepth(),
+    FloatBuffer b = ByteBuffer.allocateDirect(n * per * Float.BYTES)
+        .order(ByteOrder.nativeOrder()).asFloatBuffer();
+    b.put(values, 0, n * per).flip();
+    return OnnxTensor.createTensor(env, b, new long[] {n, 1, spec.inputDepth(),
         spec.tileHeight(), spec.tileWidth()});
   }
 

@@ -141,6 +141,8 @@ public final class OnnxSegmenter implements Segmenter {
     if (device instanceof Device.Cuda cuda) {
       try {
         session = openCuda(env, src, config, cuda);
+      } catch (ModelException e) {
+        throw e; // a broken model is not a device problem
       } catch (OrtException | RuntimeException | LinkageError e) {
         String why = e.getMessage() == null ? e.toString() : e.getMessage().strip();
         if (config.strictDevice()) {

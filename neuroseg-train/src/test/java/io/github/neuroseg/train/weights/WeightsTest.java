@@ -109,6 +109,85 @@ class WeightsTest {
     }
   }
 
+  /** Protocol-4 opcodes (FRAME, SHORT_BINUNICODE, STACK_GLOBAL, MEMOIZE) and a strided view. */
+  @Test
+  void torchCheckpointProtocolFourAndStridedView() throws IOException {
+    ByteArrayOutputStream p = new ByteArrayOutputStream();
+    p.write(0x80);
+    p.write(4);
+    p.write(0x95);
+    p.writeBytes(new byte[8]); // frame length (not checked)
+    global4(p, "collections", "OrderedDict");
+    p.write(')');
+    p.write('R');
+    p.write(0x94);
+    p.write('(');
+    short4(p, "w");
+    global4(p, "torch._utils", "_rebuild_tensor_v2");
+    p.write('(');
+    p.write('(');
+    short4(p, "storage");
+    global4(p, "torch", "FloatStorage");
+    short4(p, "0");
+    short4(p, "cpu");
+    p.write('K');
+    p.write(6);
+    p.write('t');
+    p.write('Q');
+    p.write('K');
+    p.write(1); // storage offset 1
+    p.write('K');
+    p.write(2);
+    p.write('K');
+    p.write(2);
+    p.write(0x86); // size (2, 2)
+    p.write('K');
+    p.write(1);
+    p.write('K');
+    p.write(2);
+    p.write(0x86); // stride (1, 2): a transposed view
+    p.write(0x89);
+    p.write('N');
+    p.write('t');
+    p.write('R');
+    p.write(0x94);
+    p.write('u');
+    p.write('.');
+    Path f = dir.resolve("p4.pth");
+    java.nio.ByteBuffer storage = java.nio.ByteBuffer.allocate(24)
+        .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    for (int i = 0; i < 6; i++) {
+      storage.putFloat(i);
+    }
+    try (java.io.OutputStream fo = Files.newOutputStream(f);
+        java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(fo)) {
+      zip.putNextEntry(new java.util.zip.ZipEntry("ck/data.pkl"));
+      zip.write(p.toByteArray());
+      zip.closeEntry();
+      zip.putNextEntry(new java.util.zip.ZipEntry("ck/data/0"));
+      zip.write(storage.array());
+      zip.closeEntry();
+    }
+    WeightTensor w = TorchCheckpoint.read(f).get("w");
+    assertArrayEquals(new long[] {2, 2}, w.shape());
+    assertArrayEquals(new float[] {1, 3, 2, 4}, w.data());
+  }
+
+  private static void short4(ByteArrayOutputStream p, String s) {
+    byte[] b = s.getBytes(StandardCharsets.UTF_8);
+    p.write(0x8c);
+    p.write(b.length);
+    p.writeBytes(b);
+    p.write(0x94);
+  }
+
+  private static void global4(ByteArrayOutputStream p, String module, String name) {
+    short4(p, module);
+    short4(p, name);
+    p.write(0x93);
+    p.write(0x94);
+  }
+
   @Test
   void torchCheckpointRefusesForeignGlobals() throws IOException {
     // the classic exploit: os.system("...") through REDUCE
