@@ -628,13 +628,16 @@ class VolumesTest {
   void readsStacksWrittenByTifffile() throws Exception {
     String[] names = {"tifffile-imagej-u16.tif", "tifffile-f32-deflate.tif",
         "tifffile-u16-deflate-predictor-tiled.tif", "tifffile-u16-deflate-bigendian.tif",
-        "tifffile-f32-bigendian-rowsperstrip2.tif", "tifffile-u16-bigtiff.tif"};
+        "tifffile-f32-bigendian-rowsperstrip2.tif", "tifffile-u16-bigtiff.tif",
+        "tifffile-u8-deflate-predictor-rowsperstrip3.tif"};
     for (String name : names) {
       Path f = Path.of(VolumesTest.class.getResource(name).toURI());
       Volume v = Volumes.read(f);
       assertArrayEquals(new long[] {9, 7, 5}, v.dimensions(), name);
       boolean isFloat = name.contains("f32");
-      Class<?> type = isFloat ? FloatType.class : UnsignedShortType.class;
+      boolean isByte = name.contains("u8");
+      Class<?> type = isFloat ? FloatType.class
+          : isByte ? UnsignedByteType.class : UnsignedShortType.class;
       assertEquals(type, v.image().getType().getClass(),
           name);
       var ra = v.image().randomAccess();
@@ -643,7 +646,7 @@ class VolumesTest {
           for (int x = 0; x < 9; x++) {
             double expected = isFloat
                 ? (float) ((x - 4.5 * y) * (z + 0.25))
-                : (x * 7919L + y * 104729L + z * 1299709L) % 65536;
+                : (x * 7919L + y * 104729L + z * 1299709L) % (isByte ? 256 : 65536);
             ra.setPosition(new long[] {x, y, z});
             assertEquals(expected, ra.get().getRealDouble(), name + " at " + x + "," + y + "," + z);
           }
