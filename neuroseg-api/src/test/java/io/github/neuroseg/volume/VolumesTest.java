@@ -544,6 +544,22 @@ class VolumesTest {
   }
 
   @Test
+  void truncatedCompressedTiffFailsWithOffsetAtEveryCut() throws IOException {
+    for (String comp : new String[] {"LZW", "Deflate", "PackBits"}) {
+      checkJdkWritten(21, 13, 3, comp, java.awt.image.DataBuffer.TYPE_USHORT, false, 8);
+      byte[] full = Files.readAllBytes(tmp.resolve("jdk-" + comp + "-1.tif"));
+      for (int cut = 0; cut < full.length; cut += Math.max(1, full.length / 83)) {
+        Path t = tmp.resolve("cut.tif");
+        Files.write(t, Arrays.copyOf(full, cut));
+        int at = cut;
+        var e = assertThrows(FormatException.class, () -> Volumes.read(t),
+            comp + " cut at " + at);
+        assertTrue(e.getMessage().startsWith(t.toString()), e.getMessage());
+      }
+    }
+  }
+
+  @Test
   void truncatedV3drawFailsWithOffset() throws IOException {
     Volume v = randomVolume(6, 5, 4, 11);
     Path f = tmp.resolve("t.v3draw");
