@@ -13,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 class JvmLanguagesTest {
 
   @Test
-  void kotlinExampleRoundTripsExactly(@TempDir Path tmp) throws IOException {
+  void kotlinExampleRoundTripsAndSegments(@TempDir Path tmp) throws IOException {
     KotlinResult r = KotlinQuickStart.runExample(tmp);
     assertEquals(1.0, r.getDice(), "mask re-rendered from the SWC read back");
     assertEquals(0.0, r.getEsa(), 1e-9);
@@ -32,7 +32,7 @@ class JvmLanguagesTest {
   }
 
   @Test
-  void scalaExampleRoundTripsExactly(@TempDir Path tmp) throws IOException {
+  void scalaExampleRoundTripsAndSegments(@TempDir Path tmp) throws IOException {
     ScalaResult r = ScalaQuickStart.run(tmp);
     assertEquals(1.0, r.dice(), "mask re-rendered from the SWC read back");
     assertEquals(0.0, r.esa(), 1e-9);
