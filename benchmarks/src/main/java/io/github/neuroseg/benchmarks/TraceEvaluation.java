@@ -10,6 +10,7 @@ import io.github.neuroseg.synth.GroundTruth;
 import io.github.neuroseg.synth.NeuronGenerator;
 import io.github.neuroseg.synth.TreeFitting;
 import io.github.neuroseg.tracing.Tracer;
+import io.github.neuroseg.tracing.TracerBuilder;
 import io.github.neuroseg.volume.VoxelSize;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -31,7 +32,9 @@ import net.imglib2.type.numeric.integer.UnsignedByteType;
  * generated neurons are scored the same way (also with anisotropic voxels), and a 512 x 512 x 128
  * volume is timed.
  *
- * <p>Usage: {@code TraceEvaluation [dataDir]} (default {@code ../shared/data}). Ends with {@code
+ * <p>Usage: {@code TraceEvaluation [dataDir]} (default {@code ../shared/data}); the system
+ * properties {@code trace.pruneLength}, {@code trace.coverageRatio}, {@code trace.smoothing} and
+ * {@code trace.speedContrast} override the tracer's defaults. Ends with {@code
  * BENCH trace neurons=<n> mean_f1=<x> mean_esa=<x> mean_pds=<x> vox_s=<n>}, the means over the real
  * neurons and the throughput on the 512 x 512 x 128 volume.
  */
@@ -44,7 +47,22 @@ public final class TraceEvaluation {
   /** Runs the evaluation; see the class comment. */
   public static void main(String[] args) throws IOException {
     Path data = Path.of(args.length > 0 ? args[0] : "../shared/data");
-    Tracer tracer = NeuroSeg.tracer().build();
+    TracerBuilder builder = NeuroSeg.tracer();
+    // optional overrides for experiments, e.g. -Dtrace.pruneLength=3
+    String v;
+    if ((v = System.getProperty("trace.pruneLength")) != null) {
+      builder.pruneLength(Double.parseDouble(v));
+    }
+    if ((v = System.getProperty("trace.coverageRatio")) != null) {
+      builder.coverageRatio(Double.parseDouble(v));
+    }
+    if ((v = System.getProperty("trace.smoothing")) != null) {
+      builder.smoothing(Integer.parseInt(v));
+    }
+    if ((v = System.getProperty("trace.speedContrast")) != null) {
+      builder.speedContrast(Double.parseDouble(v));
+    }
+    Tracer tracer = builder.build();
     System.out.println("tracer: " + tracer.config());
     List<Path> files = swcFiles(data);
     double sumF1 = 0;
