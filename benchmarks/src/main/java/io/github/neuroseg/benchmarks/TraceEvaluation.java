@@ -8,7 +8,10 @@ import io.github.neuroseg.swc.Swc;
 import io.github.neuroseg.swc.SwcNode;
 import io.github.neuroseg.synth.GroundTruth;
 import io.github.neuroseg.synth.NeuronGenerator;
+import io.github.neuroseg.synth.NeuronRenderer;
+import io.github.neuroseg.synth.RenderedNeuron;
 import io.github.neuroseg.synth.TreeFitting;
+import io.github.neuroseg.tracing.TraceInput;
 import io.github.neuroseg.tracing.Tracer;
 import io.github.neuroseg.tracing.TracerBuilder;
 import io.github.neuroseg.volume.VoxelSize;
@@ -41,6 +44,8 @@ import net.imglib2.type.numeric.integer.UnsignedByteType;
 public final class TraceEvaluation {
   private static final double LONGEST_SIDE = 256;
   private static final double MARGIN = 4;
+  /** Threshold of the rendered images: a quarter of the way from background (100) to 1000. */
+  private static final double NOISY_THRESHOLD = 325;
 
   private TraceEvaluation() {}
 
@@ -99,6 +104,23 @@ public final class TraceEvaluation {
       evaluate(tracer, "generated-" + seed + "-aniso", vox.toPhysical(aniso),
           new long[] {192, 192, 48}, aniso);
     }
+    // imperfect foreground: the rendered microscopy-like image (PSF, noise, gaps, varicosities)
+    // thresholded, traced as a mask alone and with its intensities
+    NeuronRenderer renderer = NeuronRenderer.newBuilder().build();
+    for (int seed = 1; seed <= 4; seed++) {
+      NeuronTree vox = gen.generate(seed);
+      RenderedNeuron r = renderer.render(vox, new long[] {192, 192, 48}, VoxelSize.UNIT);
+      TraceInput in = TraceInput.of(r.image().image(), VoxelSize.UNIT)
+          .withThreshold(NOISY_THRESHOLD);
+      long t0 = System.nanoTime();
+      NeuronTree fromMask = tracer.trace(in);
+      long t1 = System.nanoTime();
+      NeuronTree fromIntensity = tracer.trace(in.withIntensities(r.image().image()));
+      long t2 = System.nanoTime();
+      score("noisy-" + seed + "-mask", vox, fromMask, new long[] {192, 192, 48}, (t1 - t0) / 1e9);
+      score("noisy-" + seed + "-intensity", vox, fromIntensity, new long[] {192, 192, 48},
+          (t2 - t1) / 1e9);
+    }
     long voxS = timeLargeVolume(tracer);
     System.out.printf(Locale.ROOT,
         "BENCH trace neurons=%d mean_f1=%.4f mean_esa=%.4f mean_pds=%.4f vox_s=%d%n", count,
@@ -112,8 +134,13 @@ public final class TraceEvaluation {
     long t0 = System.nanoTime();
     NeuronTree traced = tracer.trace(mask, vs);
     double sec = (System.nanoTime() - t0) / 1e9;
-    ReconstructionMetrics.Scores s =
-        ReconstructionMetrics.compare(ref.toVoxels(vs), traced.toVoxels(vs));
+    return score(name, ref.toVoxels(vs), traced.toVoxels(vs), dims, sec);
+  }
+
+  /** Scores and prints one trace; both trees in voxel coordinates. */
+  private static ReconstructionMetrics.Scores score(String name, NeuronTree ref,
+      NeuronTree traced, long[] dims, double sec) {
+    ReconstructionMetrics.Scores s = ReconstructionMetrics.compare(ref, traced);
     System.out.printf(Locale.ROOT,
         "%-34s dims=%dx%dx%d ref_nodes=%d traced_nodes=%d roots=%d f1=%.4f precision=%.4f "
             + "recall=%.4f esa=%.3f dsa=%.3f pds=%.4f time_s=%.3f%n",
