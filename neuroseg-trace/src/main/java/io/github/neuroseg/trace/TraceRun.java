@@ -173,7 +173,10 @@ final class TraceRun {
 
   // ---------------------------------------------------------------- fast marching
 
-  /** Per-voxel cost factor {@code exp(lambda (1 - s)^2)}, s the speed value scaled to [0, 1]. */
+  /**
+   * Per-voxel cost factor {@code exp(lambda (1 - s)^2)}, s the speed value scaled to [0, 1]
+   * (averaged with the scaled EDT for signal-based speeds).
+   */
   private float[] costs() {
     float[] src = switch (speed) {
       case INTENSITY -> fg.intensities;
@@ -196,10 +199,19 @@ final class TraceRun {
     }
     double range = hi - lo;
     double lambda = config.speedContrast();
+    float maxEdt = 0;
+    for (float v : edt) {
+      maxEdt = Math.max(maxEdt, v);
+    }
+    boolean blend = src != edt;
     float[] c = new float[n];
     for (int i = 0; i < n; i++) {
       double s = range > 0 && Float.isFinite(src[i]) ? (src[i] - lo) / range : 1;
       s = Math.max(0, Math.min(1, s));
+      if (blend) {
+        // signal alone is noisy and flat across a neurite: keep paths central as well
+        s = 0.5 * s + 0.5 * edt[i] / maxEdt;
+      }
       c[i] = (float) Math.exp(lambda * (1 - s) * (1 - s));
     }
     return c;
