@@ -34,7 +34,8 @@ import net.imglib2.type.numeric.RealType;
  * </ol>
  *
  * <p>Immutable and thread-safe. Memory is proportional to the number of foreground voxels (about
- * 60 bytes each) plus 4 bytes per image row; the image itself is read once in raster order.
+ * 70 bytes each at the peak) plus 4 bytes per image row; the image itself is read once in raster
+ * order and never copied.
  */
 public final class App2Tracer implements Tracer {
   private final TracerConfig config;

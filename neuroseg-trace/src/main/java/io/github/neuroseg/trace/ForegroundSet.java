@@ -11,8 +11,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * The foreground voxels of a 3D image in a compact, row-compressed form: voxels are numbered
  * 0..size-1 in raster order (x fastest), and for every image row {@code (y, z)} the x indices of
- * its foreground voxels are stored sorted. Memory is about 8 bytes per foreground voxel plus 4
- * bytes per image row, so the tracer never allocates per-voxel arrays of the whole image.
+ * its foreground voxels are stored sorted. Memory is 12 bytes per foreground voxel (16 with
+ * intensities) plus 4 bytes per image row, so the tracer never allocates per-voxel arrays of the
+ * whole image.
  *
  * <p>Looking up a voxel is a binary search within its row.
  */
