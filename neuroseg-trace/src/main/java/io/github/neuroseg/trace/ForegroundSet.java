@@ -149,6 +149,14 @@ final class ForegroundSet {
    * out} (length >= 26) and returns their number.
    */
   int neighbours(int id, int[] out) {
+    return neighbours(id, out, null);
+  }
+
+  /**
+   * As {@link #neighbours(int, int[])}, also writing each neighbour's offset as {@code (dx + 1)
+   * + 3 (dy + 1) + 9 (dz + 1)} into {@code offsets} when it is not {@code null}.
+   */
+  int neighbours(int id, int[] out, int @Nullable [] offsets) {
     int x = xs[id];
     int r0 = rows[id];
     int y = r0 % ny;
@@ -166,8 +174,12 @@ final class ForegroundSet {
         }
         int r = yy + ny * zz;
         int end = rowStart[r + 1];
+        int base = 3 * (dy + 1) + 9 * (dz + 1);
         for (int i = lowerBound(rowStart[r], end, x - 1); i < end && xs[i] <= x + 1; i++) {
           if (i != id) {
+            if (offsets != null) {
+              offsets[n] = base + xs[i] - x + 1;
+            }
             out[n++] = i;
           }
         }

@@ -242,25 +242,18 @@ final class TraceRun {
       heap.push(s);
     }
     int[] nb = new int[26];
+    int[] off = new int[26];
     while (!heap.isEmpty()) {
       int i = heap.pop();
       state[i] = ALIVE;
       order[alive++] = i;
-      int xi = fg.x(i);
-      int ri = fg.rows[i];
-      int yi = ri % fg.ny;
-      int zi = ri / fg.ny;
-      int m = fg.neighbours(i, nb);
+      int m = fg.neighbours(i, nb, off);
       for (int k = 0; k < m; k++) {
         int j = nb[k];
         if (state[j] == ALIVE) {
           continue;
         }
-        int rj = fg.rows[j];
-        int dx = fg.xs[j] - xi;
-        int dy = rj % fg.ny - yi;
-        int dz = rj / fg.ny - zi;
-        double w = stepLen[(dx + 1) + 3 * (dy + 1) + 9 * (dz + 1)] * 0.5 * (cost[i] + cost[j]);
+        double w = stepLen[off[k]] * 0.5 * (cost[i] + cost[j]);
         float nd = (float) (dist[i] + w);
         if (nd < dist[j]) {
           dist[j] = nd;
