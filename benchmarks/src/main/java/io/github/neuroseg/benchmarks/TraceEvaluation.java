@@ -44,6 +44,8 @@ import net.imglib2.type.numeric.integer.UnsignedByteType;
 public final class TraceEvaluation {
   private static final double LONGEST_SIDE = 256;
   private static final double MARGIN = 4;
+  /** Anisotropic voxels for the second rendering of each real neuron, microns. */
+  private static final VoxelSize ANISO_REAL = VoxelSize.microns(0.5, 0.5, 1.5);
   /** Threshold of the rendered images: a quarter of the way from background (100) to 1000. */
   private static final double NOISY_THRESHOLD = 325;
 
@@ -74,6 +76,8 @@ public final class TraceEvaluation {
     double sumEsa = 0;
     double sumPds = 0;
     int count = 0;
+    double anisoF1 = 0;
+    double anisoPds = 0;
     for (Path f : files) {
       NeuronTree raw;
       try {
@@ -94,6 +98,17 @@ public final class TraceEvaluation {
       sumEsa += s.esa();
       sumPds += s.pds();
       count++;
+      // the same neuron on anisotropic voxels (not in the BENCH means)
+      NeuronTree refAniso = TreeFitting.fit(raw, dims, ANISO_REAL, MARGIN);
+      ReconstructionMetrics.Scores a = evaluate(tracer, f.getFileName() + "-aniso", refAniso,
+          dims, ANISO_REAL);
+      anisoF1 += a.f1();
+      anisoPds += a.pds();
+    }
+    if (count > 0) {
+      System.out.printf(Locale.ROOT,
+          "real neurons on %s x %s x %s voxels: mean_f1=%.4f mean_pds=%.4f%n", ANISO_REAL.x(),
+          ANISO_REAL.y(), ANISO_REAL.z(), anisoF1 / count, anisoPds / count);
     }
     NeuronGenerator gen = NeuronGenerator.newBuilder().bounds(192, 192, 48).build();
     VoxelSize aniso = VoxelSize.microns(0.4, 0.4, 1.0);
