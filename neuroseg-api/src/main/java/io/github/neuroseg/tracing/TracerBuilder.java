@@ -105,10 +105,12 @@ public final class TracerBuilder {
   }
 
   /**
-   * Smooth node positions and radii with a moving average of {@code 2 * nodes + 1} nodes along
-   * unbranched runs (roots, branch points and tips stay; a node that the average would move off
-   * the foreground keeps its voxel position); default 2. Smoothing removes the staircase of
-   * voxel paths, which otherwise makes oblique neurites up to 8% longer; 0 turns it off.
+   * Smooth node positions and radii with a moving average of {@code 2 * nodes + 1} nodes (three
+   * passes) along unbranched runs; roots, branch points and tips stay, and a node that the
+   * average would move off the foreground keeps its voxel position. The window widens with the
+   * voxel anisotropy (coarsest extent over in-plane size) and, locally, to the neurite's radius.
+   * Smoothing removes the staircase of voxel paths, which otherwise makes oblique neurites up to
+   * 8% longer. Default 2; 0 turns it off.
    */
   public TracerBuilder smoothing(int nodes) {
     this.smoothing = nodes;

@@ -173,7 +173,10 @@ final class TraceRun {
 
   // ---------------------------------------------------------------- fast marching
 
-  /** Per-voxel cost factor {@code exp(lambda (1 - s)^2)}, s the speed value scaled to [0, 1]. */
+  /**
+   * Per-voxel cost factor {@code exp(lambda (1 - s)^2)}, s the speed value scaled to [0, 1]
+   * (averaged with the scaled EDT for signal-based speeds).
+   */
   private float[] costs() {
     float[] src = switch (speed) {
       case INTENSITY -> fg.intensities;
@@ -196,10 +199,19 @@ final class TraceRun {
     }
     double range = hi - lo;
     double lambda = config.speedContrast();
+    float maxEdt = 0;
+    for (float v : edt) {
+      maxEdt = Math.max(maxEdt, v);
+    }
+    boolean blend = src != edt;
     float[] c = new float[n];
     for (int i = 0; i < n; i++) {
       double s = range > 0 && Float.isFinite(src[i]) ? (src[i] - lo) / range : 1;
       s = Math.max(0, Math.min(1, s));
+      if (blend) {
+        // signal alone is noisy and flat across a neurite: keep paths central as well
+        s = 0.5 * s + 0.5 * edt[i] / maxEdt;
+      }
       c[i] = (float) Math.exp(lambda * (1 - s) * (1 - s));
     }
     return c;
@@ -230,25 +242,18 @@ final class TraceRun {
       heap.push(s);
     }
     int[] nb = new int[26];
+    int[] off = new int[26];
     while (!heap.isEmpty()) {
       int i = heap.pop();
       state[i] = ALIVE;
       order[alive++] = i;
-      int xi = fg.x(i);
-      int ri = fg.rows[i];
-      int yi = ri % fg.ny;
-      int zi = ri / fg.ny;
-      int m = fg.neighbours(i, nb);
+      int m = fg.neighbours(i, nb, off);
       for (int k = 0; k < m; k++) {
         int j = nb[k];
         if (state[j] == ALIVE) {
           continue;
         }
-        int rj = fg.rows[j];
-        int dx = fg.xs[j] - xi;
-        int dy = rj % fg.ny - yi;
-        int dz = rj / fg.ny - zi;
-        double w = stepLen[(dx + 1) + 3 * (dy + 1) + 9 * (dz + 1)] * 0.5 * (cost[i] + cost[j]);
+        double w = stepLen[off[k]] * 0.5 * (cost[i] + cost[j]);
         float nd = (float) (dist[i] + w);
         if (nd < dist[j]) {
           dist[j] = nd;

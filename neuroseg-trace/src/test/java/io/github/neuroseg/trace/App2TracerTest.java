@@ -196,4 +196,38 @@ class App2TracerTest {
       pool.shutdown();
     }
   }
+
+  /** Branch points of a tree (nodes with two or more children). */
+  static int branchPoints(NeuronTree t) {
+    int b = 0;
+    for (SwcNode n : t.nodes()) {
+      if (t.children(n.id()).size() >= 2) {
+        b++;
+      }
+    }
+    return b;
+  }
+
+  @Test
+  void pruningKeepsRealSideBranchesAndDropsShortOnes() {
+    // a soma with a long trunk; a side branch of 20 voxels and a stub of 3 voxels off the trunk
+    NeuronTree tree = NeuronTree.of(List.of(
+        new SwcNode(1, 1, 10, 20, 8, 5, -1),
+        new SwcNode(3, 3, 40, 20, 8, 2, 1),
+        new SwcNode(6, 3, 55, 20, 8, 2, 3),
+        new SwcNode(2, 3, 70, 20, 8, 2, 6),
+        new SwcNode(5, 3, 40, 40, 8, 1.5, 3),
+        new SwcNode(7, 3, 55, 23, 8, 1, 6)));
+    long[] dims = {80, 48, 17};
+    NeuronTree t = TRACER.trace(GroundTruth.render(tree, dims, VoxelSize.UNIT), VoxelSize.UNIT);
+    assertEquals(1, t.roots().size());
+    ReconstructionMetrics.Scores s = ReconstructionMetrics.compare(tree, t);
+    assertTrue(s.recall() > 0.95, "the 20-voxel branch is kept: " + s);
+    // branch points: at the side branch only (the soma root continues into the trunk); the
+    // 3-voxel stub (1 voxel beyond the trunk's surface) is pruned
+    assertEquals(1, branchPoints(t), "branch points in " + t.nodes());
+    NeuronTree noPruning = NeuroSeg.tracer().pruneLength(0).coverageRatio(1).build()
+        .trace(GroundTruth.render(tree, dims, VoxelSize.UNIT), VoxelSize.UNIT);
+    assertTrue(branchPoints(noPruning) > 1, "without pruning, surface spurs stay");
+  }
 }
