@@ -717,23 +717,35 @@ final class Tiff {
   }
 
   static void write(Volume volume, Path path) {
+    write(volume, path, false);
+  }
+
+  /**
+   * Writes a TIFF; {@code oneIfd} forces the layout used above 4 GiB (tests use it on small
+   * volumes).
+   */
+  static void write(Volume volume, Path path, boolean oneIfd) {
     long w = volume.width();
     long h = volume.height();
     long d = volume.depth();
     Kind kind = writeKind(volume.image());
     long pageBytes = w * h * kind.bytes;
     long dataBytes = pageBytes * d;
+    if (w > Integer.MAX_VALUE || h > Integer.MAX_VALUE || pageBytes > Integer.MAX_VALUE) {
+      throw new InvalidInputException("cannot write " + path + " as a TIFF: slices of " + w + "x"
+          + h + " " + kind.describe() + " voxels exceed 2 GiB; write a .v3draw file instead");
+    }
     // IFDs: 2 + 15 entries * 12 + 4, plus 16 bytes of resolution rationals, each, plus text
     long estimate = 8 + dataBytes + 1 + d * (2 + 15 * 12 + 4 + 16) + 4096;
-    if (w > Integer.MAX_VALUE || h > Integer.MAX_VALUE || pageBytes > Integer.MAX_VALUE
-        || estimate > MAX_CLASSIC_SIZE) {
-      throw new InvalidInputException("cannot write " + path + " as a TIFF: " + w + "x" + h + "x"
-          + d + " " + kind.describe() + " voxels need " + dataBytes + " bytes, over the 4 GiB"
-          + " limit of a classic TIFF; write a .v3draw file instead");
-    }
+    // above 4 GiB, as ImageJ does: one IFD, all slices contiguous after it (Fiji reads it whole)
+    boolean single = oneIfd || estimate > MAX_CLASSIC_SIZE;
     AtomicWrite.write(path, temp -> {
       try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(temp), 1 << 16)) {
-        writeTo(out, volume, kind);
+        if (single) {
+          writeOneIfd(out, volume, kind);
+        } else {
+          writeTo(out, volume, kind);
+        }
       }
     });
   }
@@ -754,6 +766,42 @@ final class Tiff {
     out.write(header.array());
 
     // pixel data of all slices, contiguous (ImageJ reads a stack this way)
+    RowSource rows = writeVoxels(out, volume, kind, order);
+    if (pad > 0) {
+      out.write(0);
+    }
+
+    String description = imageJDescription(volume.voxelSize(), d, kind, rows.min(), rows.max());
+    byte[] text = (description + "\0").getBytes(StandardCharsets.UTF_8);
+    long at = ifdStart;
+    for (int z = 0; z < d; z++) {
+      byte[] ifd = ifd(volume, kind, at, z == 0 ? text : null, dataStart + z * pageBytes,
+          z == d - 1, order);
+      out.write(ifd);
+      at += ifd.length;
+    }
+  }
+
+  /** ImageJ's layout for stacks over 4 GiB: header, one IFD, then every slice contiguous. */
+  private static void writeOneIfd(OutputStream out, Volume volume, Kind kind) throws IOException {
+    ByteOrder order = ByteOrder.LITTLE_ENDIAN;
+    ByteBuffer header = ByteBuffer.allocate(8).order(order);
+    header.put((byte) 'I').put((byte) 'I').putShort((short) 42).putInt(8);
+    out.write(header.array());
+    // the display range would need a pass over the data first; ImageJ then uses the first slice's
+    String description = imageJDescription(volume.voxelSize(), (int) volume.depth(), kind,
+        Double.NaN, Double.NaN);
+    byte[] text = (description + "\0").getBytes(StandardCharsets.UTF_8);
+    long ifdLength = ifdLength(text);
+    out.write(ifd(volume, kind, 8, text, 8 + ifdLength, true, order));
+    writeVoxels(out, volume, kind, order);
+  }
+
+  private static RowSource writeVoxels(OutputStream out, Volume volume, Kind kind,
+      ByteOrder order) throws IOException {
+    int w = (int) volume.width();
+    int h = (int) volume.height();
+    int d = (int) volume.depth();
     ByteBuffer row = ByteBuffer.allocate(w * kind.bytes).order(order);
     RowSource rows = new RowSource(volume.image(), kind);
     for (int z = 0; z < d; z++) {
@@ -762,56 +810,59 @@ final class Tiff {
         out.write(row.array(), 0, row.position());
       }
     }
-    double min = rows.min();
-    double max = rows.max();
-    if (pad > 0) {
-      out.write(0);
-    }
+    return rows;
+  }
 
-    String description = imageJDescription(volume.voxelSize(), d, kind, min, max);
-    byte[] text = (description + "\0").getBytes(StandardCharsets.UTF_8);
+  /** Bytes of an IFD with its out-of-line values (rationals, description), padded to even. */
+  private static long ifdLength(byte @Nullable [] text) {
+    int entries = text != null ? 15 : 14;
+    long end = 2 + entries * 12L + 4 + 16 + (text != null ? text.length : 0);
+    return end + end % 2;
+  }
+
+  /**
+   * One IFD placed at {@code at}, describing one slice at {@code dataOffset}; the next IFD, if
+   * any, follows directly.
+   */
+  private static byte[] ifd(Volume volume, Kind kind, long at, byte @Nullable [] text,
+      long dataOffset, boolean last, ByteOrder order) {
+    int w = (int) volume.width();
+    int h = (int) volume.height();
+    long pageBytes = (long) w * h * kind.bytes;
     long[] xr = rational(1 / volume.voxelSize().x());
     long[] yr = rational(1 / volume.voxelSize().y());
-    long at = ifdStart;
-    for (int z = 0; z < d; z++) {
-      boolean firstPage = z == 0;
-      int entries = firstPage ? 15 : 14;
-      long ifdSize = 2 + entries * 12L + 4;
-      long extra = at + ifdSize; // out-of-line values follow the IFD
-      long xrAt = extra;
-      long yrAt = extra + 8;
-      long textAt = extra + 16;
-      long end = textAt + (firstPage ? text.length : 0);
-      end += end % 2;
-      long next = z == d - 1 ? 0 : end;
-      ByteBuffer b = ByteBuffer.allocate((int) (end - at)).order(order);
-      b.putShort((short) entries);
-      entry(b, TiffStructure.NEW_SUBFILE_TYPE, 4, 1, 0);
-      entry(b, TiffStructure.IMAGE_WIDTH, 4, 1, w);
-      entry(b, TiffStructure.IMAGE_LENGTH, 4, 1, h);
-      entry(b, TiffStructure.BITS_PER_SAMPLE, 3, 1, kind.bytes * 8L);
-      entry(b, TiffStructure.COMPRESSION, 3, 1, 1);
-      entry(b, TiffStructure.PHOTOMETRIC, 3, 1, 1); // black is zero
-      if (firstPage) {
-        entry(b, TiffStructure.IMAGE_DESCRIPTION, 2, text.length, textAt);
-      }
-      entry(b, TiffStructure.STRIP_OFFSETS, 4, 1, dataStart + z * pageBytes);
-      entry(b, TiffStructure.SAMPLES_PER_PIXEL, 3, 1, 1);
-      entry(b, TiffStructure.ROWS_PER_STRIP, 4, 1, h);
-      entry(b, TiffStructure.STRIP_BYTE_COUNTS, 4, 1, pageBytes);
-      entry(b, TiffStructure.X_RESOLUTION, 5, 1, xrAt);
-      entry(b, TiffStructure.Y_RESOLUTION, 5, 1, yrAt);
-      // ImageJ's convention: no TIFF unit; the real unit is in the description
-      entry(b, TiffStructure.RESOLUTION_UNIT, 3, 1, 1);
-      entry(b, TiffStructure.SAMPLE_FORMAT, 3, 1, kind == Kind.F32 ? 3 : 1);
-      b.putInt((int) next);
-      b.putInt((int) xr[0]).putInt((int) xr[1]).putInt((int) yr[0]).putInt((int) yr[1]);
-      if (firstPage) {
-        b.put(text);
-      }
-      out.write(b.array());
-      at = end;
+    int entries = text != null ? 15 : 14;
+    long extra = at + 2 + entries * 12L + 4; // out-of-line values follow the IFD
+    long xrAt = extra;
+    long yrAt = extra + 8;
+    long textAt = extra + 16;
+    long length = ifdLength(text);
+    ByteBuffer b = ByteBuffer.allocate((int) length).order(order);
+    b.putShort((short) entries);
+    entry(b, TiffStructure.NEW_SUBFILE_TYPE, 4, 1, 0);
+    entry(b, TiffStructure.IMAGE_WIDTH, 4, 1, w);
+    entry(b, TiffStructure.IMAGE_LENGTH, 4, 1, h);
+    entry(b, TiffStructure.BITS_PER_SAMPLE, 3, 1, kind.bytes * 8L);
+    entry(b, TiffStructure.COMPRESSION, 3, 1, 1);
+    entry(b, TiffStructure.PHOTOMETRIC, 3, 1, 1); // black is zero
+    if (text != null) {
+      entry(b, TiffStructure.IMAGE_DESCRIPTION, 2, text.length, textAt);
     }
+    entry(b, TiffStructure.STRIP_OFFSETS, 4, 1, dataOffset);
+    entry(b, TiffStructure.SAMPLES_PER_PIXEL, 3, 1, 1);
+    entry(b, TiffStructure.ROWS_PER_STRIP, 4, 1, h);
+    entry(b, TiffStructure.STRIP_BYTE_COUNTS, 4, 1, pageBytes);
+    entry(b, TiffStructure.X_RESOLUTION, 5, 1, xrAt);
+    entry(b, TiffStructure.Y_RESOLUTION, 5, 1, yrAt);
+    // ImageJ's convention: no TIFF unit; the real unit is in the description
+    entry(b, TiffStructure.RESOLUTION_UNIT, 3, 1, 1);
+    entry(b, TiffStructure.SAMPLE_FORMAT, 3, 1, kind == Kind.F32 ? 3 : 1);
+    b.putInt(last ? 0 : (int) (at + length));
+    b.putInt((int) xr[0]).putInt((int) xr[1]).putInt((int) yr[0]).putInt((int) yr[1]);
+    if (text != null) {
+      b.put(text);
+    }
+    return b.array();
   }
 
   private static void entry(ByteBuffer b, int tag, int fieldType, long count, long value) {
@@ -841,6 +892,7 @@ final class Tiff {
     }
     sb.append("loop=false\n");
     if (kind != Kind.U8 && min <= max && !Double.isInfinite(min) && !Double.isInfinite(max)) {
+      // NaN bounds (unknown range) fail the first test and are left out
       // ImageJ shows 16-bit and float data with this display range
       sb.append("min=").append(repr(min)).append('\n');
       sb.append("max=").append(repr(max)).append('\n');

@@ -81,6 +81,31 @@ class ImageJCompatibilityTest {
         });
   }
 
+  /** The layout written above 4 GiB (one IFD, contiguous slices), tried on small stacks. */
+  @Test
+  void oneIfdLayoutOpensWholeInImageJAndHere() {
+    qt().withFixedSeed(SEED + 1).withExamples(15)
+        .forAll(integers().between(1, 24), integers().between(1, 24), integers().between(2, 7),
+            longs().all())
+        .checkAssert((w, h, d, seed) -> {
+          Volume v = VolumesTest.randomVolume(w, h, d, seed);
+          Path f = tmp.resolve("big-layout.tif");
+          Tiff.write(v, f, true);
+          String why = "SEED=" + (SEED + 1) + " seed=" + seed + " " + w + "x" + h + "x" + d;
+          Volume back = Volumes.read(f);
+          VolumesTest.assertSameVoxels(v.image(), back.image(), why);
+          VolumesTest.assertSameSize(v.voxelSize(), back.voxelSize(), why);
+          ImagePlus imp = new Opener().openImage(f.toString());
+          assertNotNull(imp, why);
+          assertEquals(d, imp.getStackSize(), why);
+          var ra = v.image().randomAccess();
+          ImageProcessor last = imp.getStack().getProcessor(d);
+          ra.setPosition(new long[] {w - 1, h - 1, d - 1});
+          assertEquals(Float.floatToIntBits(ra.get().getRealFloat()),
+              Float.floatToIntBits(last.getf(w - 1, h - 1)), why);
+        });
+  }
+
   @Test
   void weReadStacksSavedByImageJ() {
     SplittableRandom r = new SplittableRandom(SEED);
