@@ -1,7 +1,6 @@
 package io.github.neuroseg.volume;
 
 import com.twelvemonkeys.imageio.plugins.tiff.TIFFImageReaderSpi;
-import com.twelvemonkeys.imageio.stream.BufferedFileImageInputStream;
 import io.github.neuroseg.FormatException;
 import io.github.neuroseg.InvalidInputException;
 import io.github.neuroseg.NeuroSegIOException;
@@ -26,7 +25,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
+import javax.imageio.stream.FileImageInputStream;
 import javax.imageio.stream.ImageInputStream;
 import net.imglib2.RandomAccessibleInterval;
 import net.imglib2.img.basictypeaccess.array.ArrayDataAccess;
@@ -149,7 +150,11 @@ final class Tiff {
         } else {
           checkChunks(s, page, pageNo);
           if (decoder == null) {
-            iis = new BufferedFileImageInputStream(path.toFile());
+            // ImageIO picks TwelveMonkeys' buffered file stream when it is on the class path
+            iis = ImageIO.createImageInputStream(path.toFile());
+            if (iis == null) {
+              iis = new FileImageInputStream(path.toFile());
+            }
             decoder = new TIFFImageReaderSpi().createReaderInstance(null);
             decoder.setInput(iis, false, true);
           }
