@@ -13,17 +13,16 @@ import org.junit.jupiter.api.io.TempDir;
 class JvmLanguagesTest {
 
   @Test
-  void kotlinExampleRoundTripsAndSegments(@TempDir Path tmp) throws IOException {
+  void kotlinExampleRoundTripsExactly(@TempDir Path tmp) throws IOException {
     KotlinResult r = KotlinQuickStart.runExample(tmp);
     assertEquals(1.0, r.getDice(), "mask re-rendered from the SWC read back");
     assertEquals(0.0, r.getEsa(), 1e-9);
     assertTrue(r.getNodes() > 1);
-    // the bundled model finds the neuron (the demo scores about 0.56 on a similar volume)
-    assertTrue(r.getSegmentationDice() > 0.3, "model Dice " + r.getSegmentationDice());
-    assertTrue(r.getTracedNodes() > 1, "traced nodes " + r.getTracedNodes());
-    assertTrue(r.getF1() > 0.3, "node F1 " + r.getF1());
+    // the bundled model and the tracer on the rendered image (regression floors)
+    assertTrue(r.getSegmentationDice() > 0.4, "segmentation Dice " + r.getSegmentationDice());
+    assertTrue(r.getTracedF1() > 0.7, "traced F1 " + r.getTracedF1());
     for (String f : new String[] {"image.tif", "mask.tif", "neuron.swc", "projection-xy.png",
-        "projection-xz.png", "predicted-mask.tif", "traced.swc"}) {
+        "projection-xz.png"}) {
       assertTrue(Files.size(tmp.resolve(f)) > 0, f);
     }
     assertTrue(Files.readString(tmp.resolve("kotlin-report.txt")).startsWith("dice=1.0000\n"));
@@ -32,16 +31,15 @@ class JvmLanguagesTest {
   }
 
   @Test
-  void scalaExampleRoundTripsAndSegments(@TempDir Path tmp) throws IOException {
+  void scalaExampleRoundTripsExactly(@TempDir Path tmp) throws IOException {
     ScalaResult r = ScalaQuickStart.run(tmp);
     assertEquals(1.0, r.dice(), "mask re-rendered from the SWC read back");
     assertEquals(0.0, r.esa(), 1e-9);
     assertTrue(r.nodes() > 1);
-    assertTrue(r.segmentationDice() > 0.3, "model Dice " + r.segmentationDice());
-    assertTrue(r.tracedNodes() > 1, "traced nodes " + r.tracedNodes());
-    assertTrue(r.f1() > 0.3, "node F1 " + r.f1());
+    assertTrue(r.segmentationDice() > 0.4, "segmentation Dice " + r.segmentationDice());
+    assertTrue(r.tracedF1() > 0.7, "traced F1 " + r.tracedF1());
     for (String f : new String[] {"image.tif", "mask.v3draw", "neuron.swc", "projection-xy.png",
-        "projection-xz.png", "predicted-mask.v3draw", "traced.swc"}) {
+        "projection-xz.png"}) {
       assertTrue(Files.size(tmp.resolve(f)) > 0, f);
     }
     assertTrue(Files.readString(tmp.resolve("scala-report.txt")).startsWith("dice=1.0000\n"));
