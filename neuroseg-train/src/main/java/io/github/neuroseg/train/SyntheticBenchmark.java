@@ -231,7 +231,9 @@ public final class SyntheticBenchmark {
     for (Path f : files) {
       k++;
       try {
-        NeuronTree t = TreeFitting.fit(Swc.read(f), dims, VoxelSize.UNIT, 3);
+        // radii at most 3 voxels: scaled-down thick reconstructions would otherwise fill the volume
+        NeuronTree t = TreeFitting.fit(Swc.read(f), dims, VoxelSize.UNIT, 3,
+            TreeFitting.DEFAULT_MIN_RADIUS_VOXELS, 3);
         v.add(LabeledVolume.of(renderer(seed * 1000 + k).render(t, dims, VoxelSize.UNIT),
             f.getFileName().toString()));
       } catch (NeuroSegException e) {
