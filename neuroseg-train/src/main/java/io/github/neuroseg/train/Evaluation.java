@@ -8,7 +8,8 @@ import net.imglib2.img.array.ArrayImgs;
 
 /**
  * Whole-volume prediction with a {@link VitModel} and scoring against ground truth: every z slice
- * is predicted as the centre of a block (slices past the top and bottom repeat the edge slice),
+ * is predicted as the centre of a block (slices past the top and bottom are mirrored into the
+ * volume, as in inference),
  * the xy plane is covered by tiles (the last row and column of tiles aligned to the border), the
  * intensities are normalised as in training ({@code percentile:0.5,99.5}, see {@link
  * io.github.neuroseg.volume.Normalization}).

@@ -185,6 +185,24 @@ class TrainerTest {
     } catch (ai.onnxruntime.OrtException e) {
       throw new AssertionError(e);
     }
+    // the exported model runs in the inference engine and agrees with the training-side prediction
+    // (one tile per slice, so no blending differences)
+    LabeledVolume probe = synthetic(14, 16, 16, 5);
+    float[] ours;
+    try (VitModel m = full.toModel()) {
+      ours = Evaluation.probabilities(m, probe);
+    }
+    try (io.github.neuroseg.segmentation.Segmenter seg = io.github.neuroseg.NeuroSeg.segmenter()
+        .model(onnx).threads(1).build()) {
+      net.imglib2.Cursor<? extends net.imglib2.type.numeric.RealType<?>> cur =
+          net.imglib2.view.Views.flatIterable(seg.segment(probe.image()).probabilities())
+              .cursor();
+      double max = 0;
+      for (float v : ours) {
+        max = Math.max(max, Math.abs(v - cur.next().getRealDouble()));
+      }
+      assertTrue(max < 1e-4, "training and inference probabilities differ by " + max);
+    }
     // one epoch, then resume for the second: the same final state
     b.listener(p -> { });
     b.epochs(1).checkpointDirectory(dir.resolve("b")).build().train();
