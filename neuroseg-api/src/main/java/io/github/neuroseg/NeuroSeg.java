@@ -1,10 +1,13 @@
 package io.github.neuroseg;
 
+import io.github.neuroseg.segmentation.ModelSource;
 import io.github.neuroseg.segmentation.SegmenterBuilder;
 import io.github.neuroseg.tracing.TracerBuilder;
+import java.io.IOException;
+import java.io.InputStream;
 
 /**
- * Entry point of neuroseg: builders for the segmenter, the tracer and the trainer. The
+ * Entry point of neuroseg: builders for the segmenter and the tracer, and the bundled model. The
  * implementations are found on the class path; a missing one is reported with the Maven artifact
  * to add.
  *
@@ -29,5 +32,33 @@ public final class NeuroSeg {
     return new TracerBuilder();
   }
 
-  // trainer(): added with neuroseg-train
+  /** Class-path location of the bundled model inside {@code neuroseg-models}. */
+  public static final String BUNDLED_MODEL_RESOURCE =
+      "io/github/neuroseg/models/neuroseg-default.onnx";
+
+  /**
+   * The default model shipped in the {@code io.github.neuroseg:neuroseg-models} artifact: a small
+   * 3D ViT trained on synthetic volumes rendered from real reconstructions (its training
+   * command, seed and validation scores are in the model's metadata and the README). Training
+   * lives in {@code neuroseg-train}, which is used directly (it is a heavy dependency).
+   *
+   * @return the model's bytes, ready for {@link SegmenterBuilder#model(ModelSource)}
+   * @throws MissingImplementationException when {@code neuroseg-models} is not on the class path
+   * @throws NeuroSegIOException when the resource cannot be read
+   */
+  public static ModelSource bundledModel() {
+    ClassLoader loader = NeuroSeg.class.getClassLoader();
+    try (InputStream in = loader == null
+        ? ClassLoader.getSystemResourceAsStream(BUNDLED_MODEL_RESOURCE)
+        : loader.getResourceAsStream(BUNDLED_MODEL_RESOURCE)) {
+      if (in == null) {
+        throw new MissingImplementationException("the bundled model is not on the class path;"
+            + " add the Maven artifact io.github.neuroseg:neuroseg-models");
+      }
+      return ModelSource.bytes("neuroseg-default.onnx", in.readAllBytes());
+    } catch (IOException e) {
+      throw new NeuroSegIOException("cannot read the bundled model " + BUNDLED_MODEL_RESOURCE
+          + ": " + e, e);
+    }
+  }
 }

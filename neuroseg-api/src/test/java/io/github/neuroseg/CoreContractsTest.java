@@ -76,4 +76,12 @@ class CoreContractsTest {
         () -> new SegmenterBuilder().model(Path.of("m.onnx")).tile(0, 64).config());
     assertEquals(8, new SegmenterBuilder().model(Path.of("m.onnx")).config().batchSize());
   }
+
+  @Test
+  void bundledModelWithoutTheModelsArtifactNamesIt() {
+    // neuroseg-api's tests do not have neuroseg-models on the class path
+    MissingImplementationException e =
+        assertThrows(MissingImplementationException.class, NeuroSeg::bundledModel);
+    assertTrue(e.getMessage().contains("io.github.neuroseg:neuroseg-models"), e.getMessage());
+  }
 }

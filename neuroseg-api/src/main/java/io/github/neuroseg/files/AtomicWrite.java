@@ -3,9 +3,11 @@ package io.github.neuroseg.files;
 import io.github.neuroseg.NeuroSegIOException;
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.SecureRandom;
 
 /**
  * Writes a file through a temporary sibling that is moved into place only once complete, so a
@@ -13,6 +15,8 @@ import java.nio.file.StandardCopyOption;
  * Every neuroseg writer (SWC, volumes, pictures, models) goes through this class.
  */
 public final class AtomicWrite {
+  private static final SecureRandom RANDOM = new SecureRandom();
+
   private AtomicWrite() {}
 
   /** What writes the content of the temporary file. */
@@ -44,7 +48,7 @@ public final class AtomicWrite {
         Files.createDirectories(dir);
       }
       // a sibling, so the final move stays on one file system and can be atomic
-      temp = Files.createTempFile(dir, "." + absolute.getFileName(), ".tmp");
+      temp = createSibling(absolute);
       body.writeTo(temp);
       try {
         Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE,
@@ -61,6 +65,23 @@ public final class AtomicWrite {
           Files.deleteIfExists(temp);
         } catch (IOException ignored) {
           // the original failure is the one worth reporting
+        }
+      }
+    }
+  }
+
+  // Files.createTempFile would give the final file owner-only permissions (0600); createFile
+  // applies the process umask like any other writer, so users and group members can read results.
+  private static Path createSibling(Path target) throws IOException {
+    Path dir = target.getParent();
+    String prefix = "." + target.getFileName() + ".";
+    for (int attempt = 0; ; attempt++) {
+      Path candidate = dir.resolve(prefix + Long.toUnsignedString(RANDOM.nextLong(), 36) + ".tmp");
+      try {
+        return Files.createFile(candidate);
+      } catch (FileAlreadyExistsException e) {
+        if (attempt >= 100) {
+          throw e;
         }
       }
     }

@@ -31,6 +31,9 @@ public final class TracerBuilder {
   /** Default speed contrast (APP2's lambda): 10. */
   public static final double DEFAULT_SPEED_CONTRAST = 10;
 
+  /** Default smoothing half-width: 2 nodes (a moving average over 5 nodes). */
+  public static final int DEFAULT_SMOOTHING = 2;
+
   /** Default structure code of neurite nodes: 3 (basal dendrite, as APP2 writes). */
   public static final int DEFAULT_NEURITE_TYPE = 3;
 
@@ -41,7 +44,7 @@ public final class TracerBuilder {
   private double coverageRatio = DEFAULT_COVERAGE_RATIO;
   private double sphereScale = DEFAULT_SPHERE_SCALE;
   private double resampleStep;
-  private int smoothing;
+  private int smoothing = DEFAULT_SMOOTHING;
   private SpeedSource speed = SpeedSource.AUTO;
   private double speedContrast = DEFAULT_SPEED_CONTRAST;
   private int neuriteType = DEFAULT_NEURITE_TYPE;
@@ -102,8 +105,12 @@ public final class TracerBuilder {
   }
 
   /**
-   * Smooth node positions and radii with a moving average of {@code 2 * nodes + 1} nodes along
-   * unbranched runs (roots, branch points and tips stay); default 0 (off).
+   * Smooth node positions and radii with a moving average of {@code 2 * nodes + 1} nodes (three
+   * passes) along unbranched runs; roots, branch points and tips stay, and a node that the
+   * average would move off the foreground keeps its voxel position. The window widens with the
+   * voxel anisotropy (coarsest extent over in-plane size) and, locally, to the neurite's radius.
+   * Smoothing removes the staircase of voxel paths, which otherwise makes oblique neurites up to
+   * 8% longer. Default 2; 0 turns it off.
    */
   public TracerBuilder smoothing(int nodes) {
     this.smoothing = nodes;

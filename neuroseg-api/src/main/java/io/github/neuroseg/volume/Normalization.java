@@ -35,9 +35,10 @@ import net.imglib2.view.Views;
  * 1] - s[floor(r)])}. The order statistics are found exactly, for every pixel type, without
  * sorting or copying the volume: a histogram of 65536 bins over the value range locates the bin
  * holding the wanted rank; a bin holding one distinct value (always the case for 8- and 16-bit
- * data) gives the answer directly, a bin with few voxels is collected and searched, and any other
- * bin becomes the range of the next histogram pass. Memory is constant; time is a few passes
- * over the volume (two for integer data of up to 16 bits).
+ * data) gives the answer directly, a bin with few voxels is collected and sorted, and any other
+ * bin becomes the range of the next histogram pass. All wanted ranks share each pass. Memory is
+ * bounded (a few histograms and at most about a million collected values per rank); time is two
+ * passes over the volume for integer data of up to 16 bits, a few more for floating-point data.
  *
  * <p>A degenerate range ({@code hi <= lo}, e.g. a constant volume) maps with scale 1: the result
  * is {@code v - lo}, so a constant volume becomes all zeros rather than NaN.
@@ -266,7 +267,7 @@ public record Normalization(Method method, double low, double high) {
     requireNonEmpty(image);
     double min = Double.POSITIVE_INFINITY;
     double max = Double.NEGATIVE_INFINITY;
-    Cursor<? extends RealType<?>> c = Views.flatIterable(image).cursor();
+    Cursor<? extends RealType<?>> c = Views.iterable(image).cursor();
     while (c.hasNext()) {
       double v = c.next().getRealDouble();
       if (!Double.isFinite(v)) {
@@ -300,97 +301,191 @@ public record Normalization(Method method, double low, double high) {
     }
     double[] mm = minMax(image);
     long n = Intervals.numElements(image);
-    double[] out = new double[percentiles.length];
+    long[] ks = new long[2 * percentiles.length];
     for (int i = 0; i < percentiles.length; i++) {
       double rank = percentiles[i] / 100.0 * (n - 1);
-      long k = (long) Math.floor(rank);
-      double frac = rank - k;
-      double a = orderStatistic(image, k, mm[0], mm[1]);
-      double b = frac > 0 && k + 1 < n ? orderStatistic(image, k + 1, mm[0], mm[1]) : a;
-      out[i] = a + frac * (b - a);
+      ks[2 * i] = (long) Math.floor(rank);
+      ks[2 * i + 1] = Math.min(ks[2 * i] + 1, n - 1);
+    }
+    double[] v = orderStatistics(image, ks, mm[0], mm[1]);
+    double[] out = new double[percentiles.length];
+    for (int i = 0; i < percentiles.length; i++) {
+      double frac = percentiles[i] / 100.0 * (n - 1) - ks[2 * i];
+      double a = v[2 * i];
+      out[i] = frac > 0 ? a + frac * (v[2 * i + 1] - a) : a;
     }
     return out;
   }
 
-  /**
-   * The k-th smallest value (0-based) of the image, whose values all lie in [min, max]. Each pass
-   * histograms the values in the current window [lo, hi] and narrows the window to the bin
-   * holding rank k, until that bin holds one distinct value or few enough voxels to collect.
-   */
-  private static double orderStatistic(
-      RandomAccessibleInterval<? extends RealType<?>> image, long k, double min, double max) {
-    double lo = min;
-    double hi = max;
-    while (true) {
-      if (lo == hi) {
-        return lo;
+  /** The search for one order statistic: rank {@code k} within the value window [lo, hi]. */
+  private static final class Target {
+    final long k;
+    double lo;
+    double hi;
+    double value = Double.NaN;
+    boolean done;
+    /** Set when the window is small enough to collect: the rank within the window. */
+    long collectRank = -1;
+
+    Target(long k, double lo, double hi) {
+      this.k = k;
+      this.lo = lo;
+      this.hi = hi;
+      this.done = lo == hi;
+      if (done) {
+        value = lo;
       }
-      long[] count = new long[BINS];
-      double[] binMin = new double[BINS];
-      double[] binMax = new double[BINS];
-      Arrays.fill(binMin, Double.POSITIVE_INFINITY);
-      Arrays.fill(binMax, Double.NEGATIVE_INFINITY);
-      long under = 0;
-      double width = (hi - lo) / BINS;
-      Cursor<? extends RealType<?>> c = Views.flatIterable(image).cursor();
-      while (c.hasNext()) {
-        double v = c.next().getRealDouble();
-        if (v < lo) {
-          under++;
-        } else if (v <= hi) {
-          int b = bin(v, lo, width);
-          count[b]++;
-          if (v < binMin[b]) {
-            binMin[b] = v;
-          }
-          if (v > binMax[b]) {
-            binMax[b] = v;
-          }
+    }
+  }
+
+  /** A histogram of the values in [lo, hi], plus the count below lo. */
+  private static final class Histogram {
+    final double lo;
+    final double hi;
+    final double perBin;
+    final long[] count = new long[BINS];
+    final double[] min = new double[BINS];
+    final double[] max = new double[BINS];
+    long under;
+
+    Histogram(double lo, double hi) {
+      this.lo = lo;
+      this.hi = hi;
+      this.perBin = BINS / (hi - lo);
+      Arrays.fill(min, Double.POSITIVE_INFINITY);
+      Arrays.fill(max, Double.NEGATIVE_INFINITY);
+    }
+
+    void add(double v) {
+      if (v < lo) {
+        under++;
+      } else if (v <= hi) {
+        int b = (int) ((v - lo) * perBin);
+        b = b < 0 ? 0 : Math.min(b, BINS - 1);
+        count[b]++;
+        if (v < min[b]) {
+          min[b] = v;
+        }
+        if (v > max[b]) {
+          max[b] = v;
         }
       }
-      long seen = under; // voxels below the window come before every bin
-      int b = 0;
-      while (seen + count[b] <= k) {
-        seen += count[b];
-        b++;
-      }
-      if (binMin[b] == binMax[b]) {
-        return binMin[b];
-      }
-      if (count[b] <= COLLECT_LIMIT) {
-        return collectAndSelect(image, binMin[b], binMax[b], (int) count[b], (int) (k - seen));
-      }
-      if (binMin[b] == lo && binMax[b] == hi) {
-        // cannot narrow further (a window holding only two adjacent doubles); collect anyway
-        return collectAndSelect(image, binMin[b], binMax[b], (int) Math.min(count[b],
-            Integer.MAX_VALUE - 8), (int) (k - seen));
-      }
-      lo = binMin[b];
-      hi = binMax[b];
     }
   }
 
-  private static int bin(double v, double lo, double width) {
-    int b = (int) ((v - lo) / width);
-    return b < 0 ? 0 : Math.min(b, BINS - 1);
+  /**
+   * The k-th smallest values (0-based) of the image, whose values all lie in [min, max]. Each
+   * pass histograms the values in every open window at once and narrows each target's window to
+   * the bin holding its rank, until that bin holds one distinct value (always so for integer data
+   * of up to 16 bits: two passes in all, min/max included) or few enough voxels to collect and
+   * sort in one more pass.
+   */
+  private static double[] orderStatistics(
+      RandomAccessibleInterval<? extends RealType<?>> image, long[] ks, double min, double max) {
+    Target[] targets = new Target[ks.length];
+    for (int i = 0; i < ks.length; i++) {
+      targets[i] = new Target(ks[i], min, max);
+    }
+    while (true) {
+      java.util.Map<String, Histogram> hists = new java.util.LinkedHashMap<>();
+      for (Target t : targets) {
+        if (!t.done && t.collectRank < 0) {
+          hists.computeIfAbsent(t.lo + ":" + t.hi, key -> new Histogram(t.lo, t.hi));
+        }
+      }
+      if (hists.isEmpty()) {
+        break;
+      }
+      Histogram[] hs = hists.values().toArray(new Histogram[0]);
+      for (RealType<?> t : Views.iterable(image)) {
+        double v = t.getRealDouble();
+        for (Histogram h : hs) {
+          h.add(v);
+        }
+      }
+      for (Target t : targets) {
+        if (t.done || t.collectRank >= 0) {
+          continue;
+        }
+        Histogram h = hists.get(t.lo + ":" + t.hi);
+        long seen = h.under; // voxels below the window come before every bin
+        int b = 0;
+        while (seen + h.count[b] <= t.k) {
+          seen += h.count[b];
+          b++;
+        }
+        if (h.min[b] == h.max[b]) {
+          t.value = h.min[b];
+          t.done = true;
+        } else if (h.count[b] <= COLLECT_LIMIT || h.min[b] == t.lo && h.max[b] == t.hi) {
+          // the second case cannot be narrowed further (two adjacent doubles): collect anyway
+          t.lo = h.min[b];
+          t.hi = h.max[b];
+          t.collectRank = t.k - seen;
+        } else {
+          t.lo = h.min[b];
+          t.hi = h.max[b];
+        }
+      }
+    }
+    collect(image, targets);
+    double[] out = new double[ks.length];
+    for (int i = 0; i < ks.length; i++) {
+      out[i] = targets[i].value;
+    }
+    return out;
   }
 
-  private static double collectAndSelect(
-      RandomAccessibleInterval<? extends RealType<?>> image, double lo, double hi, int size,
-      int k) {
-    // Bin membership is recomputed from the same [lo, hi] window the bin's extremes span, so
-    // exactly the bin's voxels (and only values within its extremes) are gathered.
-    double[] values = new double[size];
+  /** One pass gathering the values of every window still to collect, then a sort per window. */
+  private static void collect(RandomAccessibleInterval<? extends RealType<?>> image,
+      Target[] targets) {
+    java.util.Map<String, double[]> windows = new java.util.LinkedHashMap<>();
+    java.util.Map<String, double[]> bounds = new java.util.LinkedHashMap<>();
+    for (Target t : targets) {
+      if (!t.done) {
+        bounds.putIfAbsent(t.lo + ":" + t.hi, new double[] {t.lo, t.hi});
+      }
+    }
+    if (bounds.isEmpty()) {
+      return;
+    }
+    // first count, then fill: the windows' sizes are not kept from the histogram pass
+    double[][] b = bounds.values().toArray(new double[0][]);
+    int[] size = new int[b.length];
+    for (RealType<?> t : Views.iterable(image)) {
+      double v = t.getRealDouble();
+      for (int i = 0; i < b.length; i++) {
+        if (v >= b[i][0] && v <= b[i][1]) {
+          size[i]++;
+        }
+      }
+    }
+    double[][] values = new double[b.length][];
+    for (int i = 0; i < b.length; i++) {
+      values[i] = new double[size[i]];
+    }
+    int[] fill = new int[b.length];
+    for (RealType<?> t : Views.iterable(image)) {
+      double v = t.getRealDouble();
+      for (int i = 0; i < b.length; i++) {
+        if (v >= b[i][0] && v <= b[i][1]) {
+          values[i][fill[i]++] = v;
+        }
+      }
+    }
     int i = 0;
-    Cursor<? extends RealType<?>> c = Views.flatIterable(image).cursor();
-    while (c.hasNext()) {
-      double v = c.next().getRealDouble();
-      if (v >= lo && v <= hi && i < size) {
-        values[i++] = v;
+    for (String key : bounds.keySet()) {
+      Arrays.sort(values[i]);
+      windows.put(key, values[i]);
+      i++;
+    }
+    for (Target t : targets) {
+      if (!t.done) {
+        double[] v = windows.get(t.lo + ":" + t.hi);
+        t.value = v[(int) Math.min(t.collectRank, v.length - 1)];
+        t.done = true;
       }
     }
-    Arrays.sort(values, 0, i);
-    return values[Math.min(k, i - 1)];
   }
 
   private static void requireNonEmpty(RandomAccessibleInterval<?> image) {

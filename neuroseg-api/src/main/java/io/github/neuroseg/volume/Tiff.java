@@ -1,6 +1,7 @@
 package io.github.neuroseg.volume;
 
 import com.twelvemonkeys.imageio.plugins.tiff.TIFFImageReaderSpi;
+import com.twelvemonkeys.imageio.stream.BufferedFileImageInputStream;
 import io.github.neuroseg.FormatException;
 import io.github.neuroseg.InvalidInputException;
 import io.github.neuroseg.NeuroSegIOException;
@@ -26,7 +27,6 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.imageio.ImageReader;
-import javax.imageio.stream.FileImageInputStream;
 import javax.imageio.stream.ImageInputStream;
 import net.imglib2.Cursor;
 import net.imglib2.RandomAccessibleInterval;
@@ -147,7 +147,7 @@ final class Tiff {
         } else {
           checkChunks(s, page, pageNo);
           if (decoder == null) {
-            iis = new FileImageInputStream(path.toFile());
+            iis = new BufferedFileImageInputStream(path.toFile());
             decoder = new TIFFImageReaderSpi().createReaderInstance(null);
             decoder.setInput(iis, false, true);
           }

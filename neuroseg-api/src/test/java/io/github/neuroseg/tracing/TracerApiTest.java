@@ -24,7 +24,7 @@ class TracerApiTest {
     assertEquals(SpeedSource.AUTO, c.speed());
     assertEquals(List.of(), c.seeds());
     assertEquals(0, c.resampleStep());
-    assertEquals(0, c.smoothing());
+    assertEquals(TracerBuilder.DEFAULT_SMOOTHING, c.smoothing());
   }
 
   @Test

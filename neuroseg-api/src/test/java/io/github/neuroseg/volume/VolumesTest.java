@@ -242,51 +242,80 @@ class VolumesTest {
     String[] compressions = {null, "LZW", "Deflate", "PackBits"};
     int[] types = {java.awt.image.DataBuffer.TYPE_BYTE, java.awt.image.DataBuffer.TYPE_USHORT,
         java.awt.image.DataBuffer.TYPE_FLOAT};
-    SplittableRandom r = new SplittableRandom(SEED);
     for (String comp : compressions) {
       for (int type : types) {
-        int w = 37;
-        int h = 23;
-        int d = 4;
-        var pages = new java.awt.image.BufferedImage[d];
-        for (int z = 0; z < d; z++) {
-          pages[z] = grayImage(type, w, h, r);
-        }
-        Path f = tmp.resolve("jdk-" + comp + "-" + type + ".tif");
-        var writer = jdkTiffWriter();
-        try (var out = javax.imageio.ImageIO.createImageOutputStream(f.toFile())) {
-          writer.setOutput(out);
-          var param = writer.getDefaultWriteParam();
-          if (comp != null) {
-            param.setCompressionMode(javax.imageio.ImageWriteParam.MODE_EXPLICIT);
-            param.setCompressionType(comp);
+        checkJdkWritten(37, 23, 4, comp, type, false, SEED);
+      }
+    }
+  }
+
+  /** The same over random shapes, compressions, types and strip or tile layouts. */
+  @Test
+  void independentWriterPropertyOverShapesAndLayouts() {
+    String[] compressions = {null, "LZW", "Deflate", "PackBits"};
+    int[] types = {java.awt.image.DataBuffer.TYPE_BYTE, java.awt.image.DataBuffer.TYPE_USHORT,
+        java.awt.image.DataBuffer.TYPE_FLOAT};
+    qt().withFixedSeed(SEED + 2).withExamples(40)
+        .forAll(integers().between(1, 70), integers().between(1, 70), integers().between(1, 5),
+            longs().all())
+        .checkAssert((w, h, d, seed) -> {
+          SplittableRandom r = new SplittableRandom(seed);
+          try {
+            checkJdkWritten(w, h, d, compressions[r.nextInt(4)], types[r.nextInt(3)],
+                r.nextBoolean(), seed);
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
           }
-          // small strips, so multi-strip pages are covered too
-          writer.prepareWriteSequence(null);
-          for (var page : pages) {
-            writer.writeToSequence(new javax.imageio.IIOImage(page, null, null), param);
-          }
-          writer.endWriteSequence();
-        }
-        writer.dispose();
-        Volume v = Volumes.read(f);
-        String why = comp + " type " + type;
-        assertArrayEquals(new long[] {w, h, d}, v.dimensions(), why);
-        Class<?> expected = switch (type) {
-          case java.awt.image.DataBuffer.TYPE_BYTE -> UnsignedByteType.class;
-          case java.awt.image.DataBuffer.TYPE_USHORT -> UnsignedShortType.class;
-          default -> FloatType.class;
-        };
-        assertInstanceOf(expected, v.image().getType(), why);
-        var ra = v.image().randomAccess();
-        for (int z = 0; z < d; z++) {
-          var raster = pages[z].getRaster();
-          for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-              ra.setPosition(new long[] {x, y, z});
-              assertEquals(raster.getSampleDouble(x, y, 0), ra.get().getRealDouble(),
-                  why + " at " + x + "," + y + "," + z);
-            }
+        });
+  }
+
+  private void checkJdkWritten(int w, int h, int d, String comp, int type, boolean tiled,
+      long seed) throws IOException {
+    SplittableRandom r = new SplittableRandom(seed);
+    var pages = new java.awt.image.BufferedImage[d];
+    for (int z = 0; z < d; z++) {
+      pages[z] = grayImage(type, w, h, r);
+    }
+    Path f = tmp.resolve("jdk-" + comp + "-" + type + ".tif");
+    var writer = jdkTiffWriter();
+    try (var out = javax.imageio.ImageIO.createImageOutputStream(f.toFile())) {
+      writer.setOutput(out);
+      var param = writer.getDefaultWriteParam();
+      if (comp != null) {
+        param.setCompressionMode(javax.imageio.ImageWriteParam.MODE_EXPLICIT);
+        param.setCompressionType(comp);
+      }
+      if (tiled) {
+        param.setTilingMode(javax.imageio.ImageWriteParam.MODE_EXPLICIT);
+        param.setTiling(16, 16, 0, 0);
+      }
+      writer.prepareWriteSequence(null);
+      for (var page : pages) {
+        writer.writeToSequence(new javax.imageio.IIOImage(page, null, null), param);
+      }
+      writer.endWriteSequence();
+    } finally {
+      writer.dispose();
+    }
+    Volume v = Volumes.read(f);
+    String why = "SEED=" + seed + " " + w + "x" + h + "x" + d + " " + comp + " type " + type
+        + (tiled ? " tiled" : "");
+    assertArrayEquals(new long[] {w, h, d}, v.dimensions(), why);
+    Class<?> expected = switch (type) {
+      case java.awt.image.DataBuffer.TYPE_BYTE -> UnsignedByteType.class;
+      case java.awt.image.DataBuffer.TYPE_USHORT -> UnsignedShortType.class;
+      default -> FloatType.class;
+    };
+    assertEquals(expected, v.image().getType().getClass(), why);
+    var ra = v.image().randomAccess();
+    for (int z = 0; z < d; z++) {
+      var raster = pages[z].getRaster();
+      for (int y = 0; y < h; y++) {
+        for (int x = 0; x < w; x++) {
+          ra.setPosition(new long[] {x, y, z});
+          if (raster.getSampleDouble(x, y, 0) != ra.get().getRealDouble()) {
+            throw new AssertionError(why + " at " + x + "," + y + "," + z + ": expected "
+                + raster.getSampleDouble(x, y, 0) + ", got " + ra.get().getRealDouble());
           }
         }
       }
@@ -338,20 +367,19 @@ class VolumesTest {
         reader.setInput(in);
         int pages = reader.getNumImages(true);
         assertEquals(pages, v.depth(), f.toString());
-        var ra = v.image().randomAccess();
         for (int z = 0; z < pages; z++) {
           var raster = reader.read(z).getRaster();
           assertEquals(raster.getWidth(), v.width(), f.toString());
           assertEquals(raster.getHeight(), v.height(), f.toString());
-          for (int y = 0; y < raster.getHeight(); y++) {
-            for (int x = 0; x < raster.getWidth(); x++) {
-              ra.setPosition(new long[] {x, y, z});
-              double expected = raster.getSampleDouble(x + raster.getMinX(),
-                  y + raster.getMinY(), 0);
-              if (expected != ra.get().getRealDouble()) {
-                throw new AssertionError(f + " voxel " + x + "," + y + "," + z + ": expected "
-                    + expected + ", got " + ra.get().getRealDouble());
-              }
+          double[] expected = raster.getSamples(raster.getMinX(), raster.getMinY(),
+              raster.getWidth(), raster.getHeight(), 0, (double[]) null);
+          Cursor<? extends RealType<?>> c =
+              Views.flatIterable(Views.hyperSlice(v.image(), 2, z)).cursor();
+          for (int i = 0; i < expected.length; i++) {
+            double got = c.next().getRealDouble();
+            if (expected[i] != got) {
+              throw new AssertionError(f + " voxel " + i % raster.getWidth() + ","
+                  + i / raster.getWidth() + "," + z + ": expected " + expected[i] + ", got " + got);
             }
           }
         }
@@ -505,5 +533,37 @@ class VolumesTest {
     assertEquals("neuron", back.name());
     assertEquals(Map.of("source", f.toAbsolutePath().toString(), "format", "v3draw"),
         back.metadata());
+  }
+
+  /** Stacks from a third writer (tifffile): ImageJ metadata, Deflate, predictor, tiles, BigTIFF. */
+  @Test
+  void readsStacksWrittenByTifffile() throws Exception {
+    String[] names = {"tifffile-imagej-u16.tif", "tifffile-f32-deflate.tif",
+        "tifffile-u16-deflate-predictor-tiled.tif", "tifffile-u16-deflate-bigendian.tif",
+        "tifffile-f32-bigendian-rowsperstrip2.tif", "tifffile-u16-bigtiff.tif"};
+    for (String name : names) {
+      Path f = Path.of(VolumesTest.class.getResource(name).toURI());
+      Volume v = Volumes.read(f);
+      assertArrayEquals(new long[] {9, 7, 5}, v.dimensions(), name);
+      boolean isFloat = name.contains("f32");
+      Class<?> type = isFloat ? FloatType.class : UnsignedShortType.class;
+      assertEquals(type, v.image().getType().getClass(),
+          name);
+      var ra = v.image().randomAccess();
+      for (int z = 0; z < 5; z++) {
+        for (int y = 0; y < 7; y++) {
+          for (int x = 0; x < 9; x++) {
+            double expected = isFloat
+                ? (float) ((x - 4.5 * y) * (z + 0.25))
+                : (x * 7919L + y * 104729L + z * 1299709L) % 65536;
+            ra.setPosition(new long[] {x, y, z});
+            assertEquals(expected, ra.get().getRealDouble(), name + " at " + x + "," + y + "," + z);
+          }
+        }
+      }
+    }
+    Volume ij = Volumes.read(Path.of(
+        VolumesTest.class.getResource("tifffile-imagej-u16.tif").toURI()));
+    assertSameSize(new VoxelSize(0.3, 0.3, 1.7, "micron"), ij.voxelSize(), "ImageJ calibration");
   }
 }

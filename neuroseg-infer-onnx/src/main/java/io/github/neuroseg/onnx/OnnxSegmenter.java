@@ -141,6 +141,8 @@ public final class OnnxSegmenter implements Segmenter {
     if (device instanceof Device.Cuda cuda) {
       try {
         session = openCuda(env, src, config, cuda);
+      } catch (ModelException e) {
+        throw e; // a broken model is not a device problem
       } catch (OrtException | RuntimeException | LinkageError e) {
         String why = e.getMessage() == null ? e.toString() : e.getMessage().strip();
         if (config.strictDevice()) {
@@ -410,8 +412,9 @@ public final class OnnxSegmenter implements Segmenter {
       }
       try {
         float[] s = new float[plan.width() * plan.height()];
-        Cursor<? extends RealType<?>> c =
-            Views.flatIterable(Views.hyperSlice(image, 2, z)).cursor();
+        // an interval view keeps the source's fast cursor (e.g. an ArrayImg's) for a slice
+        Cursor<? extends RealType<?>> c = Views.flatIterable(Views.interval(image,
+            new long[] {0, 0, z}, new long[] {plan.width() - 1, plan.height() - 1, z})).cursor();
         double lo = range.lo();
         double scale = range.scale();
         for (int i = 0; i < s.length; i++) {
@@ -515,7 +518,8 @@ public final class OnnxSegmenter implements Segmenter {
     private void write(int z, double[] acc) {
       float[] out = new float[acc.length];
       stitcher.finish(acc, out);
-      Cursor<FloatType> c = Views.flatIterable(Views.hyperSlice(target, 2, z)).cursor();
+      Cursor<FloatType> c = Views.flatIterable(Views.interval(target, new long[] {0, 0, z},
+          new long[] {plan.width() - 1, plan.height() - 1, z})).cursor();
       for (float v : out) {
         c.next().set(v);
       }

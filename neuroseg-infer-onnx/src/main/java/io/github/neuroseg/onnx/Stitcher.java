@@ -101,7 +101,18 @@ public final class Stitcher {
           + weight.length + ") or predictions of " + predictions.length + " from " + offset
           + " (need " + window.length + ") do not fit the plan");
     }
-    forEachInside(tile, (s, t) -> accumulator[s] += window[t] * predictions[offset + t]);
+    int tw = plan.tileWidth();
+    int w = plan.width();
+    int xEnd = Math.min(tw, w - tile.x0());
+    int yEnd = Math.min(plan.tileHeight(), plan.height() - tile.y0());
+    for (int y = 0; y < yEnd; y++) {
+      int s = (tile.y0() + y) * w + tile.x0();
+      int t = y * tw;
+      int p = offset + t;
+      for (int x = 0; x < xEnd; x++) {
+        accumulator[s + x] += window[t + x] * predictions[p + x];
+      }
+    }
   }
 
   /** Writes the blended slice, {@code sum / weight} per voxel, into {@code out} (x fastest). */

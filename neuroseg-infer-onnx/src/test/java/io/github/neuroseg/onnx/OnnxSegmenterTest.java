@@ -350,4 +350,28 @@ class OnnxSegmenterTest {
       assertEquals(f.toString(), ((OnnxSegmenter) seg).contract().label());
     }
   }
+
+  @Test
+  void manyCallsLeaveNoThreadsOrBuffersBehind() throws Exception {
+    Volume vol = randomVolume(new SplittableRandom(3), 20, 12, 3);
+    int before = Thread.activeCount();
+    float[] first = null;
+    try (Segmenter seg = builder("identity", TestModels.identity(3,
+        TestModels.metadata(3, 8, "minmax"))).batchSize(2).build()) {
+      for (int i = 0; i < 400; i++) {
+        float[] out = values(seg.segment(vol).probabilities());
+        if (first == null) {
+          first = out;
+        } else {
+          assertArrayEquals(first, out);
+        }
+      }
+    }
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    while (Thread.activeCount() > before && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertTrue(Thread.activeCount() <= before, "worker threads end with their call: "
+        + Thread.activeCount() + " > " + before);
+  }
 }

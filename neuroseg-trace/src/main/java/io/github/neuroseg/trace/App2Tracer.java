@@ -10,6 +10,8 @@ import io.github.neuroseg.tracing.TracerConfig;
 import io.github.neuroseg.volume.VoxelSize;
 import net.imglib2.RandomAccessibleInterval;
 import net.imglib2.type.numeric.RealType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An APP2-style tracer (after Xiao and Peng, 2013, "APP2: automatic tracing of 3D neuron
@@ -34,9 +36,11 @@ import net.imglib2.type.numeric.RealType;
  * </ol>
  *
  * <p>Immutable and thread-safe. Memory is proportional to the number of foreground voxels (about
- * 60 bytes each) plus 4 bytes per image row; the image itself is read once in raster order.
+ * 70 bytes each at the peak) plus 4 bytes per image row; the image itself is read once in raster
+ * order and never copied.
  */
 public final class App2Tracer implements Tracer {
+  private static final Logger LOG = LoggerFactory.getLogger(App2Tracer.class);
   private final TracerConfig config;
 
   /** A tracer with the given settings (normally built through {@code NeuroSeg.tracer()}). */
@@ -66,9 +70,16 @@ public final class App2Tracer implements Tracer {
           "speed source INTENSITY needs intensities: give them with TraceInput.withIntensities");
     }
     double threshold = input.threshold() != null ? input.threshold() : config.threshold();
+    long start = System.nanoTime();
     ForegroundSet fg = ForegroundSet.of(input.foreground(), threshold,
         speed == SpeedSource.INTENSITY ? input.intensities() : null);
-    return new TraceRun(fg, input.voxelSize(), config, speed).run();
+    NeuronTree tree = new TraceRun(fg, input.voxelSize(), config, speed).run();
+    if (LOG.isDebugEnabled()) {
+      LOG.debug("traced {} foreground voxels (threshold {}) into {} nodes, {} trees in {} ms",
+          fg.size(), threshold, tree.size(), tree.roots().size(),
+          (System.nanoTime() - start) / 1_000_000);
+    }
+    return tree;
   }
 
   @Override

@@ -11,8 +11,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * The foreground voxels of a 3D image in a compact, row-compressed form: voxels are numbered
  * 0..size-1 in raster order (x fastest), and for every image row {@code (y, z)} the x indices of
- * its foreground voxels are stored sorted. Memory is about 8 bytes per foreground voxel plus 4
- * bytes per image row, so the tracer never allocates per-voxel arrays of the whole image.
+ * its foreground voxels are stored sorted. Memory is 12 bytes per foreground voxel (16 with
+ * intensities) plus 4 bytes per image row, so the tracer never allocates per-voxel arrays of the
+ * whole image.
  *
  * <p>Looking up a voxel is a binary search within its row.
  */
@@ -148,6 +149,14 @@ final class ForegroundSet {
    * out} (length >= 26) and returns their number.
    */
   int neighbours(int id, int[] out) {
+    return neighbours(id, out, null);
+  }
+
+  /**
+   * As {@link #neighbours(int, int[])}, also writing each neighbour's offset as {@code (dx + 1)
+   * + 3 (dy + 1) + 9 (dz + 1)} into {@code offsets} when it is not {@code null}.
+   */
+  int neighbours(int id, int[] out, int @Nullable [] offsets) {
     int x = xs[id];
     int r0 = rows[id];
     int y = r0 % ny;
@@ -165,8 +174,12 @@ final class ForegroundSet {
         }
         int r = yy + ny * zz;
         int end = rowStart[r + 1];
+        int base = 3 * (dy + 1) + 9 * (dz + 1);
         for (int i = lowerBound(rowStart[r], end, x - 1); i < end && xs[i] <= x + 1; i++) {
           if (i != id) {
+            if (offsets != null) {
+              offsets[n] = base + xs[i] - x + 1;
+            }
             out[n++] = i;
           }
         }

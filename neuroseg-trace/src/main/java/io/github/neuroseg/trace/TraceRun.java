@@ -9,13 +9,17 @@ import io.github.neuroseg.tracing.TracerConfig;
 import io.github.neuroseg.volume.VoxelSize;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /** One tracing of one foreground set; not thread-safe, used once. */
 final class TraceRun {
   private static final byte FAR = 0;
   private static final byte TRIAL = 1;
   private static final byte ALIVE = 2;
+  /** Repeated moving averages approach a Gaussian and flatten voxel staircases better. */
+  private static final int SMOOTHING_PASSES = 3;
 
   private final ForegroundSet fg;
   private final VoxelSize vs;
@@ -33,6 +37,8 @@ final class TraceRun {
   /** Ids in the order fast marching fixed them (parents before children). */
   private int[] order = new int[0];
   private int alive;
+  /** For every root, the trimmed tip of its longest path (set by {@link #prune}). */
+  private final Map<Integer, Integer> rootTip = new HashMap<>();
 
   TraceRun(ForegroundSet fg, VoxelSize vs, TracerConfig config, SpeedSource speed) {
     this.fg = fg;
@@ -58,9 +64,55 @@ final class TraceRun {
     if (seeds.length == 0) {
       return NeuronTree.empty();
     }
-    march(seeds, costs());
+    float[] cost = costs();
+    march(seeds, cost);
     byte[] kept = prune();
+    if (config.seeds().isEmpty() && reseed(seeds, kept)) {
+      march(seeds, cost);
+      kept = prune();
+    }
     return output(kept);
+  }
+
+  /**
+   * An automatic seed that is no wider than its branch and has a single kept branch lies inside
+   * a neurite, not in a soma: the part of the neurite behind it was pruned as a short stub. Such
+   * a seed moves to the (trimmed) far end of its longest path, so the trace covers the whole
+   * neurite. Returns whether any seed moved.
+   */
+  private boolean reseed(int[] seeds, byte[] kept) {
+    boolean moved = false;
+    int[] nb = new int[26];
+    for (int s = 0; s < seeds.length; s++) {
+      int root = seeds[s];
+      int keptChildren = 0;
+      int m = fg.neighbours(root, nb);
+      for (int k = 0; k < m; k++) {
+        if (kept[nb[k]] != 0 && parent[nb[k]] == root) {
+          keptChildren++;
+        }
+      }
+      int tip = rootTip.getOrDefault(root, -1);
+      if (keptChildren != 1 || tip < 0 || tip == root) {
+        continue;
+      }
+      // median EDT along the kept root path
+      ForegroundSet.IntList path = new ForegroundSet.IntList();
+      for (int i = tip; i >= 0; i = parent[i]) {
+        path.add(i);
+      }
+      float[] radii = new float[path.size];
+      for (int k = 0; k < path.size; k++) {
+        radii[k] = edt[path.data[k]];
+      }
+      Arrays.sort(radii);
+      // half a voxel of slack: in thin neurites the EDT of voxel centres varies by that much
+      if (edt[root] <= 1.25 * radii[radii.length / 2] + 0.5 * unit) {
+        seeds[s] = tip;
+        moved = true;
+      }
+    }
+    return moved;
   }
 
   // ---------------------------------------------------------------- seeds and components
@@ -121,7 +173,10 @@ final class TraceRun {
 
   // ---------------------------------------------------------------- fast marching
 
-  /** Per-voxel cost factor {@code exp(lambda (1 - s)^2)}, s the speed value scaled to [0, 1]. */
+  /**
+   * Per-voxel cost factor {@code exp(lambda (1 - s)^2)}, s the speed value scaled to [0, 1]
+   * (averaged with the scaled EDT for signal-based speeds).
+   */
   private float[] costs() {
     float[] src = switch (speed) {
       case INTENSITY -> fg.intensities;
@@ -144,10 +199,19 @@ final class TraceRun {
     }
     double range = hi - lo;
     double lambda = config.speedContrast();
+    float maxEdt = 0;
+    for (float v : edt) {
+      maxEdt = Math.max(maxEdt, v);
+    }
+    boolean blend = src != edt;
     float[] c = new float[n];
     for (int i = 0; i < n; i++) {
       double s = range > 0 && Float.isFinite(src[i]) ? (src[i] - lo) / range : 1;
       s = Math.max(0, Math.min(1, s));
+      if (blend) {
+        // signal alone is noisy and flat across a neurite: keep paths central as well
+        s = 0.5 * s + 0.5 * edt[i] / maxEdt;
+      }
       c[i] = (float) Math.exp(lambda * (1 - s) * (1 - s));
     }
     return c;
@@ -178,25 +242,18 @@ final class TraceRun {
       heap.push(s);
     }
     int[] nb = new int[26];
+    int[] off = new int[26];
     while (!heap.isEmpty()) {
       int i = heap.pop();
       state[i] = ALIVE;
       order[alive++] = i;
-      int xi = fg.x(i);
-      int ri = fg.rows[i];
-      int yi = ri % fg.ny;
-      int zi = ri / fg.ny;
-      int m = fg.neighbours(i, nb);
+      int m = fg.neighbours(i, nb, off);
       for (int k = 0; k < m; k++) {
         int j = nb[k];
         if (state[j] == ALIVE) {
           continue;
         }
-        int rj = fg.rows[j];
-        int dx = fg.xs[j] - xi;
-        int dy = rj % fg.ny - yi;
-        int dz = rj / fg.ny - zi;
-        double w = stepLen[(dx + 1) + 3 * (dy + 1) + 9 * (dz + 1)] * 0.5 * (cost[i] + cost[j]);
+        double w = stepLen[off[k]] * 0.5 * (cost[i] + cost[j]);
         float nd = (float) (dist[i] + w);
         if (nd < dist[j]) {
           dist[j] = nd;
@@ -366,6 +423,9 @@ final class TraceRun {
         continue;
       }
       int tip = trimmedTip(seg, m);
+      if (root) {
+        rootTip.put(top, seg[tip]);
+      }
       if (!root) {
         double kept0 = edgeLength(top, p);
         for (int q = 1; q <= tip; q++) {
@@ -378,33 +438,45 @@ final class TraceRun {
       for (int q = 0; q <= tip; q++) {
         kept[seg[q]] = 1;
       }
+      // neighbouring spheres overlap almost entirely: marking one every quarter radius along the
+      // path loses under 1% of the covered radius and saves most of the work in thick parts
+      int last = -1;
       for (int q = 0; q < m; q++) {
-        markSphere(seg[q], covered);
+        int i = seg[q];
+        if (last < 0 || q == m - 1
+            || edgeLength(i, last) * unit >= 0.25 * config.sphereScale() * edt[last]) {
+          markSphere(i, covered);
+          last = i;
+        }
       }
     }
     return kept;
   }
 
   /**
-   * The index of the last node to keep in a top-to-leaf segment: the tip is pulled back while
-   * the leaf lies inside a node's radius, since a path ends on the surface of a branch's end cap.
+   * The index of the last node to keep in a top-to-leaf segment: the first node whose EDT sphere
+   * contains the leaf. A path ends on the surface of a branch's end cap; every voxel of a cap of
+   * radius r lies within r of its centre while the background is farther. Half a voxel of slack
+   * absorbs the discretisation of the EDT on voxel centres (paths step diagonally, so without it
+   * a tip can overshoot by a diagonal step).
    */
   private int trimmedTip(int[] seg, int m) {
     int leaf = seg[m - 1];
-    int j = m - 1;
-    while (j > 0) {
+    for (int j = 0; j < m - 1; j++) {
       double d = edgeLength(seg[j], leaf) * unit;
-      if (d >= radius(seg[j])) {
-        break;
+      if (d <= edt[seg[j]] + 0.5 * unit) {
+        return j;
       }
-      j--;
     }
-    return j;
+    return m - 1;
   }
 
-  /** Marks the foreground voxels within the node's scaled EDT sphere as covered. */
+  /**
+   * Marks the foreground voxels within the node's coverage sphere: its scaled EDT plus one voxel,
+   * because in a neurite only a few voxels wide two paths a voxel apart are the same neurite.
+   */
   private void markSphere(int id, byte[] covered) {
-    double r = config.sphereScale() * edt[id];
+    double r = config.sphereScale() * edt[id] + unit;
     int x0 = fg.x(id);
     int y0 = fg.y(id);
     int z0 = fg.z(id);
@@ -467,7 +539,19 @@ final class TraceRun {
       }
     }
     if (config.smoothing() > 0) {
-      smooth(px, py, pz, pr, par, children, config.smoothing());
+      for (int pass = 0; pass < SMOOTHING_PASSES; pass++) {
+        smooth(px, py, pz, pr, par, children, smoothingWidth(), unit);
+      }
+      // a smoothed node that left the foreground goes back to its voxel
+      for (int k = 0; k < count; k++) {
+        int i = ids[k];
+        if (fg.find((int) Math.round(px[k] / vx), (int) Math.round(py[k] / vy),
+            (int) Math.round(pz[k] / vz)) < 0) {
+          px[k] = fg.x(i) * vx;
+          py[k] = fg.y(i) * vy;
+          pz[k] = fg.z(i) * vz;
+        }
+      }
     }
     List<SwcNode> nodes = new ArrayList<>(count);
     for (int k = 0; k < count; k++) {
@@ -483,11 +567,20 @@ final class TraceRun {
   }
 
   /**
+   * The smoothing half-width in nodes: the configured one, widened by the anisotropy, since the
+   * staircase of a path through thick slices is as many nodes long as a slice is thick.
+   */
+  private int smoothingWidth() {
+    double coarsest = Math.max(vx, Math.max(vy, vz));
+    return (int) Math.round(config.smoothing() * Math.max(1, coarsest / unit));
+  }
+
+  /**
    * Moving average of positions and radii over {@code 2w + 1} nodes along each unbranched run;
    * roots, branch points and tips stay in place. Parents come before children in the arrays.
    */
   private static void smooth(double[] px, double[] py, double[] pz, double[] pr, int[] par,
-      int[] children, int w) {
+      int[] children, int w, double unit) {
     int count = px.length;
     // only-child links let a run be walked downwards
     int[] onlyChild = new int[count];
@@ -531,8 +624,10 @@ final class TraceRun {
           run[m++] = cur;
         }
         for (int q = 1; q < m - 1; q++) {
-          int lo = Math.max(0, q - w);
-          int hi = Math.min(m - 1, q + w);
+          // thick neurites wobble more inside: average over at least their diameter
+          int wq = Math.max(w, (int) Math.round(src[3][run[q]] / unit));
+          int lo = Math.max(0, q - wq);
+          int hi = Math.min(m - 1, q + wq);
           for (int a = 0; a < 4; a++) {
             double sum = 0;
             for (int t = lo; t <= hi; t++) {

@@ -1,9 +1,11 @@
 package io.github.neuroseg.train;
 
+import io.github.neuroseg.InvalidInputException;
 import io.github.neuroseg.onnx.ModelContract;
 import io.github.neuroseg.onnx.export.FloatTensor;
 import io.github.neuroseg.onnx.export.VitOnnxWriter;
 import io.github.neuroseg.onnx.export.VitSpec;
+import io.github.neuroseg.train.weights.SafeTensors;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -50,6 +52,57 @@ public final class OnnxExport {
   public static byte[] toBytes(VitConfig config, Map<String, WeightTensor> weights,
       Map<String, String> metadata) {
     return VitOnnxWriter.write(spec(config), convert(weights), withFormat(metadata));
+  }
+
+  /**
+   * Exports a training checkpoint ({@code best.safetensors} written by {@link Trainer}) as an ONNX
+   * model, atomically. The architecture and the metadata come from the checkpoint; training state
+   * (optimizer moments, history, step) is left out.
+   *
+   * @param checkpoint a checkpoint written by {@link Trainer}
+   * @param file the ONNX model to write
+   * @throws io.github.neuroseg.FormatException when the file is not a safetensors file
+   * @throws InvalidInputException when the checkpoint lacks the architecture keys ({@code
+   *     embed}, {@code layers}, {@code heads}, {@code patch}, {@code input_depth}, {@code
+   *     tile_h}, {@code tile_w}), a weight, or {@code threshold} (as in {@code last.safetensors})
+   * @throws io.github.neuroseg.NeuroSegIOException when a file cannot be read or written
+   */
+  public static void writeCheckpoint(Path checkpoint, Path file) {
+    SafeTensors.Contents c = SafeTensors.read(checkpoint);
+    Map<String, String> meta = c.metadata();
+    if (!meta.containsKey(ModelContract.THRESHOLD)) {
+      throw new InvalidInputException(checkpoint + " has no calibrated threshold; export the"
+          + " best checkpoint (best.safetensors), not the last one");
+    }
+    VitConfig config = new VitConfig(intKey(meta, "embed", checkpoint),
+        intKey(meta, "layers", checkpoint), intKey(meta, "heads", checkpoint),
+        intKey(meta, "patch", checkpoint), intKey(meta, "input_depth", checkpoint),
+        intKey(meta, "tile_h", checkpoint), intKey(meta, "tile_w", checkpoint));
+    Map<String, WeightTensor> weights = new LinkedHashMap<>();
+    for (String key : config.parameterShapes().keySet()) {
+      WeightTensor w = c.tensors().get(key);
+      if (w == null) {
+        throw new InvalidInputException(checkpoint + " has no weight " + key + " for " + config);
+      }
+      weights.put(key, w);
+    }
+    Map<String, String> md = new LinkedHashMap<>(meta);
+    md.remove("config"); // the record's text; the explicit keys above carry the same
+    write(config, weights, md, file);
+  }
+
+  private static int intKey(Map<String, String> meta, String key, Path source) {
+    String v = meta.get(key);
+    if (v == null) {
+      throw new InvalidInputException(source + " has no '" + key + "' in its metadata; it was"
+          + " not written by neuroseg's Trainer");
+    }
+    try {
+      return Integer.parseInt(v.trim());
+    } catch (NumberFormatException e) {
+      throw new InvalidInputException(source + ": '" + key + "' must be an integer, got '" + v
+          + "'");
+    }
   }
 
   private static Map<String, String> withFormat(Map<String, String> metadata) {

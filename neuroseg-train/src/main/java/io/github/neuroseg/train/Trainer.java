@@ -279,6 +279,10 @@ public final class Trainer {
     m.put("tile_h", Integer.toString(config.tileHeight()));
     m.put("tile_w", Integer.toString(config.tileWidth()));
     m.put("patch", Integer.toString(config.patch()));
+    // with the sizes above these make the architecture explicit, so a checkpoint can be exported
+    m.put("embed", Integer.toString(config.embedDim()));
+    m.put("layers", Integer.toString(config.layers()));
+    m.put("heads", Integer.toString(config.heads()));
     m.put("normalization", PreparedVolume.NORMALIZATION.spec());
     m.put("voxel_size", String.format(Locale.ROOT, "%s,%s,%s", vs.x(), vs.y(), vs.z()));
     m.put("inflation", pretrained == null ? "none" : inflation.name().toLowerCase(Locale.ROOT));

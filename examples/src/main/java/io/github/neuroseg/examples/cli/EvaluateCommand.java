@@ -84,47 +84,12 @@ final class EvaluateCommand implements Callable<Integer> {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(),
           "nothing to evaluate: give --mask with --truth-mask and/or --swc with --truth-swc");
     }
-    List<String> lines = new ArrayList<>();
-    String dice = "na";
-    String hd95 = "na";
-    String esa = "na";
-    String dsa = "na";
-    String pds = "na";
-    String f1 = "na";
-    if (masks != null) {
-      Volume pred = Volumes.read(masks.mask);
-      Volume truth = Volumes.read(masks.truthMask);
-      var p = Masks.binary(pred.image(), maskThreshold);
-      var t = Masks.binary(truth.image(), maskThreshold);
-      double d = SegmentationMetrics.dice(p, t);
-      SegmentationMetrics.Hd95 h = SegmentationMetrics.hd95(p, t, truth.voxelSize());
-      lines.add("mask " + masks.mask + " vs " + masks.truthMask);
-      lines.add("  dice=" + fmt(d));
-      lines.add("  hd95_voxels=" + fmt(h.voxels()));
-      lines.add("  hd95_physical=" + fmt(h.physical()) + " " + h.unit());
-      dice = fmt(d);
-      hd95 = fmt(h.voxels());
-    }
-    if (swcs != null) {
-      NeuronTree pred = Swc.read(swcs.swc);
-      NeuronTree truth = Swc.read(swcs.truthSwc);
-      ReconstructionMetrics.Scores s =
-          ReconstructionMetrics.compare(truth, pred, distanceThreshold, tolerance);
-      lines.add("swc " + swcs.swc + " vs " + swcs.truthSwc);
-      lines.add("  esa=" + fmt(s.esa()));
-      lines.add("  dsa=" + fmt(s.dsa()));
-      lines.add("  pds=" + fmt(s.pds()));
-      lines.add("  precision=" + fmt(s.precision()));
-      lines.add("  recall=" + fmt(s.recall()));
-      lines.add("  f1=" + fmt(s.f1()));
-      lines.add("  nodes_truth=" + s.referenceNodes() + " nodes_predicted=" + s.predictedNodes());
-      esa = fmt(s.esa());
-      dsa = fmt(s.dsa());
-      pds = fmt(s.pds());
-      f1 = fmt(s.f1());
-    }
-    lines.add("EVAL dice=" + dice + " hd95=" + hd95 + " esa=" + esa + " dsa=" + dsa + " pds="
-        + pds + " f1=" + f1);
+    List<String> lines = report(
+        masks == null ? null : Volumes.read(masks.mask),
+        masks == null ? null : Volumes.read(masks.truthMask),
+        swcs == null ? null : Swc.read(swcs.swc),
+        swcs == null ? null : Swc.read(swcs.truthSwc),
+        maskThreshold, distanceThreshold, tolerance);
     String text = String.join("\n", lines) + "\n";
     if (report != null) {
       Path r = report;
@@ -134,6 +99,59 @@ final class EvaluateCommand implements Callable<Integer> {
     out.print(text);
     out.flush();
     return 0;
+  }
+
+  /**
+   * The report lines for whatever pairs are given, ending with the {@code EVAL} line.
+   *
+   * @param mask predicted mask, or null (then {@code truthMask} is ignored)
+   * @param tree predicted reconstruction, or null (then {@code truthTree} is ignored)
+   */
+  static List<String> report(@Nullable Volume mask, @Nullable Volume truthMask,
+      @Nullable NeuronTree tree, @Nullable NeuronTree truthTree, double maskThreshold,
+      double distanceThreshold, double tolerance) {
+    List<String> lines = new ArrayList<>();
+    String dice = "na";
+    String hd95 = "na";
+    String esa = "na";
+    String dsa = "na";
+    String pds = "na";
+    String f1 = "na";
+    if (mask != null && truthMask != null) {
+      var p = Masks.binary(mask.image(), maskThreshold);
+      var t = Masks.binary(truthMask.image(), maskThreshold);
+      double d = SegmentationMetrics.dice(p, t);
+      SegmentationMetrics.Hd95 h = SegmentationMetrics.hd95(p, t, truthMask.voxelSize());
+      lines.add("mask " + name(mask) + " vs " + name(truthMask));
+      lines.add("  dice=" + fmt(d));
+      lines.add("  hd95_voxels=" + fmt(h.voxels()));
+      lines.add("  hd95_physical=" + fmt(h.physical()) + " " + h.unit());
+      dice = fmt(d);
+      hd95 = fmt(h.voxels());
+    }
+    if (tree != null && truthTree != null) {
+      ReconstructionMetrics.Scores s =
+          ReconstructionMetrics.compare(truthTree, tree, distanceThreshold, tolerance);
+      lines.add("reconstruction (" + s.predictedNodes() + " nodes) vs ground truth ("
+          + s.referenceNodes() + " nodes)");
+      lines.add("  esa=" + fmt(s.esa()));
+      lines.add("  dsa=" + fmt(s.dsa()));
+      lines.add("  pds=" + fmt(s.pds()));
+      lines.add("  precision=" + fmt(s.precision()));
+      lines.add("  recall=" + fmt(s.recall()));
+      lines.add("  f1=" + fmt(s.f1()));
+      esa = fmt(s.esa());
+      dsa = fmt(s.dsa());
+      pds = fmt(s.pds());
+      f1 = fmt(s.f1());
+    }
+    lines.add("EVAL dice=" + dice + " hd95=" + hd95 + " esa=" + esa + " dsa=" + dsa + " pds="
+        + pds + " f1=" + f1);
+    return lines;
+  }
+
+  private static String name(Volume v) {
+    return v.name() == null ? "volume" : v.name();
   }
 
   static String fmt(double v) {

@@ -18,7 +18,9 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "neuroseg 0.1.0-SNAPSHOT",
     description = "3D neuron segmentation and SWC reconstruction.",
-    subcommands = {RenderCommand.class, EvaluateCommand.class})
+    subcommands = {RenderCommand.class, SegmentCommand.class, TraceCommand.class,
+        RunCommand.class, TrainCommand.class, ExportCommand.class, EvaluateCommand.class,
+        DemoCommand.class})
 public final class NeuroSegCli implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

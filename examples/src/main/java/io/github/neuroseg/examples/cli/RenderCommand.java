@@ -4,6 +4,7 @@ import io.github.neuroseg.InvalidInputException;
 import io.github.neuroseg.NeuroSegIOException;
 import io.github.neuroseg.files.AtomicWrite;
 import io.github.neuroseg.metrics.SegmentationMetrics;
+import io.github.neuroseg.preview.Projections;
 import io.github.neuroseg.swc.NeuronTree;
 import io.github.neuroseg.swc.Swc;
 import io.github.neuroseg.synth.GroundTruth;
@@ -41,7 +42,9 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Render a synthetic light-microscopy neuron volume with its exact ground truth.",
-      "Writes image.tif (16-bit), mask.tif (8-bit 0/1), neuron.swc and metrics.txt into --output."
+      "Writes image.tif (16-bit), mask.tif (8-bit 0/1), neuron.swc, projection-xy.png,"
+          + " projection-xz.png (maximum-intensity projections with mask and tree) and"
+          + " metrics.txt into --output."
     })
 final class RenderCommand implements Callable<Integer> {
 
@@ -71,7 +74,7 @@ final class RenderCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    long[] dims = parseSize(size);
+    long[] dims = parseDims(size, 3, "size");
     VoxelSize vs = parseVoxelSize(voxelSize);
     NeuronTree tree;
     if (swc != null) {
@@ -98,6 +101,9 @@ final class RenderCommand implements Callable<Integer> {
     Volumes.writeTiff(n.image(), imagePath);
     Volumes.writeTiff(new Volume(n.mask(), vs, "mask", Map.of()), maskPath);
     Swc.write(n.tree(), swcPath);
+    Path xyPath = output.resolve("projection-xy.png");
+    Path xzPath = output.resolve("projection-xz.png");
+    Projections.newBuilder().build().writePngs(n.image(), n.mask(), n.tree(), xyPath, xzPath);
 
     // Check what was written: the SWC read back re-renders to the same mask.
     NeuronTree back = Swc.read(swcPath);
@@ -108,8 +114,8 @@ final class RenderCommand implements Callable<Integer> {
     AtomicWrite.write(output.resolve("metrics.txt"), temp -> Files.writeString(temp, text));
     PrintWriter out = spec.commandLine().getOut();
     out.print(text);
-    out.println("wrote " + imagePath + ", " + maskPath + ", " + swcPath + ", "
-        + output.resolve("metrics.txt"));
+    out.println("wrote " + imagePath + ", " + maskPath + ", " + swcPath + ", " + xyPath + ", "
+        + xzPath + ", " + output.resolve("metrics.txt"));
     return 0;
   }
 
@@ -156,20 +162,27 @@ final class RenderCommand implements Callable<Integer> {
     return String.format(Locale.ROOT, "%.4f", v);
   }
 
-  static long[] parseSize(String text) {
-    String[] p = text.toLowerCase(Locale.ROOT).split("x");
-    try {
-      if (p.length == 3) {
-        long[] d = {Long.parseLong(p[0].trim()), Long.parseLong(p[1].trim()),
-            Long.parseLong(p[2].trim())};
-        if (d[0] > 0 && d[1] > 0 && d[2] > 0) {
+  /** Parses {@code n} positive integers separated by {@code x}, e.g. {@code 192x192x48}. */
+  static long[] parseDims(String text, int n, String what) {
+    String[] p = text.toLowerCase(Locale.ROOT).split("x", -1);
+    if (p.length == n) {
+      try {
+        long[] d = new long[n];
+        boolean positive = true;
+        for (int i = 0; i < n; i++) {
+          d[i] = Long.parseLong(p[i].trim());
+          positive &= d[i] > 0;
+        }
+        if (positive) {
           return d;
         }
+      } catch (NumberFormatException e) {
+        // reported below
       }
-    } catch (NumberFormatException e) {
-      // reported below
     }
-    throw new InvalidInputException("size must be WxHxD with positive integers, got '" + text + "'");
+    String shape = n == 2 ? "WxH" : "WxHxD";
+    throw new InvalidInputException(
+        what + " must be " + shape + " with positive integers, got '" + text + "'");
   }
 
   static VoxelSize parseVoxelSize(String text) {

@@ -77,6 +77,11 @@ class CliTest {
     String metrics = Files.readString(rendered.resolve("metrics.txt"));
     assertTrue(metrics.contains("swc_roundtrip_mask_dice=1.0000\n"), metrics);
     assertTrue(metrics.contains("foreground_voxels=" + fg + "\n"), metrics);
+    var xy = javax.imageio.ImageIO.read(rendered.resolve("projection-xy.png").toFile());
+    var xz = javax.imageio.ImageIO.read(rendered.resolve("projection-xz.png").toFile());
+    assertEquals(64, xy.getWidth());
+    assertEquals(56, xy.getHeight());
+    assertEquals(16 * 3, xz.getHeight()); // z voxels 3x longer than x voxels
   }
 
   @Test

@@ -1,0 +1,89 @@
+package io.github.neuroseg.examples.cli;
+
+import io.github.neuroseg.preview.Projections;
+import io.github.neuroseg.segmentation.Segmentation;
+import io.github.neuroseg.segmentation.Segmenter;
+import io.github.neuroseg.swc.NeuronTree;
+import io.github.neuroseg.swc.Swc;
+import io.github.neuroseg.tracing.TraceInput;
+import io.github.neuroseg.volume.Volume;
+import io.github.neuroseg.volume.Volumes;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** Segments a volume and traces the result: volume in, SWC (and mask, pictures) out. */
+@Command(
+    name = "run",
+    mixinStandardHelpOptions = true,
+    description = "Segment a 3D stack and trace it into an SWC reconstruction (physical units).")
+final class RunCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = "--input", required = true, description = "the volume (TIFF or .v3draw)")
+  Path input;
+
+  @Option(names = "--output", required = true, description = "the SWC file to write")
+  Path output;
+
+  @Option(names = "--mask", description = "also write the 0/1 mask here (TIFF)")
+  @Nullable Path mask;
+
+  @Option(names = "--probabilities", description = "also write probabilities here (TIFF)")
+  @Nullable Path probabilities;
+
+  @Option(names = "--pictures",
+      description = "also write xy and xz maximum-intensity projections with the mask and the"
+          + " reconstruction drawn over them, as PNG files with this path prefix")
+  @Nullable Path pictures;
+
+  @Mixin SegmentationOptions model = new SegmentationOptions();
+
+  @Mixin TracingOptions tracing = new TracingOptions();
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    Volume volume = Volumes.read(input);
+    Result r = segmentAndTrace(volume, model, tracing, new ConsoleProgress(spec.commandLine()
+        .getErr()));
+    Swc.write(r.tree(), output);
+    if (mask != null) {
+      Volumes.write(r.segmentation().maskVolume(), mask);
+    }
+    if (probabilities != null) {
+      Volumes.write(r.segmentation().probabilityVolume(), probabilities);
+    }
+    if (pictures != null) {
+      writePictures(volume, r, pictures);
+    }
+    out.println("wrote " + output + " (" + r.tree().size() + " nodes, " + r.tree().roots().size()
+        + " trees)" + (mask == null ? "" : ", " + mask));
+    return 0;
+  }
+
+  /** A segmentation and its reconstruction. */
+  record Result(Segmentation segmentation, NeuronTree tree) {}
+
+  static Result segmentAndTrace(Volume volume, SegmentationOptions model, TracingOptions tracing,
+      ConsoleProgress progress) {
+    try (Segmenter segmenter = model.builder(progress).build()) {
+      Segmentation s = segmenter.segment(volume);
+      NeuronTree tree = tracing.tracer(s.threshold()).trace(TraceInput.of(s, volume));
+      return new Result(s, tree);
+    }
+  }
+
+  /** Writes {@code prefix-xy.png} and {@code prefix-xz.png}; returns nothing, names are fixed. */
+  static void writePictures(Volume volume, Result r, Path prefix) {
+    String name = prefix.getFileName().toString();
+    Projections.newBuilder().build().writePngs(volume, r.segmentation().maskVolume().image(),
+        r.tree(), prefix.resolveSibling(name + "-xy.png"), prefix.resolveSibling(name + "-xz.png"));
+  }
+}

@@ -1,0 +1,68 @@
+package io.github.neuroseg.examples.cli;
+
+import io.github.neuroseg.Device;
+import io.github.neuroseg.NeuroSeg;
+import io.github.neuroseg.ProgressListener;
+import io.github.neuroseg.segmentation.Blending;
+import io.github.neuroseg.segmentation.SegmenterBuilder;
+import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Option;
+
+/** Options shared by the commands that segment: the model and how it runs. */
+final class SegmentationOptions {
+  @Option(names = "--model",
+      description = "ONNX model in neuroseg's format (default: the bundled model)")
+  @Nullable Path model;
+
+  @Option(names = "--device", defaultValue = "cpu",
+      description = "cpu, cuda or cuda:<id> (default ${DEFAULT-VALUE})")
+  String device;
+
+  @Option(names = "--strict-device",
+      description = "fail instead of falling back to the CPU when the device cannot be used")
+  boolean strictDevice;
+
+  @Option(names = "--tile", description = "tile size WxH in voxels (default: the model's)")
+  @Nullable String tile;
+
+  @Option(names = "--overlap", description = "tile overlap in voxels (default: a quarter tile)")
+  @Nullable Integer overlap;
+
+  @Option(names = "--blending", defaultValue = "GAUSSIAN",
+      description = "GAUSSIAN, LINEAR or CONSTANT (default ${DEFAULT-VALUE})")
+  Blending blending;
+
+  @Option(names = "--batch", defaultValue = "8", description = "tiles per batch (default 8)")
+  int batch;
+
+  @Option(names = "--threads", defaultValue = "0",
+      description = "ONNX Runtime intra-op threads, 0 = all cores (default 0)")
+  int threads;
+
+  @Option(names = "--threshold", description = "probability threshold (default: the model's)")
+  @Nullable Double threshold;
+
+  /** A configured segmenter builder, reporting progress to {@code progress}. */
+  SegmenterBuilder builder(ProgressListener progress) {
+    SegmenterBuilder b = NeuroSeg.segmenter()
+        .device(Device.parse(device))
+        .strictDevice(strictDevice)
+        .blending(blending)
+        .batchSize(batch)
+        .threads(threads)
+        .onProgress(progress);
+    b = model == null ? b.model(NeuroSeg.bundledModel()) : b.model(model);
+    if (tile != null) {
+      long[] wh = RenderCommand.parseDims(tile, 2, "tile");
+      b.tile(Math.toIntExact(wh[0]), Math.toIntExact(wh[1]));
+    }
+    if (overlap != null) {
+      b.overlap(overlap);
+    }
+    if (threshold != null) {
+      b.threshold(threshold);
+    }
+    return b;
+  }
+}

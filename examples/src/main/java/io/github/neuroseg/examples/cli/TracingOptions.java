@@ -1,0 +1,39 @@
+package io.github.neuroseg.examples.cli;
+
+import io.github.neuroseg.NeuroSeg;
+import io.github.neuroseg.tracing.Tracer;
+import io.github.neuroseg.tracing.TracerBuilder;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Option;
+
+/** Options shared by the commands that trace. */
+final class TracingOptions {
+  @Option(names = "--min-component",
+      description = "ignore foreground components smaller than this many voxels (default "
+          + TracerBuilder.DEFAULT_MIN_COMPONENT_SIZE + ")")
+  @Nullable Integer minComponent;
+
+  @Option(names = "--prune-length",
+      description = "drop terminal branches shorter than this many voxels (default "
+          + TracerBuilder.DEFAULT_PRUNE_LENGTH + ")")
+  @Nullable Double pruneLength;
+
+  @Option(names = "--resample-step",
+      description = "resample the traced tree to this node spacing in voxels (default: off)")
+  @Nullable Double resampleStep;
+
+  /** A tracer with these options; the threshold is the given one. */
+  Tracer tracer(double threshold) {
+    TracerBuilder b = NeuroSeg.tracer().threshold(threshold);
+    if (minComponent != null) {
+      b.minComponentSize(minComponent);
+    }
+    if (pruneLength != null) {
+      b.pruneLength(pruneLength);
+    }
+    if (resampleStep != null) {
+      b.resampleStep(resampleStep);
+    }
+    return b.build();
+  }
+}

@@ -1,0 +1,90 @@
+package io.github.neuroseg.examples.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.neuroseg.NeuroSeg;
+import io.github.neuroseg.onnx.ModelContract;
+import io.github.neuroseg.onnx.OnnxSegmenter;
+import io.github.neuroseg.segmentation.Segmenter;
+import io.github.neuroseg.synth.NeuronGenerator;
+import io.github.neuroseg.synth.NeuronRenderer;
+import io.github.neuroseg.volume.Volume;
+import io.github.neuroseg.volume.VoxelSize;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import net.imglib2.Cursor;
+import net.imglib2.type.numeric.real.FloatType;
+import net.imglib2.view.Views;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A few training steps through the command line give a model that the segmenter accepts. */
+class TrainCommandTest {
+  @TempDir Path dir;
+
+  static PipelineCommandsTest.Run cli(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = NeuroSegCli.execute(new PrintWriter(out), new PrintWriter(err), args);
+    return new PipelineCommandsTest.Run(code, out.toString(), err.toString());
+  }
+
+  @Test
+  void trainsExportsAndTheModelSegments() {
+    Path model = dir.resolve("m.onnx");
+    PipelineCommandsTest.Run r = cli("train", "--output", model.toString(), "--generated", "4",
+        "--size", "48x48x9", "--embed", "16", "--layers", "1", "--heads", "2", "--patch", "8",
+        "--tile", "16", "--depth", "3", "--epochs", "1", "--steps", "2", "--batch", "2",
+        "--validation", "0.25", "--test", "0.25", "--checkpoints", dir.resolve("ck").toString());
+    assertEquals(0, r.code(), r.err());
+    List<String> lines = r.out().lines().toList();
+    String last = lines.get(lines.size() - 1);
+    assertTrue(last.matches("TRAIN val_dice=\\S+ test_dice=[0-9.]+ threshold=\\S+ epochs=1 model=.*"),
+        r.out());
+    assertTrue(Files.exists(dir.resolve("ck/best.safetensors")));
+    try (Segmenter s = NeuroSeg.segmenter().model(model).build()) {
+      ModelContract c = ((OnnxSegmenter) s).contract();
+      assertEquals(16, c.tileWidth());
+      assertEquals(3, c.inputDepth());
+      assertEquals("1", c.metadata().get("epochs"));
+      assertEquals("1", c.metadata().get("seed"));
+    }
+
+    // the best checkpoint exports to a model that segments exactly like the trained one
+    Path exported = dir.resolve("exported.onnx");
+    PipelineCommandsTest.Run e = cli("export", "--checkpoint",
+        dir.resolve("ck/best.safetensors").toString(), "--output", exported.toString());
+    assertEquals(0, e.code(), e.err());
+    Volume v = NeuronRenderer.newBuilder().seed(5).build()
+        .render(NeuronGenerator.newBuilder().bounds(40, 36, 5).seed(5).build().generate(),
+            new long[] {40, 36, 5}, VoxelSize.UNIT)
+        .image();
+    try (Segmenter a = NeuroSeg.segmenter().model(model).build();
+        Segmenter b = NeuroSeg.segmenter().model(exported).build()) {
+      Cursor<FloatType> pa = Views.flatIterable(a.segment(v).probabilities()).cursor();
+      Cursor<FloatType> pb = Views.flatIterable(b.segment(v).probabilities()).cursor();
+      while (pa.hasNext()) {
+        assertEquals(pa.next().get(), pb.next().get(), 0f);
+      }
+    }
+
+    PipelineCommandsTest.Run fromLast = cli("export", "--checkpoint",
+        dir.resolve("ck/last.safetensors").toString(), "--output",
+        dir.resolve("last.onnx").toString());
+    assertEquals(1, fromLast.code());
+    assertTrue(fromLast.err().contains("best.safetensors"), fromLast.err());
+  }
+
+  @Test
+  void noDataIsAClearError() {
+    PipelineCommandsTest.Run r = cli("train", "--output", dir.resolve("m.onnx").toString());
+    assertEquals(1, r.code());
+    assertTrue(r.err().contains("no training data"), r.err());
+    assertFalse(Files.exists(dir.resolve("m.onnx")));
+  }
+}
