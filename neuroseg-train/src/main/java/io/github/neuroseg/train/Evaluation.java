@@ -9,7 +9,8 @@ import net.imglib2.img.array.ArrayImgs;
 
 /**
  * Whole-volume prediction with a {@link VitModel} and scoring against ground truth: every z slice
- * is predicted as the centre of a block (slices past the top and bottom repeat the edge slice),
+ * is predicted as the centre of a block (slices past the top and bottom are mirrored into the
+ * volume, as in inference),
  * the xy plane is covered by tiles (the last row and column of tiles aligned to the border), the
  * intensities are normalised as in training ({@code percentile:0.5,99.5}, see {@link
  * io.github.neuroseg.volume.Normalization}).
@@ -101,17 +102,18 @@ public final class Evaluation {
   }
 
   /**
-   * The threshold in {0.05, 0.10, ..., 0.95} that maximises the Dice of all voxels of all volumes
-   * pooled.
+   * The threshold in {0.05, 0.10, ..., 0.95} that maximises the mean per-volume Dice (the
+   * reported score; pooling all voxels instead would let one dense volume decide alone).
    */
   static double calibrate(List<float[]> probs, List<PreparedVolume> volumes) {
     int steps = 19;
-    long[] tp = new long[steps];
-    long[] pred = new long[steps];
-    long gt = 0;
+    double[] meanDice = new double[steps];
     for (int k = 0; k < probs.size(); k++) {
       float[] p = probs.get(k);
       byte[] m = volumes.get(k).mask;
+      long[] tp = new long[steps];
+      long[] pred = new long[steps];
+      long gt = 0;
       for (int i = 0; i < p.length; i++) {
         gt += m[i];
         // thresholds t_j = 0.05 (j + 1): p >= t_j for j <= floor(p / 0.05) - 1
@@ -121,13 +123,15 @@ public final class Evaluation {
           tp[j] += m[i];
         }
       }
+      for (int j = 0; j < steps; j++) {
+        meanDice[j] += (pred[j] + gt == 0 ? 1 : 2.0 * tp[j] / (pred[j] + gt)) / probs.size();
+      }
     }
     double best = -1;
     double bestT = 0.5;
     for (int j = 0; j < steps; j++) {
-      double dice = pred[j] + gt == 0 ? 1 : 2.0 * tp[j] / (pred[j] + gt);
-      if (dice > best + 1e-12) {
-        best = dice;
+      if (meanDice[j] > best + 1e-12) {
+        best = meanDice[j];
         bestT = 0.05 * (j + 1);
       }
     }

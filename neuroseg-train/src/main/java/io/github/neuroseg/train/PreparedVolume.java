@@ -2,6 +2,7 @@ package io.github.neuroseg.train;
 
 import io.github.neuroseg.InvalidInputException;
 import io.github.neuroseg.training.LabeledVolume;
+import io.github.neuroseg.onnx.TilePlan;
 import io.github.neuroseg.volume.Normalization;
 import io.github.neuroseg.volume.VoxelSize;
 import net.imglib2.Cursor;
@@ -69,13 +70,13 @@ final class PreparedVolume {
 
   /**
    * Copies the block whose centre slice is {@code z} and top-left corner {@code (x0, y0)} into
-   * {@code out} at {@code offset} ({@code [D][H][W]}); slices beyond the volume repeat the edge
-   * slice.
+   * {@code out} at {@code offset} ({@code [D][H][W]}); slices beyond the volume are mirrored back
+   * into it without repeating the edge, exactly as inference does ({@link TilePlan#mirror}).
    */
   void block(int x0, int y0, int z, int depth, int h, int w, float[] out, int offset) {
     int half = depth / 2;
     for (int k = 0; k < depth; k++) {
-      int zz = Math.max(0, Math.min(nz - 1, z - half + k));
+      int zz = TilePlan.mirror((long) z - half + k, nz);
       for (int y = 0; y < h; y++) {
         System.arraycopy(image, (zz * ny + y0 + y) * nx + x0, out, offset + (k * h + y) * w, w);
       }

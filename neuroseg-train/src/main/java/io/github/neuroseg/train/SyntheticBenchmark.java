@@ -1,12 +1,9 @@
 package io.github.neuroseg.train;
 
-import io.github.neuroseg.NeuroSegException;
 import io.github.neuroseg.metrics.SegmentationMetrics;
 import io.github.neuroseg.swc.NeuronTree;
-import io.github.neuroseg.swc.Swc;
 import io.github.neuroseg.synth.NeuronGenerator;
 import io.github.neuroseg.synth.NeuronRenderer;
-import io.github.neuroseg.synth.TreeFitting;
 import io.github.neuroseg.training.Inflation;
 import io.github.neuroseg.train.weights.PretrainedWeights;
 import io.github.neuroseg.training.LabeledVolume;
@@ -220,7 +217,6 @@ public final class SyntheticBenchmark {
   /** Fitted real reconstructions (unreadable files skipped) plus generated neurons, rendered. */
   static List<LabeledVolume> volumes(Path data, long[] dims, int generated, long seed,
       PrintStream out) throws IOException {
-    List<LabeledVolume> v = new ArrayList<>();
     Path swcDir = data.resolve("swc");
     List<Path> files = new ArrayList<>();
     if (Files.isDirectory(swcDir)) {
@@ -228,27 +224,11 @@ public final class SyntheticBenchmark {
         s.filter(p -> p.toString().endsWith(".swc")).sorted().forEach(files::add);
       }
     }
-    long k = 0;
-    for (Path f : files) {
-      k++;
-      try {
-        NeuronTree t = TreeFitting.fit(Swc.read(f), dims, VoxelSize.UNIT, 3);
-        v.add(LabeledVolume.of(renderer(seed * 1000 + k).render(t, dims, VoxelSize.UNIT),
-            f.getFileName().toString()));
-      } catch (NeuroSegException e) {
-        out.println("skipping " + f.getFileName() + ": " + e.getMessage());
-      }
-    }
-    for (int i = 0; i < generated; i++) {
-      NeuronTree t = NeuronGenerator.newBuilder().bounds(dims[0], dims[1], dims[2])
-          .seed(seed * 7919 + i).build().generate();
-      v.add(LabeledVolume.of(renderer(seed * 2000 + i).render(t, dims, VoxelSize.UNIT),
-          "generated-" + i));
-    }
-    return v;
+    return SyntheticData.render(files, generated, dims, seed,
+        (f, e) -> out.println("skipping " + f.getFileName() + ": " + e.getMessage()));
   }
 
   private static NeuronRenderer renderer(long seed) {
-    return NeuronRenderer.newBuilder().seed(seed).distractors(4).build();
+    return NeuronRenderer.newBuilder().seed(seed).distractors(SyntheticData.DISTRACTORS).build();
   }
 }

@@ -17,13 +17,19 @@ import java.util.function.BiConsumer;
 
 /**
  * Training volumes rendered from neuron trees: real reconstructions fitted into the volume (so
- * their shape, branching and radii are real) and seeded generated neurons, each rendered with
+ * their shape and branching are real; radii scaled and clamped to {@value #FIT_MAX_RADIUS} voxels) and seeded generated neurons, each rendered with
  * {@link NeuronRenderer} (blur, background, noise, distractors) and its exact mask. The same seed
  * gives the same volumes.
  */
 public final class SyntheticData {
   /** Margin in voxels between a fitted reconstruction and the volume's border. */
   public static final int FIT_MARGIN = 3;
+
+  /**
+   * Largest neurite radius in voxels after fitting: thick reconstructions scaled into a small
+   * volume would otherwise fill it (one shared file became 45% foreground at the default 12).
+   */
+  public static final double FIT_MAX_RADIUS = 3;
 
   /** Bright blobs that are not neuron, per volume. */
   public static final int DISTRACTORS = 4;
@@ -56,7 +62,8 @@ public final class SyntheticData {
     for (Path f : swcFiles) {
       k++;
       try {
-        NeuronTree t = TreeFitting.fit(Swc.read(f), dims, VoxelSize.UNIT, FIT_MARGIN);
+        NeuronTree t = TreeFitting.fit(Swc.read(f), dims, VoxelSize.UNIT, FIT_MARGIN,
+            TreeFitting.DEFAULT_MIN_RADIUS_VOXELS, FIT_MAX_RADIUS);
         v.add(LabeledVolume.of(renderer(seed * 1000 + k).render(t, dims, VoxelSize.UNIT),
             f.getFileName().toString()));
       } catch (NeuroSegException e) {

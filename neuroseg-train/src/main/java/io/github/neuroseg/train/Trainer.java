@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * flips, 90-degree xy rotations and intensity jitter), minimises BCE + Dice with AdamW (linear
  * warm-up, cosine decay to 1% of the rate; pretrained parameters may learn at a fraction of it),
  * then predicts the validation volumes whole, calibrates the probability threshold for the best
- * pooled Dice and records mean Dice and HD95. The best epoch's weights are kept (and written to
+ * mean per-volume Dice and records mean Dice and HD95. The best epoch's weights are kept (and written to
  * {@code best.safetensors} in the checkpoint directory); training stops early after {@code
  * patience} epochs without improvement. With a checkpoint directory, {@code last.safetensors}
  * (weights, optimiser moments, counters) is written every epoch and {@link Builder#resume(boolean)}

@@ -98,6 +98,53 @@ class TrainerTest {
   }
 
   @Test
+  void thresholdMaximisesMeanPerVolumeDice() {
+    VitConfig c = new VitConfig(16, 1, 2, 8, 1, 16, 16);
+    SplittableRandom r = new SplittableRandom(3);
+    List<PreparedVolume> vols = new ArrayList<>();
+    List<float[]> probs = new ArrayList<>();
+    for (int k = 0; k < 3; k++) {
+      // one dense volume among sparse ones: pooling voxels would let it dominate
+      double density = k == 0 ? 0.5 : 0.02;
+      byte[] mask = new byte[16 * 16 * 2];
+      float[] p = new float[mask.length];
+      for (int i = 0; i < mask.length; i++) {
+        mask[i] = (byte) (r.nextDouble() < density ? 1 : 0);
+        p[i] = (float) Math.min(1, Math.max(0, (mask[i] == 1 ? 0.55 : 0.2) + 0.4
+            * (r.nextDouble() - 0.5) - (k == 0 ? 0.3 : 0)));
+      }
+      vols.add(new PreparedVolume(new LabeledVolume(
+          Volume.ofFloats(new float[mask.length], 16, 16, 2, VoxelSize.UNIT),
+          net.imglib2.img.array.ArrayImgs.unsignedBytes(mask, 16, 16, 2), "v" + k), c));
+      probs.add(p);
+    }
+    double best = -1;
+    double bestT = -1;
+    for (int j = 1; j <= 19; j++) {
+      double t = 0.05 * j;
+      double mean = 0;
+      for (int k = 0; k < 3; k++) {
+        long tp = 0;
+        long pr = 0;
+        long gt = 0;
+        for (int i = 0; i < probs.get(k).length; i++) {
+          boolean f = vols.get(k).mask[i] == 1;
+          boolean q = probs.get(k)[i] >= t - 1e-9;
+          tp += f && q ? 1 : 0;
+          pr += q ? 1 : 0;
+          gt += f ? 1 : 0;
+        }
+        mean += 2.0 * tp / (pr + gt) / 3;
+      }
+      if (mean > best + 1e-12) {
+        best = mean;
+        bestT = Math.round(t * 100) / 100.0;
+      }
+    }
+    assertEquals(bestT, Evaluation.calibrate(probs, vols), 1e-9);
+  }
+
+  @Test
   void learningRateSchedule() {
     assertEquals(0.1, Trainer.learningRateAt(1, 0, 100, 10), 1e-12);
     assertEquals(1.0, Trainer.learningRateAt(1, 9, 100, 10), 1e-12);
@@ -138,6 +185,24 @@ class TrainerTest {
       assertEquals("none", md.get("inflation"));
     } catch (ai.onnxruntime.OrtException e) {
       throw new AssertionError(e);
+    }
+    // the exported model runs in the inference engine and agrees with the training-side prediction
+    // (one tile per slice, so no blending differences)
+    LabeledVolume probe = synthetic(14, 16, 16, 5);
+    float[] ours;
+    try (VitModel m = full.toModel()) {
+      ours = Evaluation.probabilities(m, probe);
+    }
+    try (io.github.neuroseg.segmentation.Segmenter seg = io.github.neuroseg.NeuroSeg.segmenter()
+        .model(onnx).threads(1).build()) {
+      net.imglib2.Cursor<? extends net.imglib2.type.numeric.RealType<?>> cur =
+          net.imglib2.view.Views.flatIterable(seg.segment(probe.image()).probabilities())
+              .cursor();
+      double max = 0;
+      for (float v : ours) {
+        max = Math.max(max, Math.abs(v - cur.next().getRealDouble()));
+      }
+      assertTrue(max < 1e-4, "training and inference probabilities differ by " + max);
     }
     // one epoch, then resume for the second: the same final state
     b.listener(p -> { });
