@@ -108,32 +108,10 @@ public record VitConfig(
    * for linear weights), in a fixed order.
    */
   public Map<String, long[]> parameterShapes() {
-    long e = embedDim;
-    long p = patch;
+    // the exported graph's list is the one definition of the architecture's tensors
     Map<String, long[]> m = new LinkedHashMap<>();
-    m.put("cls_token", new long[] {1, 1, e});
-    m.put("pos_embed", new long[] {1, 1 + tokens(), e});
-    m.put("patch_embed.proj.weight", new long[] {e, 1, inputDepth, p, p});
-    m.put("patch_embed.proj.bias", new long[] {e});
-    for (int i = 0; i < layers; i++) {
-      String b = "blocks." + i + ".";
-      m.put(b + "norm1.weight", new long[] {e});
-      m.put(b + "norm1.bias", new long[] {e});
-      m.put(b + "attn.qkv.weight", new long[] {3 * e, e});
-      m.put(b + "attn.qkv.bias", new long[] {3 * e});
-      m.put(b + "attn.proj.weight", new long[] {e, e});
-      m.put(b + "attn.proj.bias", new long[] {e});
-      m.put(b + "norm2.weight", new long[] {e});
-      m.put(b + "norm2.bias", new long[] {e});
-      m.put(b + "mlp.fc1.weight", new long[] {MLP_RATIO * e, e});
-      m.put(b + "mlp.fc1.bias", new long[] {MLP_RATIO * e});
-      m.put(b + "mlp.fc2.weight", new long[] {e, MLP_RATIO * e});
-      m.put(b + "mlp.fc2.bias", new long[] {e});
-    }
-    m.put("norm.weight", new long[] {e});
-    m.put("norm.bias", new long[] {e});
-    m.put("head.weight", new long[] {p * p, e});
-    m.put("head.bias", new long[] {p * p});
+    OnnxExport.spec(this).weightShapes().forEach((name, shape) ->
+        m.put(name, java.util.Arrays.stream(shape).asLongStream().toArray()));
     return m;
   }
 

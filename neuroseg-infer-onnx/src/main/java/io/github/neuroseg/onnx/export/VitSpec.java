@@ -64,15 +64,15 @@ public record VitSpec(int embed, int depth, int heads, int patch, int inputDepth
 
   /**
    * Every weight the architecture needs, with its shape, in timm/DINO names and layout (linear
-   * weights {@code [out, in]}).
+   * weights {@code [out, in]}), in a fixed order.
    */
   public Map<String, int[]> weightShapes() {
     int e = embed;
     Map<String, int[]> m = new LinkedHashMap<>();
-    m.put("patch_embed.proj.weight", new int[] {e, 1, inputDepth, patch, patch});
-    m.put("patch_embed.proj.bias", new int[] {e});
     m.put("cls_token", new int[] {1, 1, e});
     m.put("pos_embed", new int[] {1, 1 + tokens(), e});
+    m.put("patch_embed.proj.weight", new int[] {e, 1, inputDepth, patch, patch});
+    m.put("patch_embed.proj.bias", new int[] {e});
     for (int i = 0; i < depth; i++) {
       String b = "blocks." + i + ".";
       m.put(b + "norm1.weight", new int[] {e});
