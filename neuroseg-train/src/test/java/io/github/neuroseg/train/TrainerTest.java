@@ -220,6 +220,20 @@ class TrainerTest {
   }
 
   @Test
+  void resumingWithAnotherNetworkIsATrainingException() {
+    List<LabeledVolume> train = List.of(synthetic(21, 32, 32, 4));
+    List<LabeledVolume> val = List.of(synthetic(22, 32, 32, 4));
+    Trainer.Builder b = Trainer.newBuilder().trainingData(train).validationData(val)
+        .stepsPerEpoch(1).batchSize(2).epochs(1).checkpointDirectory(dir.resolve("c"));
+    b.model(tinyConfig()).build().train();
+    io.github.neuroseg.TrainingException ex = assertThrows(
+        io.github.neuroseg.TrainingException.class,
+        () -> b.model(new VitConfig(16, 2, 2, 8, 3, 16, 16)).epochs(2).resume(true).build()
+            .train());
+    assertTrue(ex.getMessage().contains("cannot resume"), ex.getMessage());
+  }
+
+  @Test
   void badInputIsRejected() {
     assertThrows(InvalidInputException.class, () -> Trainer.newBuilder().model(tinyConfig())
         .trainingData(List.of()).validationData(List.of(synthetic(1, 32, 32, 4))).build());
