@@ -3,6 +3,7 @@ package io.github.neuroseg;
 import io.github.neuroseg.segmentation.ModelSource;
 import io.github.neuroseg.segmentation.SegmenterBuilder;
 import io.github.neuroseg.tracing.TracerBuilder;
+import io.github.neuroseg.training.TrainerBuilder;
 import java.io.IOException;
 import java.io.InputStream;
 
@@ -30,6 +31,11 @@ public final class NeuroSeg {
   /** A builder of APP2-style tracers (needs {@code neuroseg-trace}). */
   public static TracerBuilder tracer() {
     return new TracerBuilder();
+  }
+
+  /** A builder of trainers of the segmentation network (needs {@code neuroseg-train}). */
+  public static TrainerBuilder trainer() {
+    return new TrainerBuilder();
   }
 
   /** Class-path location of the bundled model inside {@code neuroseg-models}. */

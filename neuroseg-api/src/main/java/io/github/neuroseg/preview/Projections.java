@@ -33,7 +33,8 @@ import org.jspecify.annotations.Nullable;
  * {@link Builder#treeInVoxels}), rounded, and joined by 1-pixel Bresenham lines in the tree
  * colour. In XZ pictures every slice is repeated {@code max(1, round(zSize / xSize))} times so
  * the picture has roughly the physical aspect ratio (unless {@link Builder#physicalAspect} is
- * off). Instances are immutable and thread-safe.
+ * off). With {@link Builder#zoom} every pixel becomes a square block. Instances are immutable and
+ * thread-safe.
  */
 public final class Projections {
 
@@ -52,6 +53,7 @@ public final class Projections {
   private final boolean treeInVoxels;
   private final double lo;
   private final double hi;
+  private final int zoom;
 
   private Projections(Builder b) {
     this.maskColor = b.maskColor;
@@ -61,6 +63,7 @@ public final class Projections {
     this.treeInVoxels = b.treeInVoxels;
     this.lo = b.lo;
     this.hi = b.hi;
+    this.zoom = b.zoom;
   }
 
   /**
@@ -159,7 +162,24 @@ public final class Projections {
     if (tree != null && !tree.isEmpty()) {
       drawTree(img, tree, volume, xy, repeat);
     }
-    return img;
+    return zoom == 1 ? img : enlarge(img, zoom);
+  }
+
+  /** Nearest-neighbour enlargement: every pixel becomes a {@code k x k} block. */
+  private static BufferedImage enlarge(BufferedImage img, int k) {
+    int w = img.getWidth();
+    int h = img.getHeight();
+    BufferedImage big = new BufferedImage(w * k, h * k, BufferedImage.TYPE_INT_RGB);
+    int[] row = new int[w * k];
+    for (int y = 0; y < h; y++) {
+      for (int x = 0; x < w; x++) {
+        Arrays.fill(row, x * k, x * k + k, img.getRGB(x, y));
+      }
+      for (int j = 0; j < k; j++) {
+        big.setRGB(0, y * k + j, w * k, 1, row, 0, w * k);
+      }
+    }
+    return big;
   }
 
   /**
@@ -275,8 +295,25 @@ public final class Projections {
     private boolean treeInVoxels = false;
     private double lo = Double.NaN;
     private double hi = Double.NaN;
+    private int zoom = 1;
 
     private Builder() {}
+
+    /**
+     * Enlarges pictures by an integer factor (nearest neighbour; default 1), so small volumes
+     * are visible; tree lines grow with the pixels.
+     *
+     * @param factor 1 to 64
+     * @return this builder
+     * @throws InvalidInputException when outside 1..64
+     */
+    public Builder zoom(int factor) {
+      if (factor < 1 || factor > 64) {
+        throw new InvalidInputException("zoom must be 1..64, got " + factor);
+      }
+      this.zoom = factor;
+      return this;
+    }
 
     /**
      * Colour of the mask overlay (default magenta).

@@ -74,7 +74,20 @@ public final class NeuronTree {
 
   /** Every node must reach a root; nodes on a cycle never do. */
   private void checkAcyclic() {
-    int n = nodes.size();
+    int i = nodeOnCycle(parentIndex);
+    if (i >= 0) {
+      throw new InvalidInputException("cycle in parent links through node " + nodes.get(i).id());
+    }
+  }
+
+  /**
+   * The index of a node on a parent cycle, or -1 when every node reaches a root. Linear: each
+   * node is walked once.
+   *
+   * @param parentIndex index of each node's parent, -1 for a root
+   */
+  static int nodeOnCycle(int[] parentIndex) {
+    int n = parentIndex.length;
     byte[] state = new byte[n]; // 0 unknown, 1 on current walk, 2 reaches a root
     int[] walk = new int[n];
     for (int start = 0; start < n; start++) {
@@ -86,12 +99,13 @@ public final class NeuronTree {
         i = parentIndex[i];
       }
       if (i >= 0 && state[i] == 1) {
-        throw new InvalidInputException("cycle in parent links through node " + nodes.get(i).id());
+        return i;
       }
       for (int k = 0; k < len; k++) {
         state[walk[k]] = 2;
       }
     }
+    return -1;
   }
 
   /**

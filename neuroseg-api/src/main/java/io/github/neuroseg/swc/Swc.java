@@ -158,33 +158,20 @@ public final class Swc {
   /** Finds a parent cycle and reports the node of the cycle that comes first in the file. */
   private static void checkAcyclic(
       List<SwcNode> nodes, List<Long> lines, int[] parentIndex, String source) {
-    int n = nodes.size();
-    byte[] state = new byte[n]; // 0 unvisited, 1 on the current walk, 2 reaches a root
-    int[] walk = new int[n];
-    for (int start = 0; start < n; start++) {
-      int len = 0;
-      int i = start;
-      while (i >= 0 && state[i] == 0) {
-        state[i] = 1;
-        walk[len++] = i;
-        i = parentIndex[i];
-      }
-      if (i >= 0 && state[i] == 1) {
-        int first = i;
-        StringBuilder ids = new StringBuilder().append(nodes.get(i).id());
-        for (int j = parentIndex[i]; j != i; j = parentIndex[j]) {
-          first = Math.min(first, j);
-          ids.append(" -> ").append(nodes.get(j).id());
-        }
-        ids.append(" -> ").append(nodes.get(i).id());
-        throw FormatException.atLine(source, lines.get(first),
-            "node " + nodes.get(first).id() + " is on a parent cycle (" + ids
-                + "), so it never reaches a root");
-      }
-      for (int k = 0; k < len; k++) {
-        state[walk[k]] = 2;
-      }
+    int i = NeuronTree.nodeOnCycle(parentIndex);
+    if (i < 0) {
+      return;
     }
+    int first = i;
+    StringBuilder ids = new StringBuilder().append(nodes.get(i).id());
+    for (int j = parentIndex[i]; j != i; j = parentIndex[j]) {
+      first = Math.min(first, j);
+      ids.append(" -> ").append(nodes.get(j).id());
+    }
+    ids.append(" -> ").append(nodes.get(i).id());
+    throw FormatException.atLine(source, lines.get(first),
+        "node " + nodes.get(first).id() + " is on a parent cycle (" + ids
+            + "), so it never reaches a root");
   }
 
   private static SwcNode parseNode(String text, String source, long line) {

@@ -1,7 +1,6 @@
 package io.github.neuroseg.volume;
 
 import com.twelvemonkeys.imageio.plugins.tiff.TIFFImageReaderSpi;
-import com.twelvemonkeys.imageio.stream.BufferedFileImageInputStream;
 import io.github.neuroseg.FormatException;
 import io.github.neuroseg.InvalidInputException;
 import io.github.neuroseg.NeuroSegIOException;
@@ -26,9 +25,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
+import javax.imageio.stream.FileImageInputStream;
 import javax.imageio.stream.ImageInputStream;
-import net.imglib2.Cursor;
 import net.imglib2.RandomAccessibleInterval;
 import net.imglib2.img.basictypeaccess.array.ArrayDataAccess;
 import net.imglib2.img.planar.PlanarImg;
@@ -37,7 +37,6 @@ import net.imglib2.type.BooleanType;
 import net.imglib2.type.numeric.RealType;
 import net.imglib2.type.numeric.integer.UnsignedByteType;
 import net.imglib2.type.numeric.integer.UnsignedShortType;
-import net.imglib2.view.Views;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -128,6 +127,7 @@ final class Tiff {
       meta.put("frames", Integer.toString(layout.frames));
     }
     int depth = layout.slices;
+    checkBeforeAllocating(s, full, first, layout, width, height, kind);
     PlanarImg<? extends RealType<?>, ?> img = create(kind, width, height, depth);
     ImageReader decoder = null;
     ImageInputStream iis = null;
@@ -144,10 +144,17 @@ final class Tiff {
         checkSame(page, pageNo, width, height, kind, source);
         if (isPlainStrips(page, kind)) {
           readStrips(ch, s, page, pageNo, width, height, kind, plane);
+        } else if (isOwnCompressedStrips(page, kind)
+            && readCompressedStrips(ch, s, page, pageNo, width, height, kind, plane)) {
+          continue;
         } else {
           checkChunks(s, page, pageNo);
           if (decoder == null) {
-            iis = new BufferedFileImageInputStream(path.toFile());
+            // ImageIO picks TwelveMonkeys' buffered file stream when it is on the class path
+            iis = ImageIO.createImageInputStream(path.toFile());
+            if (iis == null) {
+              iis = new FileImageInputStream(path.toFile());
+            }
             decoder = new TIFFImageReaderSpi().createReaderInstance(null);
             decoder.setInput(iis, false, true);
           }
@@ -164,6 +171,68 @@ final class Tiff {
     }
     String name = path.getFileName() == null ? null : stripExtension(path.getFileName().toString());
     return new Volume(img, voxelSize(first, description, source), name, meta);
+  }
+
+  /**
+   * Every page that will be read is consistent and its data lies inside the file, checked before
+   * the voxel arrays are allocated, so a corrupt size field fails with a message instead of
+   * exhausting memory.
+   */
+  private static void checkBeforeAllocating(TiffStructure s, List<Integer> full, Page first,
+      Layout layout, int width, int height, Kind kind) {
+    long pageBytes = (long) width * height * kind.bytes;
+    if ((long) width * height > Integer.MAX_VALUE - 8) {
+      throw FormatException.atOffset(s.source, first.offset(), "pages of " + width + " x "
+          + height + " pixels are too large (at most 2^31 pixels per slice)");
+    }
+    long rowBytes = (long) width * kind.bytes;
+    long compressedPages = 0;
+    for (int z = 0; z < layout.slices; z++) {
+      int pageNo = z * layout.channels;
+      if (pageNo >= full.size()) {
+        long[] offsets = first.longs(TiffStructure.STRIP_OFFSETS);
+        long base = offsets.length == 0 ? 0 : offsets[0];
+        if (offsets.length == 0 || base + (long) (layout.slices * layout.channels) * pageBytes
+            > s.fileSize) {
+          throw FormatException.atOffset(s.source, base, "the ImageJ stack of "
+              + layout.slices * layout.channels + " images of " + pageBytes + " bytes does not"
+              + " fit in the file (" + s.fileSize + " bytes); it is truncated");
+        }
+        break;
+      }
+      Page page = s.pages.get(full.get(pageNo));
+      checkSame(page, pageNo, width, height, kind, s.source);
+      if (isPlainStrips(page, kind)) {
+        long[] offsets = page.longs(TiffStructure.STRIP_OFFSETS);
+        long rps = Math.min(page.longOr(TiffStructure.ROWS_PER_STRIP, height), height);
+        if (rps <= 0) {
+          rps = height;
+        }
+        long row = 0;
+        for (int i = 0; i < offsets.length && row < height; i++) {
+          long rows = Math.min(rps, height - row);
+          if (offsets[i] < 0 || offsets[i] + rows * rowBytes > s.fileSize) {
+            throw FormatException.atOffset(s.source, offsets[i], "page " + pageNo + " strip " + i
+                + " needs " + rows * rowBytes + " bytes but the file ends at byte " + s.fileSize
+                + "; it is truncated");
+          }
+          row += rows;
+        }
+        if (row < height) {
+          throw FormatException.atOffset(s.source, page.offset(), "page " + pageNo + " has "
+              + offsets.length + " strips of " + rps + " rows, too few for " + height + " rows");
+        }
+      } else {
+        checkChunks(s, page, pageNo);
+        compressedPages++;
+      }
+    }
+    // no real compressor packs more than about 1000:1 (Deflate's limit is ~1032:1)
+    if (compressedPages > 0 && compressedPages * pageBytes > 2048 * s.fileSize + (1 << 20)) {
+      throw FormatException.atOffset(s.source, first.offset(), compressedPages + " compressed"
+          + " pages of " + width + " x " + height + " cannot come from a file of " + s.fileSize
+          + " bytes; the size fields are corrupt");
+    }
   }
 
   private record Layout(int channels, int slices, int frames) {}
@@ -265,6 +334,115 @@ final class Tiff {
         && page.has(TiffStructure.STRIP_OFFSETS)
         && !page.has(TiffStructure.TILE_OFFSETS)
         && page.longOr(TiffStructure.BITS_PER_SAMPLE, 1) == 8L * kind.bytes;
+  }
+
+  /**
+   * Strips compressed with LZW, Deflate or PackBits, with no predictor or the horizontal one on
+   * integers: decoded here, several times faster than through ImageIO. Tiles, JPEG, floating
+   * point predictors and other rarities go to the TwelveMonkeys plugin.
+   */
+  private static boolean isOwnCompressedStrips(Page page, Kind kind) {
+    long c = page.longOr(TiffStructure.COMPRESSION, 1);
+    long predictor = page.longOr(TiffStructure.PREDICTOR, 1);
+    boolean integer = kind != Kind.F32 && kind != Kind.F64;
+    return (c == 5 || c == 8 || c == 32946 || c == 32773)
+        && (predictor == 1 || (predictor == 2 && integer))
+        && page.longOr(TiffStructure.FILL_ORDER, 1) == 1
+        && page.has(TiffStructure.STRIP_OFFSETS)
+        && page.longs(TiffStructure.STRIP_BYTE_COUNTS).length
+            >= page.longs(TiffStructure.STRIP_OFFSETS).length
+        && !page.has(TiffStructure.TILE_OFFSETS)
+        && page.longOr(TiffStructure.BITS_PER_SAMPLE, 1) == 8L * kind.bytes;
+  }
+
+  /**
+   * Decodes a page of compressed strips into {@code plane}.
+   *
+   * @return false when the page turns out to need the general decoder (old-style LZW)
+   */
+  private static boolean readCompressedStrips(FileChannel ch, TiffStructure s, Page page,
+      int pageNo, int width, int height, Kind kind, Object plane) throws IOException {
+    long[] offsets = page.longs(TiffStructure.STRIP_OFFSETS);
+    long[] counts = page.longs(TiffStructure.STRIP_BYTE_COUNTS);
+    long compression = page.longOr(TiffStructure.COMPRESSION, 1);
+    boolean predictor = page.longOr(TiffStructure.PREDICTOR, 1) == 2;
+    long rps = Math.min(page.longOr(TiffStructure.ROWS_PER_STRIP, height), height);
+    if (rps <= 0) {
+      rps = height;
+    }
+    long rowBytes = (long) width * kind.bytes;
+    StripCodecs.LzwTable table = compression == 5 ? new StripCodecs.LzwTable() : null;
+    int row = 0;
+    for (int i = 0; i < offsets.length && row < height; i++) {
+      int rows = (int) Math.min(rps, height - row);
+      if (counts[i] > Integer.MAX_VALUE || rows * rowBytes > Integer.MAX_VALUE) {
+        return false;
+      }
+      byte[] in = new byte[(int) counts[i]];
+      TiffStructure.read(ch, s.source, s.fileSize, offsets[i], in.length,
+          "page " + pageNo + " strip " + i).get(in);
+      byte[] out = new byte[(int) (rows * rowBytes)];
+      int n;
+      try {
+        if (compression == 5) {
+          if (StripCodecs.isOldStyleLzw(in)) {
+            return false;
+          }
+          n = StripCodecs.lzw(in, out, table);
+        } else if (compression == 32773) {
+          n = StripCodecs.packBits(in, out);
+        } else {
+          n = StripCodecs.deflate(in, out);
+        }
+      } catch (StripCodecs.CorruptDataException e) {
+        throw FormatException.atOffset(s.source, offsets[i], "page " + pageNo + " strip " + i
+            + ": " + e.getMessage(), e);
+      }
+      if (n < out.length) {
+        throw FormatException.atOffset(s.source, offsets[i], "page " + pageNo + " strip " + i
+            + " decodes to " + n + " bytes, expected " + out.length + " (" + rows + " rows of "
+            + rowBytes + " bytes); the data is corrupt or truncated");
+      }
+      copy(ByteBuffer.wrap(out).order(s.order), kind, plane, (long) row * width, rows * width);
+      if (predictor) {
+        undoHorizontalDifferencing(kind, plane, row, rows, width);
+      }
+      row += rows;
+    }
+    if (row < height) {
+      throw FormatException.atOffset(s.source, page.offset(), "page " + pageNo + " has "
+          + offsets.length + " strips of " + rps + " rows, too few for " + height + " rows");
+    }
+    return true;
+  }
+
+  /** TIFF predictor 2: each sample was stored as the difference to its left neighbour. */
+  private static void undoHorizontalDifferencing(Kind kind, Object plane, int row, int rows,
+      int width) {
+    for (int y = row; y < row + rows; y++) {
+      int start = y * width;
+      switch (kind) {
+        case U8, S8 -> {
+          byte[] a = (byte[]) plane;
+          for (int i = start + 1; i < start + width; i++) {
+            a[i] += a[i - 1];
+          }
+        }
+        case U16, S16 -> {
+          short[] a = (short[]) plane;
+          for (int i = start + 1; i < start + width; i++) {
+            a[i] += a[i - 1];
+          }
+        }
+        case U32, S32 -> {
+          int[] a = (int[]) plane;
+          for (int i = start + 1; i < start + width; i++) {
+            a[i] += a[i - 1];
+          }
+        }
+        default -> throw new IllegalStateException("no integer predictor for " + kind);
+      }
+    }
   }
 
   /** Every strip or tile lies inside the file (so a decoder failure is not a truncation). */
@@ -544,23 +722,35 @@ final class Tiff {
   }
 
   static void write(Volume volume, Path path) {
+    write(volume, path, false);
+  }
+
+  /**
+   * Writes a TIFF; {@code oneIfd} forces the layout used above 4 GiB (tests use it on small
+   * volumes).
+   */
+  static void write(Volume volume, Path path, boolean oneIfd) {
     long w = volume.width();
     long h = volume.height();
     long d = volume.depth();
     Kind kind = writeKind(volume.image());
     long pageBytes = w * h * kind.bytes;
     long dataBytes = pageBytes * d;
+    if (w > Integer.MAX_VALUE || h > Integer.MAX_VALUE || pageBytes > Integer.MAX_VALUE) {
+      throw new InvalidInputException("cannot write " + path + " as a TIFF: slices of " + w + "x"
+          + h + " " + kind.describe() + " voxels exceed 2 GiB; write a .v3draw file instead");
+    }
     // IFDs: 2 + 15 entries * 12 + 4, plus 16 bytes of resolution rationals, each, plus text
     long estimate = 8 + dataBytes + 1 + d * (2 + 15 * 12 + 4 + 16) + 4096;
-    if (w > Integer.MAX_VALUE || h > Integer.MAX_VALUE || pageBytes > Integer.MAX_VALUE
-        || estimate > MAX_CLASSIC_SIZE) {
-      throw new InvalidInputException("cannot write " + path + " as a TIFF: " + w + "x" + h + "x"
-          + d + " " + kind.describe() + " voxels need " + dataBytes + " bytes, over the 4 GiB"
-          + " limit of a classic TIFF; write a .v3draw file instead");
-    }
+    // above 4 GiB, as ImageJ does: one IFD, all slices contiguous after it (Fiji reads it whole)
+    boolean single = oneIfd || estimate > MAX_CLASSIC_SIZE;
     AtomicWrite.write(path, temp -> {
       try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(temp), 1 << 16)) {
-        writeTo(out, volume, kind);
+        if (single) {
+          writeOneIfd(out, volume, kind);
+        } else {
+          writeTo(out, volume, kind);
+        }
       }
     });
   }
@@ -581,79 +771,103 @@ final class Tiff {
     out.write(header.array());
 
     // pixel data of all slices, contiguous (ImageJ reads a stack this way)
-    double min = Double.POSITIVE_INFINITY;
-    double max = Double.NEGATIVE_INFINITY;
-    ByteBuffer row = ByteBuffer.allocate(w * kind.bytes).order(order);
-    RandomAccessibleInterval<? extends RealType<?>> img = volume.image();
-    for (int z = 0; z < d; z++) {
-      Cursor<? extends RealType<?>> c = Views.flatIterable(Views.hyperSlice(img, 2, z)).cursor();
-      for (int y = 0; y < h; y++) {
-        row.clear();
-        for (int x = 0; x < w; x++) {
-          double v = c.next().getRealDouble();
-          switch (kind) {
-            case U8 -> row.put((byte) (int) v);
-            case U16 -> row.putShort((short) (int) v);
-            default -> row.putFloat((float) v);
-          }
-          if (v < min) {
-            min = v;
-          }
-          if (v > max) {
-            max = v;
-          }
-        }
-        out.write(row.array(), 0, row.position());
-      }
-    }
+    RowSource rows = writeVoxels(out, volume, kind, order);
     if (pad > 0) {
       out.write(0);
     }
 
-    String description = imageJDescription(volume.voxelSize(), d, kind, min, max);
+    String description = imageJDescription(volume.voxelSize(), d, kind, rows.min(), rows.max());
     byte[] text = (description + "\0").getBytes(StandardCharsets.UTF_8);
-    long[] xr = rational(1 / volume.voxelSize().x());
-    long[] yr = rational(1 / volume.voxelSize().y());
     long at = ifdStart;
     for (int z = 0; z < d; z++) {
-      boolean firstPage = z == 0;
-      int entries = firstPage ? 15 : 14;
-      long ifdSize = 2 + entries * 12L + 4;
-      long extra = at + ifdSize; // out-of-line values follow the IFD
-      long xrAt = extra;
-      long yrAt = extra + 8;
-      long textAt = extra + 16;
-      long end = textAt + (firstPage ? text.length : 0);
-      end += end % 2;
-      long next = z == d - 1 ? 0 : end;
-      ByteBuffer b = ByteBuffer.allocate((int) (end - at)).order(order);
-      b.putShort((short) entries);
-      entry(b, TiffStructure.NEW_SUBFILE_TYPE, 4, 1, 0);
-      entry(b, TiffStructure.IMAGE_WIDTH, 4, 1, w);
-      entry(b, TiffStructure.IMAGE_LENGTH, 4, 1, h);
-      entry(b, TiffStructure.BITS_PER_SAMPLE, 3, 1, kind.bytes * 8L);
-      entry(b, TiffStructure.COMPRESSION, 3, 1, 1);
-      entry(b, TiffStructure.PHOTOMETRIC, 3, 1, 1); // black is zero
-      if (firstPage) {
-        entry(b, TiffStructure.IMAGE_DESCRIPTION, 2, text.length, textAt);
-      }
-      entry(b, TiffStructure.STRIP_OFFSETS, 4, 1, dataStart + z * pageBytes);
-      entry(b, TiffStructure.SAMPLES_PER_PIXEL, 3, 1, 1);
-      entry(b, TiffStructure.ROWS_PER_STRIP, 4, 1, h);
-      entry(b, TiffStructure.STRIP_BYTE_COUNTS, 4, 1, pageBytes);
-      entry(b, TiffStructure.X_RESOLUTION, 5, 1, xrAt);
-      entry(b, TiffStructure.Y_RESOLUTION, 5, 1, yrAt);
-      // ImageJ's convention: no TIFF unit; the real unit is in the description
-      entry(b, TiffStructure.RESOLUTION_UNIT, 3, 1, 1);
-      entry(b, TiffStructure.SAMPLE_FORMAT, 3, 1, kind == Kind.F32 ? 3 : 1);
-      b.putInt((int) next);
-      b.putInt((int) xr[0]).putInt((int) xr[1]).putInt((int) yr[0]).putInt((int) yr[1]);
-      if (firstPage) {
-        b.put(text);
-      }
-      out.write(b.array());
-      at = end;
+      byte[] ifd = ifd(volume, kind, at, z == 0 ? text : null, dataStart + z * pageBytes,
+          z == d - 1, order);
+      out.write(ifd);
+      at += ifd.length;
     }
+  }
+
+  /** ImageJ's layout for stacks over 4 GiB: header, one IFD, then every slice contiguous. */
+  private static void writeOneIfd(OutputStream out, Volume volume, Kind kind) throws IOException {
+    ByteOrder order = ByteOrder.LITTLE_ENDIAN;
+    ByteBuffer header = ByteBuffer.allocate(8).order(order);
+    header.put((byte) 'I').put((byte) 'I').putShort((short) 42).putInt(8);
+    out.write(header.array());
+    // the display range would need a pass over the data first; ImageJ then uses the first slice's
+    String description = imageJDescription(volume.voxelSize(), (int) volume.depth(), kind,
+        Double.NaN, Double.NaN);
+    byte[] text = (description + "\0").getBytes(StandardCharsets.UTF_8);
+    long ifdLength = ifdLength(text);
+    out.write(ifd(volume, kind, 8, text, 8 + ifdLength, true, order));
+    writeVoxels(out, volume, kind, order);
+  }
+
+  private static RowSource writeVoxels(OutputStream out, Volume volume, Kind kind,
+      ByteOrder order) throws IOException {
+    int w = (int) volume.width();
+    int h = (int) volume.height();
+    int d = (int) volume.depth();
+    ByteBuffer row = ByteBuffer.allocate(w * kind.bytes).order(order);
+    RowSource rows = new RowSource(volume.image(), kind);
+    for (int z = 0; z < d; z++) {
+      for (int y = 0; y < h; y++) {
+        rows.row(y, z, row);
+        out.write(row.array(), 0, row.position());
+      }
+    }
+    return rows;
+  }
+
+  /** Bytes of an IFD with its out-of-line values (rationals, description), padded to even. */
+  private static long ifdLength(byte @Nullable [] text) {
+    int entries = text != null ? 15 : 14;
+    long end = 2 + entries * 12L + 4 + 16 + (text != null ? text.length : 0);
+    return end + end % 2;
+  }
+
+  /**
+   * One IFD placed at {@code at}, describing one slice at {@code dataOffset}; the next IFD, if
+   * any, follows directly.
+   */
+  private static byte[] ifd(Volume volume, Kind kind, long at, byte @Nullable [] text,
+      long dataOffset, boolean last, ByteOrder order) {
+    int w = (int) volume.width();
+    int h = (int) volume.height();
+    long pageBytes = (long) w * h * kind.bytes;
+    long[] xr = rational(1 / volume.voxelSize().x());
+    long[] yr = rational(1 / volume.voxelSize().y());
+    int entries = text != null ? 15 : 14;
+    long extra = at + 2 + entries * 12L + 4; // out-of-line values follow the IFD
+    long xrAt = extra;
+    long yrAt = extra + 8;
+    long textAt = extra + 16;
+    long length = ifdLength(text);
+    ByteBuffer b = ByteBuffer.allocate((int) length).order(order);
+    b.putShort((short) entries);
+    entry(b, TiffStructure.NEW_SUBFILE_TYPE, 4, 1, 0);
+    entry(b, TiffStructure.IMAGE_WIDTH, 4, 1, w);
+    entry(b, TiffStructure.IMAGE_LENGTH, 4, 1, h);
+    entry(b, TiffStructure.BITS_PER_SAMPLE, 3, 1, kind.bytes * 8L);
+    entry(b, TiffStructure.COMPRESSION, 3, 1, 1);
+    entry(b, TiffStructure.PHOTOMETRIC, 3, 1, 1); // black is zero
+    if (text != null) {
+      entry(b, TiffStructure.IMAGE_DESCRIPTION, 2, text.length, textAt);
+    }
+    entry(b, TiffStructure.STRIP_OFFSETS, 4, 1, dataOffset);
+    entry(b, TiffStructure.SAMPLES_PER_PIXEL, 3, 1, 1);
+    entry(b, TiffStructure.ROWS_PER_STRIP, 4, 1, h);
+    entry(b, TiffStructure.STRIP_BYTE_COUNTS, 4, 1, pageBytes);
+    entry(b, TiffStructure.X_RESOLUTION, 5, 1, xrAt);
+    entry(b, TiffStructure.Y_RESOLUTION, 5, 1, yrAt);
+    // ImageJ's convention: no TIFF unit; the real unit is in the description
+    entry(b, TiffStructure.RESOLUTION_UNIT, 3, 1, 1);
+    entry(b, TiffStructure.SAMPLE_FORMAT, 3, 1, kind == Kind.F32 ? 3 : 1);
+    b.putInt(last ? 0 : (int) (at + length));
+    b.putInt((int) xr[0]).putInt((int) xr[1]).putInt((int) yr[0]).putInt((int) yr[1]);
+    if (text != null) {
+      b.put(text);
+    }
+    return b.array();
   }
 
   private static void entry(ByteBuffer b, int tag, int fieldType, long count, long value) {
@@ -671,13 +885,19 @@ final class Tiff {
       sb.append("images=").append(depth).append('\n');
       sb.append("slices=").append(depth).append('\n');
     }
-    String unit = vs.unit().equals("voxel") ? "pixel" : vs.unit();
+    // ImageJ's own spelling: µm escaped to ASCII, which ImageJ reads back as µm
+    String unit = switch (vs.unit()) {
+      case "voxel" -> "pixel";
+      case "micron" -> "\\u00B5m";
+      default -> vs.unit();
+    };
     sb.append("unit=").append(unit).append('\n');
     if (depth > 1 || vs.z() != 1) {
       sb.append("spacing=").append(repr(vs.z())).append('\n');
     }
     sb.append("loop=false\n");
-    if (kind != Kind.U8 && min <= max) {
+    if (kind != Kind.U8 && min <= max && !Double.isInfinite(min) && !Double.isInfinite(max)) {
+      // NaN bounds (unknown range) fail the first test and are left out
       // ImageJ shows 16-bit and float data with this display range
       sb.append("min=").append(repr(min)).append('\n');
       sb.append("max=").append(repr(max)).append('\n');

@@ -17,13 +17,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import net.imglib2.Cursor;
-import net.imglib2.RandomAccessibleInterval;
 import net.imglib2.img.basictypeaccess.array.ArrayDataAccess;
 import net.imglib2.img.planar.PlanarImg;
 import net.imglib2.img.planar.PlanarImgs;
 import net.imglib2.type.numeric.RealType;
-import net.imglib2.view.Views;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -179,20 +176,10 @@ final class V3draw {
         head.putInt(w).putInt(h).putInt(d).putInt(1);
         out.write(head.array());
         ByteBuffer row = ByteBuffer.allocate(w * kind.bytes).order(order);
-        RandomAccessibleInterval<? extends RealType<?>> img = volume.image();
+        RowSource rows = new RowSource(volume.image(), kind);
         for (int z = 0; z < d; z++) {
-          Cursor<? extends RealType<?>> c =
-              Views.flatIterable(Views.hyperSlice(img, 2, z)).cursor();
           for (int y = 0; y < h; y++) {
-            row.clear();
-            for (int x = 0; x < w; x++) {
-              double v = c.next().getRealDouble();
-              switch (kind) {
-                case U8 -> row.put((byte) (int) v);
-                case U16 -> row.putShort((short) (int) v);
-                default -> row.putFloat((float) v);
-              }
-            }
+            rows.row(y, z, row);
             out.write(row.array(), 0, row.position());
           }
         }

@@ -30,7 +30,9 @@ import java.util.Locale;
  * {@code unit}, {@code spacing} and the display range; x/y resolution = 1 / voxel size), which
  * Fiji opens as a calibrated z-stack and every baseline TIFF reader reads. Unsigned 8-bit
  * (and boolean) and unsigned 16-bit volumes keep their type; every other type is written as
- * 32-bit float. Files are limited to 4 GiB (classic TIFF); larger volumes go to {@code .v3draw}.
+ * 32-bit float. Stacks over 4 GiB are written as ImageJ writes them: one IFD followed by all
+ * slices contiguously, which ImageJ/Fiji and this reader open whole (other readers see the first
+ * slice); a single slice must stay below 2 GiB.
  *
  * <p>{@code .v3draw} holds 8-bit, 16-bit unsigned or 32-bit float voxels and no voxel size (read
  * as {@link VoxelSize#UNIT}); several channels read as the first one.
@@ -114,7 +116,7 @@ public final class Volumes {
    *
    * @param volume what to write
    * @param path the file (replaced atomically; parent folders are created)
-   * @throws InvalidInputException when the file would exceed 4 GiB
+   * @throws InvalidInputException when one slice would exceed 2 GiB
    * @throws NeuroSegIOException when the file cannot be written
    */
   public static void writeTiff(Volume volume, Path path) {

@@ -131,6 +131,28 @@ class ProjectionsTest {
   }
 
   @Test
+  void zoomRepeatsEveryPixelAsABlock() {
+    var mask = ArrayImgs.unsignedBytes(3, 2, 2);
+    mask.randomAccess().setPositionAndGet(1, 0, 1).set(1);
+    NeuronTree tree = NeuronTree.of(List.of(
+        new SwcNode(1, 1, 0, 1, 0, 1, SwcNode.NO_PARENT),
+        new SwcNode(2, 3, 2, 1, 2, 1, 1)));
+    for (Plane plane : Plane.values()) {
+      BufferedImage base = Projections.newBuilder().build().render(tiny(), mask, tree, plane);
+      BufferedImage big = Projections.newBuilder().zoom(3).build()
+          .render(tiny(), mask, tree, plane);
+      assertEquals(base.getWidth() * 3, big.getWidth());
+      assertEquals(base.getHeight() * 3, big.getHeight());
+      for (int y = 0; y < big.getHeight(); y++) {
+        for (int x = 0; x < big.getWidth(); x++) {
+          assertEquals(rgb(base, x / 3, y / 3), rgb(big, x, y), plane + " " + x + "," + y);
+        }
+      }
+    }
+    assertThrows(InvalidInputException.class, () -> Projections.newBuilder().zoom(0));
+  }
+
+  @Test
   void writesReadablePngs(@TempDir Path tmp) throws IOException {
     Path a = tmp.resolve("pics/xy.png");
     Path b = tmp.resolve("pics/xz.png");

@@ -143,6 +143,49 @@ class VolumesTest {
         });
   }
 
+  /** Array, planar and lazy-view images of the same voxels give byte-identical files. */
+  @Test
+  void bulkAndCursorPathsWriteIdenticalFiles() {
+    qt().withFixedSeed(SEED + 3).withExamples(25)
+        .forAll(integers().between(1, 20), integers().between(1, 20), integers().between(1, 6),
+            longs().all())
+        .checkAssert((w, h, d, seed) -> {
+          Volume array = randomVolume(w, h, d, seed);
+          @SuppressWarnings({"unchecked", "rawtypes"})
+          var planarImg = planarCopy((RandomAccessibleInterval) array.image());
+          Volume planar = new Volume(planarImg, array.voxelSize());
+          Volume view = new Volume(Views.translate(array.image(), 5, -6, 7), array.voxelSize());
+          for (String ext : new String[] {".tif", ".v3draw"}) {
+            try {
+              Path a = tmp.resolve("a" + ext);
+              Path b = tmp.resolve("b" + ext);
+              Path c = tmp.resolve("c" + ext);
+              Volumes.write(array, a);
+              Volumes.write(planar, b);
+              Volumes.write(view, c);
+              byte[] expected = Files.readAllBytes(a);
+              String why = "SEED=" + (SEED + 3) + " seed=" + seed + " " + ext;
+              assertArrayEquals(expected, Files.readAllBytes(b), why + " planar");
+              assertArrayEquals(expected, Files.readAllBytes(c), why + " view");
+            } catch (IOException e) {
+              throw new java.io.UncheckedIOException(e);
+            }
+          }
+        });
+  }
+
+  private static <T extends net.imglib2.type.NativeType<T> & RealType<T>>
+      net.imglib2.img.planar.PlanarImg<T, ?> planarCopy(RandomAccessibleInterval<T> src) {
+    var img = new net.imglib2.img.planar.PlanarImgFactory<>(src.getType().createVariable())
+        .create(src.dimensionsAsLongArray());
+    var in = Views.flatIterable(src).cursor();
+    var out = Views.flatIterable(img).cursor();
+    while (in.hasNext()) {
+      out.next().set(in.next());
+    }
+    return img;
+  }
+
   @Test
   void otherTypesAreWrittenAsFloat() {
     var bits = ArrayImgs.bits(4, 3, 2);
@@ -176,7 +219,7 @@ class VolumesTest {
     String desc = text.substring(at, text.indexOf('\0', at));
     assertTrue(desc.contains("\nimages=2\n"), desc);
     assertTrue(desc.contains("\nslices=2\n"), desc);
-    assertTrue(desc.contains("\nunit=micron\n"), desc);
+    assertTrue(desc.contains("\nunit=\\u00B5m\n"), desc);
     assertTrue(desc.contains("\nspacing=2\n"), desc);
     assertTrue(desc.contains("\nmin=1\nmax=400\n"), desc);
     // pixel data contiguous right after the header, as ImageJ reads stacks
@@ -416,7 +459,7 @@ class VolumesTest {
     Volumes.writeTiff(six, f);
     byte[] bytes = Files.readAllBytes(f);
     String text = new String(bytes, StandardCharsets.ISO_8859_1);
-    String old = "ImageJ=1.11a\nimages=6\nslices=6\nunit=micron\nspacing=1\nloop=false\n";
+    String old = "ImageJ=1.11a\nimages=6\nslices=6\nunit=\\u00B5m\nspacing=1\nloop=false\n";
     String now = "ImageJ=1.11a\nimages=6\nchannels=2\nslices=3\nunit=\\u00B5m\n";
     int at = text.indexOf(old);
     assertTrue(at > 0);
@@ -451,6 +494,67 @@ class VolumesTest {
       if (cut >= 8) {
         assertEquals(FormatException.LocationKind.OFFSET, e.locationKind(), e.getMessage());
         assertTrue(e.location() >= 0, e.getMessage());
+      }
+    }
+  }
+
+  /**
+   * Random byte corruption of plain and compressed stacks: reading either succeeds or fails with
+   * a FormatException, never with another exception or by exhausting memory.
+   */
+  @Test
+  void corruptBytesGiveFormatExceptionsOrValidVolumes() throws IOException {
+    Path plain = tmp.resolve("plain.tif");
+    Volumes.writeTiff(randomVolume(13, 9, 4, 99), plain);
+    Path lzw = tmp.resolve("lzw.tif");
+    checkJdkWritten(13, 9, 4, "LZW", java.awt.image.DataBuffer.TYPE_USHORT, false, 5);
+    Files.copy(tmp.resolve("jdk-LZW-1.tif"), lzw);
+    Path deflate = tmp.resolve("deflate.tif");
+    checkJdkWritten(16, 16, 3, "Deflate", java.awt.image.DataBuffer.TYPE_FLOAT, true, 6);
+    Files.copy(tmp.resolve("jdk-Deflate-4.tif"), deflate);
+    Path v3 = tmp.resolve("plain.v3draw");
+    Volumes.writeV3draw(randomVolume(7, 6, 5, 98), v3);
+    SplittableRandom r = new SplittableRandom(SEED);
+    int formatErrors = 0;
+    for (Path original : new Path[] {plain, lzw, deflate, v3}) {
+      byte[] good = Files.readAllBytes(original);
+      for (int trial = 0; trial < 150; trial++) {
+        byte[] bad = good.clone();
+        int flips = 1 + r.nextInt(4);
+        for (int k = 0; k < flips; k++) {
+          // mostly the header and IFDs, where a flip changes structure
+          int at = r.nextBoolean() ? r.nextInt(Math.min(bad.length, 64))
+              : r.nextInt(bad.length);
+          bad[at] = (byte) r.nextInt(256);
+        }
+        Path f = tmp.resolve("bad" + original.getFileName());
+        Files.write(f, bad);
+        try {
+          Volume v = Volumes.read(f);
+          assertTrue(v.depth() >= 1);
+        } catch (FormatException e) {
+          formatErrors++;
+          assertTrue(e.getMessage().startsWith(f.toString()), e.getMessage());
+        } catch (RuntimeException | OutOfMemoryError e) {
+          throw new AssertionError(original.getFileName() + " trial " + trial + ": " + e, e);
+        }
+      }
+    }
+    assertTrue(formatErrors > 50, "corruption is noticed: " + formatErrors);
+  }
+
+  @Test
+  void truncatedCompressedTiffFailsWithOffsetAtEveryCut() throws IOException {
+    for (String comp : new String[] {"LZW", "Deflate", "PackBits"}) {
+      checkJdkWritten(21, 13, 3, comp, java.awt.image.DataBuffer.TYPE_USHORT, false, 8);
+      byte[] full = Files.readAllBytes(tmp.resolve("jdk-" + comp + "-1.tif"));
+      for (int cut = 0; cut < full.length; cut += Math.max(1, full.length / 83)) {
+        Path t = tmp.resolve("cut.tif");
+        Files.write(t, Arrays.copyOf(full, cut));
+        int at = cut;
+        var e = assertThrows(FormatException.class, () -> Volumes.read(t),
+            comp + " cut at " + at);
+        assertTrue(e.getMessage().startsWith(t.toString()), e.getMessage());
       }
     }
   }
@@ -540,13 +644,16 @@ class VolumesTest {
   void readsStacksWrittenByTifffile() throws Exception {
     String[] names = {"tifffile-imagej-u16.tif", "tifffile-f32-deflate.tif",
         "tifffile-u16-deflate-predictor-tiled.tif", "tifffile-u16-deflate-bigendian.tif",
-        "tifffile-f32-bigendian-rowsperstrip2.tif", "tifffile-u16-bigtiff.tif"};
+        "tifffile-f32-bigendian-rowsperstrip2.tif", "tifffile-u16-bigtiff.tif",
+        "tifffile-u8-deflate-predictor-rowsperstrip3.tif"};
     for (String name : names) {
       Path f = Path.of(VolumesTest.class.getResource(name).toURI());
       Volume v = Volumes.read(f);
       assertArrayEquals(new long[] {9, 7, 5}, v.dimensions(), name);
       boolean isFloat = name.contains("f32");
-      Class<?> type = isFloat ? FloatType.class : UnsignedShortType.class;
+      boolean isByte = name.contains("u8");
+      Class<?> type = isFloat ? FloatType.class
+          : isByte ? UnsignedByteType.class : UnsignedShortType.class;
       assertEquals(type, v.image().getType().getClass(),
           name);
       var ra = v.image().randomAccess();
@@ -555,7 +662,7 @@ class VolumesTest {
           for (int x = 0; x < 9; x++) {
             double expected = isFloat
                 ? (float) ((x - 4.5 * y) * (z + 0.25))
-                : (x * 7919L + y * 104729L + z * 1299709L) % 65536;
+                : (x * 7919L + y * 104729L + z * 1299709L) % (isByte ? 256 : 65536);
             ra.setPosition(new long[] {x, y, z});
             assertEquals(expected, ra.get().getRealDouble(), name + " at " + x + "," + y + "," + z);
           }

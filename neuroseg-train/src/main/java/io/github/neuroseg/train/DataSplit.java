@@ -1,6 +1,7 @@
 package io.github.neuroseg.train;
 
 import io.github.neuroseg.InvalidInputException;
+import io.github.neuroseg.training.LabeledVolume;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;

@@ -2,6 +2,7 @@ package io.github.neuroseg.train;
 
 import io.github.neuroseg.InvalidInputException;
 import io.github.neuroseg.metrics.SegmentationMetrics;
+import io.github.neuroseg.training.LabeledVolume;
 import java.util.ArrayList;
 import java.util.List;
 import net.imglib2.img.array.ArrayImgs;

@@ -7,6 +7,7 @@ import io.github.neuroseg.swc.Swc;
 import io.github.neuroseg.synth.NeuronGenerator;
 import io.github.neuroseg.synth.NeuronRenderer;
 import io.github.neuroseg.synth.TreeFitting;
+import io.github.neuroseg.training.LabeledVolume;
 import io.github.neuroseg.volume.VoxelSize;
 import java.nio.file.Path;
 import java.util.ArrayList;

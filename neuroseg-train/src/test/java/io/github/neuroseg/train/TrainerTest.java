@@ -15,6 +15,7 @@ import io.github.neuroseg.swc.NeuronTree;
 import io.github.neuroseg.swc.SwcNode;
 import io.github.neuroseg.synth.NeuronGenerator;
 import io.github.neuroseg.synth.NeuronRenderer;
+import io.github.neuroseg.training.LabeledVolume;
 import io.github.neuroseg.volume.Volume;
 import io.github.neuroseg.volume.VoxelSize;
 import java.nio.file.Path;

@@ -103,7 +103,10 @@ final class RenderCommand implements Callable<Integer> {
     Swc.write(n.tree(), swcPath);
     Path xyPath = output.resolve("projection-xy.png");
     Path xzPath = output.resolve("projection-xz.png");
-    Projections.newBuilder().build().writePngs(n.image(), n.mask(), n.tree(), xyPath, xzPath);
+    // enlarge small volumes so the pictures are comfortable to look at
+    int zoom = (int) Math.max(1, Math.min(8, 512 / Math.max(dims[0], dims[1])));
+    Projections.newBuilder().zoom(zoom).build()
+        .writePngs(n.image(), n.mask(), n.tree(), xyPath, xzPath);
 
     // Check what was written: the SWC read back re-renders to the same mask.
     NeuronTree back = Swc.read(swcPath);

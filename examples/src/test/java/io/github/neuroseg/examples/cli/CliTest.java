@@ -79,9 +79,10 @@ class CliTest {
     assertTrue(metrics.contains("foreground_voxels=" + fg + "\n"), metrics);
     var xy = javax.imageio.ImageIO.read(rendered.resolve("projection-xy.png").toFile());
     var xz = javax.imageio.ImageIO.read(rendered.resolve("projection-xz.png").toFile());
-    assertEquals(64, xy.getWidth());
-    assertEquals(56, xy.getHeight());
-    assertEquals(16 * 3, xz.getHeight()); // z voxels 3x longer than x voxels
+    // 512 / 64: enlarged 8 times
+    assertEquals(64 * 8, xy.getWidth());
+    assertEquals(56 * 8, xy.getHeight());
+    assertEquals(16 * 3 * 8, xz.getHeight()); // z voxels 3x longer than x voxels
   }
 
   @Test

@@ -6,6 +6,7 @@ import io.github.neuroseg.NeuroSegIOException;
 import io.github.neuroseg.train.VitConfig;
 import io.github.neuroseg.train.VitModel;
 import io.github.neuroseg.train.WeightTensor;
+import io.github.neuroseg.training.Inflation;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

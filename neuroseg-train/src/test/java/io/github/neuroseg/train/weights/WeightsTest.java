@@ -10,6 +10,7 @@ import io.github.neuroseg.ModelException;
 import io.github.neuroseg.train.VitConfig;
 import io.github.neuroseg.train.VitModel;
 import io.github.neuroseg.train.WeightTensor;
+import io.github.neuroseg.training.Inflation;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

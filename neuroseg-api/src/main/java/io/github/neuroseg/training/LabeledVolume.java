@@ -1,4 +1,4 @@
-package io.github.neuroseg.train;
+package io.github.neuroseg.training;
 
 import io.github.neuroseg.InvalidInputException;
 import io.github.neuroseg.swc.NeuronTree;

@@ -1,4 +1,4 @@
-package io.github.neuroseg.train.weights;
+package io.github.neuroseg.training;
 
 /**
  * How a 2D patch kernel {@code [E, C, p, p]} becomes the 3D kernel {@code [E, 1, D, p, p]}. The

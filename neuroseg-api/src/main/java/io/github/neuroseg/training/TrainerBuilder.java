@@ -1,0 +1,295 @@
+package io.github.neuroseg.training;
+
+import io.github.neuroseg.ProgressListener;
+import io.github.neuroseg.spi.Providers;
+import io.github.neuroseg.spi.TrainerProvider;
+import java.nio.file.Path;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Fluent builder of {@link ModelTrainer}s. Not thread-safe; the trainers it builds are immutable.
+ * Training and validation data are required; every other setting has a default (the training
+ * defaults are those of {@code neuroseg-train}'s own trainer, the network size that of the
+ * {@code neuroseg train} command).
+ *
+ * <pre>{@code
+ * TrainedModel m = NeuroSeg.trainer()
+ *     .trainingData(train).validationData(val)
+ *     .embedDim(64).layers(4).heads(4).patch(8).inputDepth(5).tile(32)
+ *     .epochs(10).stepsPerEpoch(50).batchSize(8).learningRate(1e-3)
+ *     .onProgress(p -> System.out.println(p))
+ *     .build().train();
+ * m.writeTo(Path.of("neuron-vit3d.onnx"));
+ * }</pre>
+ */
+public final class TrainerBuilder {
+  /** Default token width: 64. */
+  public static final int DEFAULT_EMBED_DIM = 64;
+
+  /** Default number of transformer blocks: 4. */
+  public static final int DEFAULT_LAYERS = 4;
+
+  /** Default number of attention heads: 4. */
+  public static final int DEFAULT_HEADS = 4;
+
+  /** Default patch size: 8 pixels. */
+  public static final int DEFAULT_PATCH = 8;
+
+  /** Default input depth: 5 slices per block. */
+  public static final int DEFAULT_INPUT_DEPTH = 5;
+
+  /** Default tile: 32 x 32 pixels. */
+  public static final int DEFAULT_TILE = 32;
+
+  /** Default maximum number of epochs: 20. */
+  public static final int DEFAULT_EPOCHS = 20;
+
+  /** Default optimisation steps per epoch: 100. */
+  public static final int DEFAULT_STEPS_PER_EPOCH = 100;
+
+  /** Default blocks per step: 8. */
+  public static final int DEFAULT_BATCH_SIZE = 8;
+
+  /** Default peak learning rate: 5e-4. */
+  public static final double DEFAULT_LEARNING_RATE = 5e-4;
+
+  /** Default factor on the learning rate of pretrained parameters: 1. */
+  public static final double DEFAULT_PRETRAINED_LEARNING_RATE_SCALE = 1.0;
+
+  /** Default linear warm-up: 50 steps. */
+  public static final int DEFAULT_WARMUP_STEPS = 50;
+
+  /** Default decoupled weight decay: 0.05. */
+  public static final double DEFAULT_WEIGHT_DECAY = 0.05;
+
+  /** Default minimum foreground fraction of a block's centre-slice label: 0.01. */
+  public static final double DEFAULT_MIN_FOREGROUND_RATIO = 0.01;
+
+  /** Default patience: 5 epochs without validation improvement. */
+  public static final int DEFAULT_PATIENCE = 5;
+
+  private List<LabeledVolume> trainingData = List.of();
+  private List<LabeledVolume> validationData = List.of();
+  private int embedDim = DEFAULT_EMBED_DIM;
+  private int layers = DEFAULT_LAYERS;
+  private int heads = DEFAULT_HEADS;
+  private int patch = DEFAULT_PATCH;
+  private int inputDepth = DEFAULT_INPUT_DEPTH;
+  private int tileHeight = DEFAULT_TILE;
+  private int tileWidth = DEFAULT_TILE;
+  private @Nullable Path pretrained;
+  private Inflation inflation = Inflation.AVERAGE;
+  private double pretrainedLearningRateScale = DEFAULT_PRETRAINED_LEARNING_RATE_SCALE;
+  private int epochs = DEFAULT_EPOCHS;
+  private int stepsPerEpoch = DEFAULT_STEPS_PER_EPOCH;
+  private int batchSize = DEFAULT_BATCH_SIZE;
+  private double learningRate = DEFAULT_LEARNING_RATE;
+  private int warmupSteps = DEFAULT_WARMUP_STEPS;
+  private double weightDecay = DEFAULT_WEIGHT_DECAY;
+  private double minForegroundRatio = DEFAULT_MIN_FOREGROUND_RATIO;
+  private boolean augment = true;
+  private int patience = DEFAULT_PATIENCE;
+  private long seed;
+  private @Nullable Path checkpointDirectory;
+  private boolean resume;
+  private ProgressListener progress = ProgressListener.NONE;
+
+  /** Use {@link io.github.neuroseg.NeuroSeg#trainer()}. */
+  public TrainerBuilder() {}
+
+  /** Training volumes (required, not empty); blocks are drawn from them at random. */
+  public TrainerBuilder trainingData(List<LabeledVolume> volumes) {
+    this.trainingData = List.copyOf(volumes);
+    return this;
+  }
+
+  /**
+   * Validation volumes (required, not empty): predicted whole after every epoch to pick the best
+   * epoch and calibrate the probability threshold.
+   */
+  public TrainerBuilder validationData(List<LabeledVolume> volumes) {
+    this.validationData = List.copyOf(volumes);
+    return this;
+  }
+
+  /** Token width E of the transformer, divisible by the heads; default 64. */
+  public TrainerBuilder embedDim(int width) {
+    this.embedDim = width;
+    return this;
+  }
+
+  /** Number of transformer blocks; default 4. */
+  public TrainerBuilder layers(int blocks) {
+    this.layers = blocks;
+    return this;
+  }
+
+  /** Number of attention heads; default 4. */
+  public TrainerBuilder heads(int count) {
+    this.heads = count;
+    return this;
+  }
+
+  /** Square patch size in pixels; the tile must be a multiple of it; default 8. */
+  public TrainerBuilder patch(int pixels) {
+    this.patch = pixels;
+    return this;
+  }
+
+  /** Slices per block, odd (the network segments the centre one; 1 is 2D); default 5. */
+  public TrainerBuilder inputDepth(int slices) {
+    this.inputDepth = slices;
+    return this;
+  }
+
+  /** Square block size in pixels, a multiple of the patch; default 32. */
+  public TrainerBuilder tile(int pixels) {
+    this.tileWidth = pixels;
+    this.tileHeight = pixels;
+    return this;
+  }
+
+  /** Block width and height in pixels, each a multiple of the patch; default 32 x 32. */
+  public TrainerBuilder tile(int width, int height) {
+    this.tileWidth = width;
+    this.tileHeight = height;
+    return this;
+  }
+
+  /**
+   * A 2D ViT checkpoint ({@code .safetensors} or {@code .pth}, DINO / timm parameter names)
+   * whose weights are inflated to 3D, or {@code null} to train from scratch (the default). Its
+   * embedding width, layers, heads and patch must match this builder's.
+   */
+  public TrainerBuilder pretrained(@Nullable Path checkpoint) {
+    this.pretrained = checkpoint;
+    return this;
+  }
+
+  /** How the pretrained patch kernel is spread over the input depth; default AVERAGE. */
+  public TrainerBuilder inflation(Inflation strategy) {
+    this.inflation = strategy;
+    return this;
+  }
+
+  /**
+   * Factor in [0, 1] on the learning rate of pretrained parameters (all but the head) when a
+   * pretrained checkpoint is used, e.g. 0.1 to change them more gently; default 1.
+   */
+  public TrainerBuilder pretrainedLearningRateScale(double factor) {
+    this.pretrainedLearningRateScale = factor;
+    return this;
+  }
+
+  /** Maximum number of epochs; default 20. */
+  public TrainerBuilder epochs(int count) {
+    this.epochs = count;
+    return this;
+  }
+
+  /** Optimisation steps per epoch; default 100. */
+  public TrainerBuilder stepsPerEpoch(int steps) {
+    this.stepsPerEpoch = steps;
+    return this;
+  }
+
+  /** Blocks per optimisation step; default 8. */
+  public TrainerBuilder batchSize(int blocks) {
+    this.batchSize = blocks;
+    return this;
+  }
+
+  /** Peak learning rate (after warm-up, before cosine decay to 1% of it); default 5e-4. */
+  public TrainerBuilder learningRate(double rate) {
+    this.learningRate = rate;
+    return this;
+  }
+
+  /** Steps of linear learning-rate warm-up; default 50. */
+  public TrainerBuilder warmupSteps(int steps) {
+    this.warmupSteps = steps;
+    return this;
+  }
+
+  /** Decoupled (AdamW) weight decay; default 0.05. */
+  public TrainerBuilder weightDecay(double decay) {
+    this.weightDecay = decay;
+    return this;
+  }
+
+  /**
+   * Minimum foreground fraction of a training block's centre-slice label; blocks with less are
+   * drawn again; default 0.01.
+   */
+  public TrainerBuilder minForegroundRatio(double fraction) {
+    this.minForegroundRatio = fraction;
+    return this;
+  }
+
+  /** Whether blocks are flipped, rotated by 90 degrees and intensity-jittered; default true. */
+  public TrainerBuilder augment(boolean enabled) {
+    this.augment = enabled;
+    return this;
+  }
+
+  /** Epochs without validation improvement before training stops; default 5. */
+  public TrainerBuilder patience(int epochs) {
+    this.patience = epochs;
+    return this;
+  }
+
+  /** Seed of initialisation, sampling and augmentation; default 0. */
+  public TrainerBuilder seed(long value) {
+    this.seed = value;
+    return this;
+  }
+
+  /**
+   * Folder for {@code best.safetensors} (best weights) and {@code last.safetensors} (state
+   * after every epoch), or {@code null} for none (the default).
+   */
+  public TrainerBuilder checkpointDirectory(@Nullable Path folder) {
+    this.checkpointDirectory = folder;
+    return this;
+  }
+
+  /**
+   * Whether to continue from {@code last.safetensors} in the checkpoint directory when it exists
+   * (needs a checkpoint directory); default false.
+   */
+  public TrainerBuilder resume(boolean enabled) {
+    this.resume = enabled;
+    return this;
+  }
+
+  /** Receives progress per training step and per validation volume; default none. */
+  public TrainerBuilder onProgress(ProgressListener listener) {
+    this.progress = listener;
+    return this;
+  }
+
+  /**
+   * The settings as configured so far.
+   *
+   * @throws io.github.neuroseg.InvalidInputException for missing data or an out-of-range value
+   */
+  public TrainerConfig config() {
+    return new TrainerConfig(trainingData, validationData, embedDim, layers, heads, patch,
+        inputDepth, tileHeight, tileWidth, pretrained, inflation, pretrainedLearningRateScale,
+        epochs, stepsPerEpoch, batchSize, learningRate, warmupSteps, weightDecay,
+        minForegroundRatio, augment, patience, seed, checkpointDirectory, resume, progress);
+  }
+
+  /**
+   * Builds the trainer with the implementation found on the class path.
+   *
+   * @throws io.github.neuroseg.InvalidInputException for missing data or an out-of-range value
+   * @throws io.github.neuroseg.MissingImplementationException if {@code neuroseg-train} is not
+   *     on the class path
+   */
+  public ModelTrainer build() {
+    TrainerConfig c = config();
+    return Providers.load(TrainerProvider.class, TrainerProvider.ARTIFACT).create(c);
+  }
+}

@@ -1,0 +1,146 @@
+package io.github.neuroseg.training;
+
+import io.github.neuroseg.InvalidInputException;
+import io.github.neuroseg.ProgressListener;
+import java.nio.file.Path;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Immutable settings of a {@link ModelTrainer}; see {@link TrainerBuilder} for the meaning and
+ * the defaults of each.
+ *
+ * @param trainingData labelled volumes to draw training blocks from, not empty
+ * @param validationData labelled volumes for model selection and threshold calibration, not
+ *     empty
+ * @param embedDim token width of the transformer, divisible by {@code heads}
+ * @param layers transformer blocks, {@code >= 1}
+ * @param heads attention heads, {@code >= 1}
+ * @param patch square patch size in pixels, {@code >= 1}
+ * @param inputDepth slices per block, odd (1 is the 2D baseline)
+ * @param tileHeight block height in pixels, a multiple of {@code patch}
+ * @param tileWidth block width in pixels, a multiple of {@code patch}
+ * @param pretrained a 2D checkpoint ({@code .safetensors} or {@code .pth}) to inflate, or
+ *     {@code null} to train from scratch
+ * @param inflation how the pretrained patch kernel is spread over the input depth
+ * @param pretrainedLearningRateScale factor in [0, 1] on the learning rate of pretrained
+ *     parameters (all but the head)
+ * @param epochs maximum number of epochs, {@code >= 1}
+ * @param stepsPerEpoch optimisation steps per epoch, {@code >= 1}
+ * @param batchSize blocks per step, {@code >= 1}
+ * @param learningRate peak learning rate, finite and {@code > 0}
+ * @param warmupSteps steps of linear warm-up, {@code >= 0}
+ * @param weightDecay decoupled weight decay, finite and {@code >= 0}
+ * @param minForegroundRatio minimum foreground fraction in [0, 1] of a block's centre-slice label
+ * @param augment whether blocks are flipped, rotated and jittered
+ * @param patience epochs without validation improvement before stopping, {@code >= 1}
+ * @param seed seed of initialisation, sampling and augmentation
+ * @param checkpointDirectory where {@code best.safetensors} and {@code last.safetensors} go, or
+ *     {@code null} for none
+ * @param resume whether to continue from {@code last.safetensors} in the checkpoint directory
+ * @param progress receives progress per step and per validation volume
+ */
+public record TrainerConfig(
+    List<LabeledVolume> trainingData,
+    List<LabeledVolume> validationData,
+    int embedDim,
+    int layers,
+    int heads,
+    int patch,
+    int inputDepth,
+    int tileHeight,
+    int tileWidth,
+    @Nullable Path pretrained,
+    Inflation inflation,
+    double pretrainedLearningRateScale,
+    int epochs,
+    int stepsPerEpoch,
+    int batchSize,
+    double learningRate,
+    int warmupSteps,
+    double weightDecay,
+    double minForegroundRatio,
+    boolean augment,
+    int patience,
+    long seed,
+    @Nullable Path checkpointDirectory,
+    boolean resume,
+    ProgressListener progress) {
+
+  /**
+   * Copies the data lists and validates every field.
+   *
+   * @throws InvalidInputException naming the bad value
+   */
+  public TrainerConfig {
+    trainingData = List.copyOf(trainingData);
+    validationData = List.copyOf(validationData);
+    if (trainingData.isEmpty()) {
+      throw new InvalidInputException("the training data set is empty; give at least one "
+          + "labelled volume with trainingData(...)");
+    }
+    if (validationData.isEmpty()) {
+      throw new InvalidInputException("the validation data set is empty; give at least one "
+          + "labelled volume with validationData(...)");
+    }
+    positive("embedding width", embedDim);
+    positive("layers", layers);
+    positive("heads", heads);
+    positive("patch size", patch);
+    positive("input depth", inputDepth);
+    positive("tile height", tileHeight);
+    positive("tile width", tileWidth);
+    if (inputDepth % 2 == 0) {
+      throw new InvalidInputException(
+          "input depth must be odd so that the block has a centre slice, got " + inputDepth);
+    }
+    if (tileHeight % patch != 0 || tileWidth % patch != 0) {
+      throw new InvalidInputException("tile " + tileWidth + " x " + tileHeight
+          + " (width x height) must be a multiple of the patch size " + patch);
+    }
+    if (embedDim % heads != 0) {
+      throw new InvalidInputException(
+          "embedding width " + embedDim + " must be divisible by the heads " + heads);
+    }
+    if (inflation == null) {
+      throw new InvalidInputException("inflation must be AVERAGE or CENTER, got null");
+    }
+    if (!(pretrainedLearningRateScale >= 0 && pretrainedLearningRateScale <= 1)) {
+      throw new InvalidInputException("pretrained learning-rate scale must be in [0, 1], got "
+          + pretrainedLearningRateScale);
+    }
+    positive("epochs", epochs);
+    positive("steps per epoch", stepsPerEpoch);
+    positive("batch size", batchSize);
+    if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
+      throw new InvalidInputException("learning rate must be finite and > 0, got "
+          + learningRate);
+    }
+    if (warmupSteps < 0) {
+      throw new InvalidInputException("warm-up steps must be >= 0, got " + warmupSteps);
+    }
+    if (!(weightDecay >= 0) || Double.isInfinite(weightDecay)) {
+      throw new InvalidInputException("weight decay must be finite and >= 0, got "
+          + weightDecay);
+    }
+    if (!(minForegroundRatio >= 0 && minForegroundRatio <= 1)) {
+      throw new InvalidInputException("minimum foreground ratio must be in [0, 1], got "
+          + minForegroundRatio);
+    }
+    positive("patience", patience);
+    if (resume && checkpointDirectory == null) {
+      throw new InvalidInputException(
+          "resume needs a checkpoint directory to resume from; set checkpointDirectory(...)");
+    }
+    if (progress == null) {
+      throw new InvalidInputException("progress listener must not be null; use "
+          + "ProgressListener.NONE for none");
+    }
+  }
+
+  private static void positive(String what, int value) {
+    if (value <= 0) {
+      throw new InvalidInputException(what + " must be > 0, got " + value);
+    }
+  }
+}
