@@ -145,6 +145,25 @@ class TrainerTest {
   }
 
   @Test
+  void layerWiseLearningRates() {
+    assertEquals(1.0, Trainer.learningRateFactor("head.weight", 4, 0.5, 0.8), 1e-12);
+    assertEquals(0.5, Trainer.learningRateFactor("norm.bias", 4, 0.5, 0.8), 1e-12);
+    assertEquals(0.5 * 0.8, Trainer.learningRateFactor("blocks.3.mlp.fc1.weight", 4, 0.5, 0.8),
+        1e-12);
+    assertEquals(0.5 * Math.pow(0.8, 4),
+        Trainer.learningRateFactor("blocks.0.attn.qkv.bias", 4, 0.5, 0.8), 1e-12);
+    assertEquals(0.5 * Math.pow(0.8, 5),
+        Trainer.learningRateFactor("patch_embed.proj.weight", 4, 0.5, 0.8), 1e-12);
+    assertEquals(0.5 * Math.pow(0.8, 5), Trainer.learningRateFactor("pos_embed", 4, 0.5, 0.8),
+        1e-12);
+    // every parameter of the network gets a factor
+    for (String k : tinyConfig().parameterShapes().keySet()) {
+      double f = Trainer.learningRateFactor(k, tinyConfig().layers(), 0.5, 0.8);
+      assertTrue(f > 0 && f <= 1, k);
+    }
+  }
+
+  @Test
   void learningRateSchedule() {
     assertEquals(0.1, Trainer.learningRateAt(1, 0, 100, 10), 1e-12);
     assertEquals(1.0, Trainer.learningRateAt(1, 9, 100, 10), 1e-12);
