@@ -1,8 +1,8 @@
 package io.github.neuroseg.train;
 
 import io.github.neuroseg.InvalidInputException;
-import io.github.neuroseg.training.LabeledVolume;
 import io.github.neuroseg.onnx.TilePlan;
+import io.github.neuroseg.training.LabeledVolume;
 import io.github.neuroseg.volume.Normalization;
 import io.github.neuroseg.volume.VoxelSize;
 import net.imglib2.Cursor;

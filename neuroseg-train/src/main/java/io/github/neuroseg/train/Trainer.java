@@ -67,6 +67,7 @@ public final class Trainer {
   private final int batchSize;
   private final double learningRate;
   private final double pretrainedLearningRateScale;
+  private final double layerDecay;
   private final int warmupSteps;
   private final double weightDecay;
   private final double minForegroundRatio;
@@ -88,6 +89,7 @@ public final class Trainer {
     this.batchSize = b.batchSize;
     this.learningRate = b.learningRate;
     this.pretrainedLearningRateScale = b.pretrainedLearningRateScale;
+    this.layerDecay = b.layerDecay;
     this.warmupSteps = b.warmupSteps;
     this.weightDecay = b.weightDecay;
     this.minForegroundRatio = b.minForegroundRatio;
@@ -261,7 +263,28 @@ public final class Trainer {
   }
 
   private double learningRateFactor(String name) {
-    return pretrained != null && !name.startsWith("head.") ? pretrainedLearningRateScale : 1.0;
+    return pretrained == null ? 1.0
+        : learningRateFactor(name, config.layers(), pretrainedLearningRateScale, layerDecay);
+  }
+
+  /**
+   * The learning-rate factor of a pretrained parameter: 1 for the new head; {@code scale} for the
+   * final norm; {@code scale * decay^(L - i)} for block {@code i} (0-based) and {@code scale *
+   * decay^(L + 1)} for the embeddings (patch, class token, position), so that layers nearer the
+   * input, holding the most generic features, change least.
+   */
+  static double learningRateFactor(String name, int layers, double scale, double decay) {
+    if (name.startsWith("head.")) {
+      return 1.0;
+    }
+    if (name.startsWith("norm.")) {
+      return scale;
+    }
+    if (name.startsWith("blocks.")) {
+      int i = Integer.parseInt(name.substring(7, name.indexOf('.', 7)));
+      return scale * Math.pow(decay, layers - i);
+    }
+    return scale * Math.pow(decay, layers + 1);
   }
 
   private List<PreparedVolume> prepare(List<LabeledVolume> volumes) {
@@ -328,6 +351,7 @@ public final class Trainer {
     private int batchSize = 8;
     private double learningRate = 5e-4;
     private double pretrainedLearningRateScale = 1.0;
+    private double layerDecay = 1.0;
     private int warmupSteps = 50;
     private double weightDecay = 0.05;
     private double minForegroundRatio = 0.01;
@@ -407,6 +431,20 @@ public final class Trainer {
             + value);
       }
       this.pretrainedLearningRateScale = value;
+      return this;
+    }
+
+    /**
+     * Layer-wise decay of the learning rate of pretrained parameters (default 1: none). With
+     * {@code d < 1}, block {@code i} of {@code L} learns at {@code scale * d^(L - i)} and the
+     * embeddings at {@code scale * d^(L + 1)} times the rate; the final norm at {@code scale}, the
+     * head at the full rate.
+     */
+    public Builder layerDecay(double value) {
+      if (!(value > 0 && value <= 1)) {
+        throw new InvalidInputException("layer decay must be in (0, 1], got " + value);
+      }
+      this.layerDecay = value;
       return this;
     }
 

@@ -145,6 +145,25 @@ class TrainerTest {
   }
 
   @Test
+  void layerWiseLearningRates() {
+    assertEquals(1.0, Trainer.learningRateFactor("head.weight", 4, 0.5, 0.8), 1e-12);
+    assertEquals(0.5, Trainer.learningRateFactor("norm.bias", 4, 0.5, 0.8), 1e-12);
+    assertEquals(0.5 * 0.8, Trainer.learningRateFactor("blocks.3.mlp.fc1.weight", 4, 0.5, 0.8),
+        1e-12);
+    assertEquals(0.5 * Math.pow(0.8, 4),
+        Trainer.learningRateFactor("blocks.0.attn.qkv.bias", 4, 0.5, 0.8), 1e-12);
+    assertEquals(0.5 * Math.pow(0.8, 5),
+        Trainer.learningRateFactor("patch_embed.proj.weight", 4, 0.5, 0.8), 1e-12);
+    assertEquals(0.5 * Math.pow(0.8, 5), Trainer.learningRateFactor("pos_embed", 4, 0.5, 0.8),
+        1e-12);
+    // every parameter of the network gets a factor
+    for (String k : tinyConfig().parameterShapes().keySet()) {
+      double f = Trainer.learningRateFactor(k, tinyConfig().layers(), 0.5, 0.8);
+      assertTrue(f > 0 && f <= 1, k);
+    }
+  }
+
+  @Test
   void learningRateSchedule() {
     assertEquals(0.1, Trainer.learningRateAt(1, 0, 100, 10), 1e-12);
     assertEquals(1.0, Trainer.learningRateAt(1, 9, 100, 10), 1e-12);
@@ -218,6 +237,20 @@ class TrainerTest {
         assertEquals(a[i], c[i], 1e-6, k);
       }
     }
+  }
+
+  @Test
+  void resumingWithAnotherNetworkIsATrainingException() {
+    List<LabeledVolume> train = List.of(synthetic(21, 32, 32, 4));
+    List<LabeledVolume> val = List.of(synthetic(22, 32, 32, 4));
+    Trainer.Builder b = Trainer.newBuilder().trainingData(train).validationData(val)
+        .stepsPerEpoch(1).batchSize(2).epochs(1).checkpointDirectory(dir.resolve("c"));
+    b.model(tinyConfig()).build().train();
+    io.github.neuroseg.TrainingException ex = assertThrows(
+        io.github.neuroseg.TrainingException.class,
+        () -> b.model(new VitConfig(16, 2, 2, 8, 3, 16, 16)).epochs(2).resume(true).build()
+            .train());
+    assertTrue(ex.getMessage().contains("cannot resume"), ex.getMessage());
   }
 
   @Test
