@@ -1,6 +1,7 @@
 package io.github.neuroseg.train;
 
 import io.github.neuroseg.InvalidInputException;
+import io.github.neuroseg.onnx.export.VitSpec;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -37,25 +38,9 @@ public record VitConfig(
    *     a multiple of the patch or the width is not divisible by the heads
    */
   public VitConfig {
-    positive("embedding width", embedDim);
     positive("layers", layers);
-    positive("heads", heads);
-    positive("patch size", patch);
-    positive("input depth", inputDepth);
-    positive("tile height", tileHeight);
-    positive("tile width", tileWidth);
-    if (inputDepth % 2 == 0) {
-      throw new InvalidInputException(
-          "input depth must be odd so that the block has a centre slice, got " + inputDepth);
-    }
-    if (tileHeight % patch != 0 || tileWidth % patch != 0) {
-      throw new InvalidInputException("tile " + tileHeight + " x " + tileWidth
-          + " must be a multiple of the patch size " + patch);
-    }
-    if (embedDim % heads != 0) {
-      throw new InvalidInputException(
-          "embedding width " + embedDim + " must be divisible by the heads " + heads);
-    }
+    // the exporter's spec holds the architecture's rules; checking through it keeps one copy
+    new VitSpec(embedDim, layers, heads, patch, inputDepth, tileHeight, tileWidth);
   }
 
   /** DINO ViT-S/16 (E 384, 12 blocks, 6 heads, patch 16) for blocks of the given size. */

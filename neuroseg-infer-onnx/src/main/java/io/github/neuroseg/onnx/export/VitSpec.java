@@ -27,7 +27,10 @@ public record VitSpec(int embed, int depth, int heads, int patch, int inputDepth
   public VitSpec {
     if (embed <= 0 || depth < 0 || heads <= 0 || patch <= 0 || inputDepth <= 0
         || tileHeight <= 0 || tileWidth <= 0) {
-      throw new InvalidInputException("ViT sizes must be positive (depth >= 0), got " + this);
+      // not "this": the fields are not assigned yet inside a compact constructor
+      throw new InvalidInputException("ViT sizes must be positive (depth >= 0), got embed "
+          + embed + ", depth " + depth + ", heads " + heads + ", patch " + patch
+          + ", input depth " + inputDepth + ", tile " + tileWidth + " x " + tileHeight);
     }
     if (embed % heads != 0) {
       throw new InvalidInputException("heads (" + heads + ") must divide the embedding width ("
