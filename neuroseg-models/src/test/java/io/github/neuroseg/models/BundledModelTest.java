@@ -29,7 +29,7 @@ class BundledModelTest {
       Map<String, String> md = c.metadata();
       assertEquals(5, c.inputDepth());
       for (String key : new String[] {"seed", "epochs", "val_dice", "voxel_size", "inflation",
-          "normalization", "threshold"}) {
+          "normalization", "threshold", "training_command"}) {
         assertTrue(md.containsKey(key), "metadata has " + key + ": " + md);
       }
       assertTrue(Double.parseDouble(md.get("val_dice")) > 0.7, md.get("val_dice"));

@@ -19,8 +19,10 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
@@ -165,7 +167,11 @@ final class TrainCommand implements Callable<Integer> {
         .listener(progress)
         .build()
         .train();
-    OnnxExport.write(r, output);
+    // the model records how it was made: the provenance of training plus this command line
+    Map<String, String> metadata = new LinkedHashMap<>(r.provenance());
+    metadata.put("training_command",
+        "neuroseg train " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
+    OnnxExport.write(r.config(), r.weights(), metadata, output);
     String testDice = "na";
     if (!split.test().isEmpty()) {
       try (VitModel m = r.toModel()) {

@@ -53,6 +53,8 @@ class TrainCommandTest {
       assertEquals(3, c.inputDepth());
       assertEquals("1", c.metadata().get("epochs"));
       assertEquals("1", c.metadata().get("seed"));
+      assertTrue(c.metadata().get("training_command").startsWith("neuroseg train --output "),
+          c.metadata().toString());
     }
 
     // the best checkpoint exports to a model that segments exactly like the trained one
