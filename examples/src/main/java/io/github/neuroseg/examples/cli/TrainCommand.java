@@ -170,7 +170,7 @@ final class TrainCommand implements Callable<Integer> {
     // the model records how it was made: the provenance of training plus this command line
     Map<String, String> metadata = new LinkedHashMap<>(r.provenance());
     metadata.put("training_command",
-        "neuroseg train " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
+        "neuroseg " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
     OnnxExport.write(r.config(), r.weights(), metadata, output);
     String testDice = "na";
     if (!split.test().isEmpty()) {
