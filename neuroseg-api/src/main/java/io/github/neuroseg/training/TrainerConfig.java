@@ -83,25 +83,7 @@ public record TrainerConfig(
       throw new InvalidInputException("the validation data set is empty; give at least one "
           + "labelled volume with validationData(...)");
     }
-    positive("embedding width", embedDim);
-    positive("layers", layers);
-    positive("heads", heads);
-    positive("patch size", patch);
-    positive("input depth", inputDepth);
-    positive("tile height", tileHeight);
-    positive("tile width", tileWidth);
-    if (inputDepth % 2 == 0) {
-      throw new InvalidInputException(
-          "input depth must be odd so that the block has a centre slice, got " + inputDepth);
-    }
-    if (tileHeight % patch != 0 || tileWidth % patch != 0) {
-      throw new InvalidInputException("tile " + tileWidth + " x " + tileHeight
-          + " (width x height) must be a multiple of the patch size " + patch);
-    }
-    if (embedDim % heads != 0) {
-      throw new InvalidInputException(
-          "embedding width " + embedDim + " must be divisible by the heads " + heads);
-    }
+    VitSizes.check(embedDim, layers, heads, patch, inputDepth, tileHeight, tileWidth);
     if (inflation == null) {
       throw new InvalidInputException("inflation must be AVERAGE or CENTER, got null");
     }

@@ -1,7 +1,7 @@
 package io.github.neuroseg.train;
 
 import io.github.neuroseg.InvalidInputException;
-import io.github.neuroseg.onnx.export.VitSpec;
+import io.github.neuroseg.training.VitSizes;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -38,9 +38,7 @@ public record VitConfig(
    *     a multiple of the patch or the width is not divisible by the heads
    */
   public VitConfig {
-    positive("layers", layers);
-    // the exporter's spec holds the architecture's rules; checking through it keeps one copy
-    new VitSpec(embedDim, layers, heads, patch, inputDepth, tileHeight, tileWidth);
+    VitSizes.check(embedDim, layers, heads, patch, inputDepth, tileHeight, tileWidth);
   }
 
   /** DINO ViT-S/16 (E 384, 12 blocks, 6 heads, patch 16) for blocks of the given size. */
@@ -98,11 +96,5 @@ public record VitConfig(
     OnnxExport.spec(this).weightShapes().forEach((name, shape) ->
         m.put(name, java.util.Arrays.stream(shape).asLongStream().toArray()));
     return m;
-  }
-
-  private static void positive(String what, int v) {
-    if (v <= 0) {
-      throw new InvalidInputException(what + " must be > 0, got " + v);
-    }
   }
 }

@@ -1,6 +1,7 @@
 package io.github.neuroseg.onnx.export;
 
 import io.github.neuroseg.InvalidInputException;
+import io.github.neuroseg.training.VitSizes;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -25,24 +26,7 @@ public record VitSpec(int embed, int depth, int heads, int patch, int inputDepth
    *     the depth is even or the tile is not a multiple of the patch
    */
   public VitSpec {
-    if (embed <= 0 || depth < 0 || heads <= 0 || patch <= 0 || inputDepth <= 0
-        || tileHeight <= 0 || tileWidth <= 0) {
-      // not "this": the fields are not assigned yet inside a compact constructor
-      throw new InvalidInputException("ViT sizes must be positive (depth >= 0), got embed "
-          + embed + ", depth " + depth + ", heads " + heads + ", patch " + patch
-          + ", input depth " + inputDepth + ", tile " + tileWidth + " x " + tileHeight);
-    }
-    if (embed % heads != 0) {
-      throw new InvalidInputException("heads (" + heads + ") must divide the embedding width ("
-          + embed + ")");
-    }
-    if (inputDepth % 2 == 0) {
-      throw new InvalidInputException("input depth must be odd, got " + inputDepth);
-    }
-    if (tileHeight % patch != 0 || tileWidth % patch != 0) {
-      throw new InvalidInputException("tile " + tileWidth + " x " + tileHeight
-          + " must be a multiple of the patch size " + patch);
-    }
+    VitSizes.check(embed, depth, heads, patch, inputDepth, tileHeight, tileWidth);
   }
 
   /** Token rows {@code H / p}. */
