@@ -59,7 +59,9 @@ class TrainerTest {
       m.parameters().values().forEach(p -> p.setRequiresGradient(true));
       double first = Double.NaN;
       double lastLoss = Double.NaN;
-      for (int step = 0; step < 30; step++) {
+      // 60 steps: the loss usually ends near 0.28x its start, but one full build saw a slower
+      // descent (0.75x after 30 steps); the bound must hold for that run too
+      for (int step = 0; step < 60; step++) {
         try (NDManager s = root.newSubManager();
             GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
           NDArray l = Losses.bceDice(m.forward(s.create(x, new Shape(n, 1, 3, 16, 16))),
