@@ -1,7 +1,10 @@
 package io.github.neuroseg.volume;
 
 import io.github.neuroseg.volume.Tiff.Kind;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import net.imglib2.Cursor;
 import net.imglib2.RandomAccessibleInterval;
 import net.imglib2.img.array.ArrayImg;
@@ -28,6 +31,25 @@ final class RowSource {
   private final @Nullable Cursor<? extends RealType<?>> cursor;
   private double min = Double.POSITIVE_INFINITY;
   private double max = Double.NEGATIVE_INFINITY;
+
+  /**
+   * Writes every voxel of {@code volume} as {@code kind} samples in {@code order}, rows of x, y
+   * fastest then z, and returns the source with the range of what was written.
+   */
+  static RowSource writeAll(OutputStream out, Volume volume, Kind kind, ByteOrder order)
+      throws IOException {
+    int h = (int) volume.height();
+    int d = (int) volume.depth();
+    ByteBuffer row = ByteBuffer.allocate((int) volume.width() * kind.bytes).order(order);
+    RowSource rows = new RowSource(volume.image(), kind);
+    for (int z = 0; z < d; z++) {
+      for (int y = 0; y < h; y++) {
+        rows.row(y, z, row);
+        out.write(row.array(), 0, row.position());
+      }
+    }
+    return rows;
+  }
 
   RowSource(RandomAccessibleInterval<? extends RealType<?>> img, Kind kind) {
     this.kind = kind;

@@ -771,7 +771,7 @@ final class Tiff {
     out.write(header.array());
 
     // pixel data of all slices, contiguous (ImageJ reads a stack this way)
-    RowSource rows = writeVoxels(out, volume, kind, order);
+    RowSource rows = RowSource.writeAll(out, volume, kind, order);
     if (pad > 0) {
       out.write(0);
     }
@@ -799,23 +799,7 @@ final class Tiff {
     byte[] text = (description + "\0").getBytes(StandardCharsets.UTF_8);
     long ifdLength = ifdLength(text);
     out.write(ifd(volume, kind, 8, text, 8 + ifdLength, true, order));
-    writeVoxels(out, volume, kind, order);
-  }
-
-  private static RowSource writeVoxels(OutputStream out, Volume volume, Kind kind,
-      ByteOrder order) throws IOException {
-    int w = (int) volume.width();
-    int h = (int) volume.height();
-    int d = (int) volume.depth();
-    ByteBuffer row = ByteBuffer.allocate(w * kind.bytes).order(order);
-    RowSource rows = new RowSource(volume.image(), kind);
-    for (int z = 0; z < d; z++) {
-      for (int y = 0; y < h; y++) {
-        rows.row(y, z, row);
-        out.write(row.array(), 0, row.position());
-      }
-    }
-    return rows;
+    RowSource.writeAll(out, volume, kind, order);
   }
 
   /** Bytes of an IFD with its out-of-line values (rationals, description), padded to even. */

@@ -175,14 +175,7 @@ final class V3draw {
         head.putShort((short) (kind == Kind.F32 ? 4 : kind.bytes));
         head.putInt(w).putInt(h).putInt(d).putInt(1);
         out.write(head.array());
-        ByteBuffer row = ByteBuffer.allocate(w * kind.bytes).order(order);
-        RowSource rows = new RowSource(volume.image(), kind);
-        for (int z = 0; z < d; z++) {
-          for (int y = 0; y < h; y++) {
-            rows.row(y, z, row);
-            out.write(row.array(), 0, row.position());
-          }
-        }
+        RowSource.writeAll(out, volume, kind, order);
       }
     });
   }

@@ -80,7 +80,7 @@ final class RunCommand implements Callable<Integer> {
     }
   }
 
-  /** Writes {@code prefix-xy.png} and {@code prefix-xz.png}; returns nothing, names are fixed. */
+  /** Writes {@code <prefix>-xy.png} and {@code <prefix>-xz.png}: the image with mask and tree. */
   static void writePictures(Volume volume, Result r, Path prefix) {
     String name = prefix.getFileName().toString();
     Projections.newBuilder().build().writePngs(volume, r.segmentation().maskVolume().image(),
