@@ -28,6 +28,12 @@ public interface Segmenter extends AutoCloseable {
   /** The settings this segmenter runs with, model defaults resolved. */
   SegmenterConfig config();
 
+  /**
+   * The model's metadata: its contract (input depth, tile, patch, normalisation, threshold) and
+   * the provenance training recorded (command, seed, data split, scores), sorted by key.
+   */
+  java.util.Map<String, String> modelMetadata();
+
   /** Releases native resources. Idempotent; never throws a checked exception. */
   @Override
   void close();

@@ -253,6 +253,11 @@ public final class OnnxSegmenter implements Segmenter {
   }
 
   @Override
+  public Map<String, String> modelMetadata() {
+    return contract.metadata();
+  }
+
+  @Override
   public Segmentation segment(Volume volume) {
     long[] dims = volume.dimensions();
     RandomAccessibleInterval<FloatType> out = Intervals.numElements(volume.image())
