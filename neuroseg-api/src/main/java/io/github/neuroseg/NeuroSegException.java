@@ -14,7 +14,8 @@ public abstract sealed class NeuroSegException extends RuntimeException
         DeviceException,
         MissingImplementationException,
         NeuroSegIOException,
-        TrainingException {
+        TrainingException,
+        StateException {
 
   private static final long serialVersionUID = 1L;
 

@@ -4,12 +4,12 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import io.github.neuroseg.NeuroSeg;
-import io.github.neuroseg.onnx.ModelContract;
-import io.github.neuroseg.onnx.TilePlan;
-import io.github.neuroseg.onnx.export.FloatTensor;
-import io.github.neuroseg.onnx.export.OnnxGraph;
-import io.github.neuroseg.onnx.export.VitOnnxWriter;
-import io.github.neuroseg.onnx.export.VitSpec;
+import io.github.neuroseg.model.ModelContract;
+import io.github.neuroseg.model.VitOnnxWriter;
+import io.github.neuroseg.model.VitWeights;
+import io.github.neuroseg.model.internal.OnnxGraph;
+import io.github.neuroseg.model.internal.TilePlan;
+import io.github.neuroseg.training.VitArchitecture;
 import io.github.neuroseg.segmentation.ModelSource;
 import io.github.neuroseg.segmentation.Segmenter;
 import io.github.neuroseg.segmentation.SegmenterConfig;
@@ -19,7 +19,6 @@ import io.github.neuroseg.volume.VoxelSize;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
-import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -56,8 +55,8 @@ public final class InferenceBenchmark {
     int width = 512;
     int height = 512;
     int batch = 8;
-    VitSpec spec = new VitSpec(192, 4, 3, 16, 5, 96, 96);
-    byte[] model = VitOnnxWriter.write(spec, randomWeights(spec, 1),
+    VitArchitecture spec = new VitArchitecture(192, 4, 3, 16, 5, 96, 96);
+    byte[] model = VitOnnxWriter.write(spec, VitWeights.random(spec, 1, 0.02),
         Map.of(ModelContract.NORMALIZATION, "percentile:0.5,99.5",
             ModelContract.THRESHOLD, "0.5", ModelContract.PRETRAINED, "random (benchmark)"));
     System.out.printf(Locale.ROOT, "model: %s, %.1f MB%n", spec, model.length / 1e6);
@@ -139,7 +138,7 @@ public final class InferenceBenchmark {
    * Runs {@code tiles} tiles in batches through a fresh session with the segmenter's options. The
    * inputs are the plan's first batches, normalised as segment() does, cycled.
    */
-  private static double raw(byte[] model, int threads, VitSpec spec, float[][] inputs,
+  private static double raw(byte[] model, int threads, VitArchitecture spec, float[][] inputs,
       long tiles, int batch) throws Exception {
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
@@ -203,7 +202,7 @@ public final class InferenceBenchmark {
   }
 
   /** A model that returns its input's centre slice: segment() with it costs only the glue. */
-  private static byte[] identity(VitSpec spec) {
+  private static byte[] identity(VitArchitecture spec) {
     OnnxGraph g = new OnnxGraph("identity");
     int d = spec.inputDepth();
     g.input(ModelContract.INPUT, new long[] {-1, 1, d, spec.tileHeight(), spec.tileWidth()}, "N");
@@ -226,7 +225,7 @@ public final class InferenceBenchmark {
         ? sun.getProcessCpuTime() / 1e9 : Double.NaN;
   }
 
-  private static OnnxTensor tensor(OrtEnvironment env, float[] values, int n, VitSpec spec)
+  private static OnnxTensor tensor(OrtEnvironment env, float[] values, int n, VitArchitecture spec)
       throws Exception {
     int per = spec.inputDepth() * spec.tileHeight() * spec.tileWidth();
     FloatBuffer b = ByteBuffer.allocateDirect(n * per * Float.BYTES)
@@ -234,23 +233,5 @@ public final class InferenceBenchmark {
     b.put(values, 0, n * per).flip();
     return OnnxTensor.createTensor(env, b, new long[] {n, 1, spec.inputDepth(),
         spec.tileHeight(), spec.tileWidth()});
-  }
-
-  private static Map<String, FloatTensor> randomWeights(VitSpec spec, long seed) {
-    SplittableRandom r = new SplittableRandom(seed);
-    Map<String, FloatTensor> w = new HashMap<>();
-    spec.weightShapes().forEach((name, shape) -> {
-      int n = 1;
-      for (int d : shape) {
-        n *= d;
-      }
-      float[] v = new float[n];
-      boolean scale = name.contains("norm") && name.endsWith("weight");
-      for (int i = 0; i < n; i++) {
-        v[i] = (float) (scale ? 1 : 0.02 * r.nextGaussian());
-      }
-      w.put(name, new FloatTensor(shape, v));
-    });
-    return w;
   }
 }

@@ -1,6 +1,9 @@
 package io.github.neuroseg.metrics;
 
 import io.github.neuroseg.InvalidInputException;
+import io.github.neuroseg.segmentation.Segmentation;
+import io.github.neuroseg.segmentation.Segmenter;
+import io.github.neuroseg.training.LabeledVolume;
 import io.github.neuroseg.volume.VoxelSize;
 import java.util.Arrays;
 import java.util.List;
@@ -124,6 +127,24 @@ public final class SegmentationMetrics {
       RandomAccessibleInterval<? extends RealType<?>> reference,
       VoxelSize voxelSize) {
     return new VolumeScores(dice(predicted, reference), hd95(predicted, reference, voxelSize));
+  }
+
+  /**
+   * Segments each labelled volume and scores the segmentation's mask against the volume's
+   * ground truth: the held-out test of a trained model, as users get it from {@code segment()}.
+   *
+   * @throws InvalidInputException when {@code volumes} is empty
+   */
+  public static Summary evaluate(Segmenter segmenter, List<LabeledVolume> volumes) {
+    if (volumes.isEmpty()) {
+      throw new InvalidInputException("need at least one volume to evaluate, got none");
+    }
+    List<VolumeScores> scores = new java.util.ArrayList<>();
+    for (LabeledVolume v : volumes) {
+      Segmentation s = segmenter.segment(v.image());
+      scores.add(score(s.mask(), v.mask(), v.image().voxelSize()));
+    }
+    return mean(scores);
   }
 
   /**

@@ -5,6 +5,7 @@ import io.github.neuroseg.InvalidInputException;
 import io.github.neuroseg.ProgressListener;
 import io.github.neuroseg.spi.Providers;
 import io.github.neuroseg.spi.SegmenterProvider;
+import io.github.neuroseg.volume.Normalization;
 import java.nio.file.Path;
 import org.jspecify.annotations.Nullable;
 
@@ -31,7 +32,7 @@ public final class SegmenterBuilder {
   private Blending blending = Blending.GAUSSIAN;
   private int batchSize = 8;
   private int threads;
-  private @Nullable String normalization;
+  private @Nullable Normalization normalization;
   private @Nullable Double threshold;
   private ProgressListener progress = ProgressListener.NONE;
 
@@ -93,9 +94,12 @@ public final class SegmenterBuilder {
     return this;
   }
 
-  /** Override the model's intensity normalisation, e.g. {@code "percentile:0.5,99.5"}. */
-  public SegmenterBuilder normalization(String spec) {
-    this.normalization = spec;
+  /**
+   * Override the model's intensity normalisation, e.g. {@code Normalization.percentile(0.5,
+   * 99.5)} (or {@code Normalization.parse("percentile:0.5,99.5")}); default the model's.
+   */
+  public SegmenterBuilder normalization(Normalization value) {
+    this.normalization = value;
     return this;
   }
 

@@ -3,6 +3,7 @@ package io.github.neuroseg.segmentation;
 import io.github.neuroseg.Device;
 import io.github.neuroseg.InvalidInputException;
 import io.github.neuroseg.ProgressListener;
+import io.github.neuroseg.volume.Normalization;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -18,8 +19,7 @@ import org.jspecify.annotations.Nullable;
  * @param blending tile weighting when stitching
  * @param batchSize tiles per inference call, {@code >= 1}
  * @param threads threads for the inference engine's intra-op pool; 0 lets the engine choose
- * @param normalization intensity normalisation spec (e.g. {@code "percentile:0.5,99.5"}), or
- *     {@code null} for the model's
+ * @param normalization intensity normalisation, or {@code null} for the model's
  * @param threshold mask threshold in [0, 1], or {@code null} for the model's calibrated one
  * @param progress receives per-batch progress
  */
@@ -33,10 +33,23 @@ public record SegmenterConfig(
     Blending blending,
     int batchSize,
     int threads,
-    @Nullable String normalization,
+    @Nullable Normalization normalization,
     @Nullable Double threshold,
     ProgressListener progress) {
 
+  /**
+   * The overlap used when none is given: a quarter of the smaller tile side, the same for
+   * inference and for training validation.
+   */
+  public static int defaultOverlap(int tileWidth, int tileHeight) {
+    return Math.min(tileWidth, tileHeight) / 4;
+  }
+
+  /**
+   * Validates the settings.
+   *
+   * @throws InvalidInputException naming the value out of range
+   */
   public SegmenterConfig {
     if (tileWidth != null && tileWidth <= 0 || tileHeight != null && tileHeight <= 0) {
       throw new InvalidInputException(

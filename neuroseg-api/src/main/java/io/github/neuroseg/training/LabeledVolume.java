@@ -7,8 +7,16 @@ import io.github.neuroseg.swc.SwcNode;
 import io.github.neuroseg.synth.GroundTruth;
 import io.github.neuroseg.synth.RenderedNeuron;
 import io.github.neuroseg.volume.Volume;
+import io.github.neuroseg.NeuroSegIOException;
+import io.github.neuroseg.volume.Volumes;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
 import net.imglib2.RandomAccessibleInterval;
 import net.imglib2.type.numeric.RealType;
 import org.jspecify.annotations.Nullable;
@@ -69,6 +77,54 @@ public record LabeledVolume(
   /** The image with the ground truth of an SWC file (see {@link #of(Volume, NeuronTree, String)}). */
   public static LabeledVolume of(Volume image, Path swc) {
     return of(image, Swc.read(swc), swc.getFileName().toString());
+  }
+
+  /** Image extensions {@link #readPairs} looks for beside each SWC file, in this order. */
+  public static final List<String> IMAGE_EXTENSIONS = List.of(".tif", ".tiff", ".v3draw");
+
+  /**
+   * Every SWC file of a folder with the image of the same base name beside it ({@code a.swc}
+   * with {@code a.tif}, {@code a.tiff} or {@code a.v3draw}; extensions in any case), each as
+   * {@link #of(Volume, Path)} makes it, sorted by file name.
+   *
+   * @param folder the folder holding the pairs
+   * @throws InvalidInputException when the path is not a folder, holds no SWC file, or an SWC
+   *     file has no image beside it (naming the files looked for)
+   * @throws io.github.neuroseg.NeuroSegIOException when the folder cannot be listed
+   */
+  public static List<LabeledVolume> readPairs(Path folder) {
+    if (!Files.isDirectory(folder)) {
+      throw new InvalidInputException("not a folder: " + folder);
+    }
+    List<Path> files;
+    try (Stream<Path> s = Files.list(folder)) {
+      files = s.filter(Files::isRegularFile).sorted().toList();
+    } catch (IOException e) {
+      throw new NeuroSegIOException("cannot list " + folder + ": " + e, e);
+    }
+    List<LabeledVolume> out = new ArrayList<>();
+    for (Path swc : files) {
+      String name = swc.getFileName().toString();
+      if (!name.toLowerCase(Locale.ROOT).endsWith(".swc")) {
+        continue;
+      }
+      String base = name.substring(0, name.length() - 4);
+      Path image = files.stream()
+          .filter(f -> {
+            String n = f.getFileName().toString();
+            return IMAGE_EXTENSIONS.stream().anyMatch(ext -> n.length() == base.length()
+                + ext.length() && n.startsWith(base) && n.substring(base.length())
+                .equalsIgnoreCase(ext));
+          })
+          .findFirst()
+          .orElseThrow(() -> new InvalidInputException("no image for " + swc + ": expected "
+              + base + ".tif, .tiff or .v3draw beside it"));
+      out.add(of(Volumes.read(image), swc));
+    }
+    if (out.isEmpty()) {
+      throw new InvalidInputException("no SWC files in " + folder);
+    }
+    return out;
   }
 
   /** A rendered synthetic neuron with its exact mask. */

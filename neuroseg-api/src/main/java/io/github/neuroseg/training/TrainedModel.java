@@ -6,6 +6,7 @@ import io.github.neuroseg.segmentation.ModelSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -21,6 +22,7 @@ public final class TrainedModel {
   private final double validationHd95;
   private final double threshold;
   private final int bestEpoch;
+  private final List<EpochStats> history;
   private final Map<String, String> metadata;
 
   /**
@@ -32,12 +34,13 @@ public final class TrainedModel {
    *     prediction is empty)
    * @param threshold probability threshold calibrated on the validation data, in [0, 1]
    * @param bestEpoch the epoch that gave the model, from 1
+   * @param history every epoch's statistics, in order
    * @param metadata the key/value metadata stored in the model (normalisation, threshold, voxel
    *     size, seed, provenance of training)
    * @throws InvalidInputException for empty bytes or an out-of-range score, threshold or epoch
    */
   public TrainedModel(byte[] onnx, double validationDice, double validationHd95, double threshold,
-      int bestEpoch, Map<String, String> metadata) {
+      int bestEpoch, List<EpochStats> history, Map<String, String> metadata) {
     if (onnx.length == 0) {
       throw new InvalidInputException("a trained model needs ONNX bytes, got 0 bytes");
     }
@@ -55,6 +58,7 @@ public final class TrainedModel {
     this.validationHd95 = validationHd95;
     this.threshold = threshold;
     this.bestEpoch = bestEpoch;
+    this.history = List.copyOf(history);
     this.metadata = Collections.unmodifiableMap(new TreeMap<>(metadata));
   }
 
@@ -86,6 +90,11 @@ public final class TrainedModel {
   /** The epoch (from 1) whose weights the model holds. */
   public int bestEpoch() {
     return bestEpoch;
+  }
+
+  /** Every epoch's training loss, validation scores, threshold and learning rate, in order. */
+  public List<EpochStats> history() {
+    return history;
   }
 
   /** The metadata stored in the model, sorted by key. */

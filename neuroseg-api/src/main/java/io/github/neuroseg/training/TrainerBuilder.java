@@ -5,13 +5,14 @@ import io.github.neuroseg.spi.Providers;
 import io.github.neuroseg.spi.TrainerProvider;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Fluent builder of {@link ModelTrainer}s. Not thread-safe; the trainers it builds are immutable.
- * Training and validation data are required; every other setting has a default (the training
- * defaults are those of {@code neuroseg-train}'s own trainer, the network size that of the
- * {@code neuroseg train} command).
+ * Training and validation data are required; every other setting has a default, defined here
+ * (and, for the network size, by {@link VitArchitecture#DEFAULT}) and nowhere else: the {@code
+ * neuroseg train} command and the benchmarks train through this builder.
  *
  * <pre>{@code
  * TrainedModel m = NeuroSeg.trainer()
@@ -24,24 +25,6 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  */
 public final class TrainerBuilder {
-  /** Default token width: 64. */
-  public static final int DEFAULT_EMBED_DIM = 64;
-
-  /** Default number of transformer blocks: 4. */
-  public static final int DEFAULT_LAYERS = 4;
-
-  /** Default number of attention heads: 4. */
-  public static final int DEFAULT_HEADS = 4;
-
-  /** Default patch size: 8 pixels. */
-  public static final int DEFAULT_PATCH = 8;
-
-  /** Default input depth: 5 slices per block. */
-  public static final int DEFAULT_INPUT_DEPTH = 5;
-
-  /** Default tile: 32 x 32 pixels. */
-  public static final int DEFAULT_TILE = 32;
-
   /** Default maximum number of epochs: 20. */
   public static final int DEFAULT_EPOCHS = 20;
 
@@ -69,18 +52,22 @@ public final class TrainerBuilder {
   /** Default patience: 5 epochs without validation improvement. */
   public static final int DEFAULT_PATIENCE = 5;
 
+  /** Default layer-wise learning-rate decay of pretrained parameters: 1 (none). */
+  public static final double DEFAULT_LAYER_DECAY = 1.0;
+
   private List<LabeledVolume> trainingData = List.of();
   private List<LabeledVolume> validationData = List.of();
-  private int embedDim = DEFAULT_EMBED_DIM;
-  private int layers = DEFAULT_LAYERS;
-  private int heads = DEFAULT_HEADS;
-  private int patch = DEFAULT_PATCH;
-  private int inputDepth = DEFAULT_INPUT_DEPTH;
-  private int tileHeight = DEFAULT_TILE;
-  private int tileWidth = DEFAULT_TILE;
+  private int embedDim = VitArchitecture.DEFAULT.embedDim();
+  private int layers = VitArchitecture.DEFAULT.layers();
+  private int heads = VitArchitecture.DEFAULT.heads();
+  private int patch = VitArchitecture.DEFAULT.patch();
+  private int inputDepth = VitArchitecture.DEFAULT.inputDepth();
+  private int tileHeight = VitArchitecture.DEFAULT.tileHeight();
+  private int tileWidth = VitArchitecture.DEFAULT.tileWidth();
   private @Nullable Path pretrained;
   private Inflation inflation = Inflation.AVERAGE;
   private double pretrainedLearningRateScale = DEFAULT_PRETRAINED_LEARNING_RATE_SCALE;
+  private double layerDecay = DEFAULT_LAYER_DECAY;
   private int epochs = DEFAULT_EPOCHS;
   private int stepsPerEpoch = DEFAULT_STEPS_PER_EPOCH;
   private int batchSize = DEFAULT_BATCH_SIZE;
@@ -93,6 +80,7 @@ public final class TrainerBuilder {
   private long seed;
   private @Nullable Path checkpointDirectory;
   private boolean resume;
+  private Map<String, String> provenance = Map.of();
   private ProgressListener progress = ProgressListener.NONE;
 
   /** Use {@link io.github.neuroseg.NeuroSeg#trainer()}. */
@@ -110,6 +98,21 @@ public final class TrainerBuilder {
    */
   public TrainerBuilder validationData(List<LabeledVolume> volumes) {
     this.validationData = List.copyOf(volumes);
+    return this;
+  }
+
+  /**
+   * The whole network size at once (see {@link VitArchitecture}); default {@link
+   * VitArchitecture#DEFAULT}. The size setters below change single values of it.
+   */
+  public TrainerBuilder architecture(VitArchitecture value) {
+    this.embedDim = value.embedDim();
+    this.layers = value.layers();
+    this.heads = value.heads();
+    this.patch = value.patch();
+    this.inputDepth = value.inputDepth();
+    this.tileHeight = value.tileHeight();
+    this.tileWidth = value.tileWidth();
     return this;
   }
 
@@ -179,6 +182,17 @@ public final class TrainerBuilder {
    */
   public TrainerBuilder pretrainedLearningRateScale(double factor) {
     this.pretrainedLearningRateScale = factor;
+    return this;
+  }
+
+  /**
+   * Layer-wise decay in (0, 1] of the learning rate of pretrained parameters; default 1 (none).
+   * With {@code d < 1}, block {@code i} of {@code L} learns at {@code scale * d^(L - i)} and the
+   * embeddings at {@code scale * d^(L + 1)} times the rate ({@code scale} is {@link
+   * #pretrainedLearningRateScale}); the final norm at {@code scale}, the head at the full rate.
+   */
+  public TrainerBuilder layerDecay(double decay) {
+    this.layerDecay = decay;
     return this;
   }
 
@@ -263,6 +277,17 @@ public final class TrainerBuilder {
     return this;
   }
 
+  /**
+   * Extra key/value provenance written into the model's metadata, e.g. {@code
+   * training_command} or {@code test_cases} (see the model contract's keys); default none. Keys
+   * the trainer writes itself (architecture, normalisation, threshold, scores, seed, the names of
+   * the training and validation volumes) cannot be given here.
+   */
+  public TrainerBuilder provenance(Map<String, String> entries) {
+    this.provenance = Map.copyOf(entries);
+    return this;
+  }
+
   /** Receives progress per training step and per validation volume; default none. */
   public TrainerBuilder onProgress(ProgressListener listener) {
     this.progress = listener;
@@ -275,10 +300,11 @@ public final class TrainerBuilder {
    * @throws io.github.neuroseg.InvalidInputException for missing data or an out-of-range value
    */
   public TrainerConfig config() {
-    return new TrainerConfig(trainingData, validationData, embedDim, layers, heads, patch,
-        inputDepth, tileHeight, tileWidth, pretrained, inflation, pretrainedLearningRateScale,
-        epochs, stepsPerEpoch, batchSize, learningRate, warmupSteps, weightDecay,
-        minForegroundRatio, augment, patience, seed, checkpointDirectory, resume, progress);
+    return new TrainerConfig(trainingData, validationData,
+        new VitArchitecture(embedDim, layers, heads, patch, inputDepth, tileHeight, tileWidth),
+        pretrained, inflation, pretrainedLearningRateScale, layerDecay, epochs, stepsPerEpoch,
+        batchSize, learningRate, warmupSteps, weightDecay, minForegroundRatio, augment, patience,
+        seed, checkpointDirectory, resume, provenance, progress);
   }
 
   /**

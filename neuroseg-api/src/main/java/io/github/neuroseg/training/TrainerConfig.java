@@ -4,6 +4,7 @@ import io.github.neuroseg.InvalidInputException;
 import io.github.neuroseg.ProgressListener;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -13,18 +14,13 @@ import org.jspecify.annotations.Nullable;
  * @param trainingData labelled volumes to draw training blocks from, not empty
  * @param validationData labelled volumes for model selection and threshold calibration, not
  *     empty
- * @param embedDim token width of the transformer, divisible by {@code heads}
- * @param layers transformer blocks, {@code >= 1}
- * @param heads attention heads, {@code >= 1}
- * @param patch square patch size in pixels, {@code >= 1}
- * @param inputDepth slices per block, odd (1 is the 2D baseline)
- * @param tileHeight block height in pixels, a multiple of {@code patch}
- * @param tileWidth block width in pixels, a multiple of {@code patch}
+ * @param architecture the network size
  * @param pretrained a 2D checkpoint ({@code .safetensors} or {@code .pth}) to inflate, or
  *     {@code null} to train from scratch
  * @param inflation how the pretrained patch kernel is spread over the input depth
  * @param pretrainedLearningRateScale factor in [0, 1] on the learning rate of pretrained
  *     parameters (all but the head)
+ * @param layerDecay layer-wise decay in (0, 1] of the learning rate of pretrained parameters
  * @param epochs maximum number of epochs, {@code >= 1}
  * @param stepsPerEpoch optimisation steps per epoch, {@code >= 1}
  * @param batchSize blocks per step, {@code >= 1}
@@ -38,21 +34,17 @@ import org.jspecify.annotations.Nullable;
  * @param checkpointDirectory where {@code best.safetensors} and {@code last.safetensors} go, or
  *     {@code null} for none
  * @param resume whether to continue from {@code last.safetensors} in the checkpoint directory
+ * @param provenance extra key/value metadata written into the model
  * @param progress receives progress per step and per validation volume
  */
 public record TrainerConfig(
     List<LabeledVolume> trainingData,
     List<LabeledVolume> validationData,
-    int embedDim,
-    int layers,
-    int heads,
-    int patch,
-    int inputDepth,
-    int tileHeight,
-    int tileWidth,
+    VitArchitecture architecture,
     @Nullable Path pretrained,
     Inflation inflation,
     double pretrainedLearningRateScale,
+    double layerDecay,
     int epochs,
     int stepsPerEpoch,
     int batchSize,
@@ -65,6 +57,7 @@ public record TrainerConfig(
     long seed,
     @Nullable Path checkpointDirectory,
     boolean resume,
+    Map<String, String> provenance,
     ProgressListener progress) {
 
   /**
@@ -83,13 +76,20 @@ public record TrainerConfig(
       throw new InvalidInputException("the validation data set is empty; give at least one "
           + "labelled volume with validationData(...)");
     }
-    VitSizes.check(embedDim, layers, heads, patch, inputDepth, tileHeight, tileWidth);
+    provenance = Map.copyOf(provenance);
+    if (architecture == null) {
+      throw new InvalidInputException("architecture must not be null; use "
+          + "VitArchitecture.DEFAULT for the default network");
+    }
     if (inflation == null) {
       throw new InvalidInputException("inflation must be AVERAGE or CENTER, got null");
     }
     if (!(pretrainedLearningRateScale >= 0 && pretrainedLearningRateScale <= 1)) {
       throw new InvalidInputException("pretrained learning-rate scale must be in [0, 1], got "
           + pretrainedLearningRateScale);
+    }
+    if (!(layerDecay > 0 && layerDecay <= 1)) {
+      throw new InvalidInputException("layer decay must be in (0, 1], got " + layerDecay);
     }
     positive("epochs", epochs);
     positive("steps per epoch", stepsPerEpoch);

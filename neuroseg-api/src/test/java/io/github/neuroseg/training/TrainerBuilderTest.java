@@ -60,13 +60,13 @@ class TrainerBuilderTest {
   @Test
   void defaultsAreTheDocumentedOnes() {
     TrainerConfig c = valid().config();
-    assertEquals(64, c.embedDim());
-    assertEquals(4, c.layers());
-    assertEquals(4, c.heads());
-    assertEquals(8, c.patch());
-    assertEquals(5, c.inputDepth());
-    assertEquals(32, c.tileHeight());
-    assertEquals(32, c.tileWidth());
+    assertEquals(64, c.architecture().embedDim());
+    assertEquals(4, c.architecture().layers());
+    assertEquals(4, c.architecture().heads());
+    assertEquals(8, c.architecture().patch());
+    assertEquals(5, c.architecture().inputDepth());
+    assertEquals(32, c.architecture().tileHeight());
+    assertEquals(32, c.architecture().tileWidth());
     assertNull(c.pretrained());
     assertEquals(Inflation.AVERAGE, c.inflation());
     assertEquals(1.0, c.pretrainedLearningRateScale());
@@ -83,6 +83,9 @@ class TrainerBuilderTest {
     assertNull(c.checkpointDirectory());
     assertFalse(c.resume());
     assertEquals(ProgressListener.NONE, c.progress());
+    assertEquals(1.0, c.layerDecay());
+    assertEquals(Map.of(), c.provenance());
+    assertEquals(VitArchitecture.DEFAULT, c.architecture());
   }
 
   @Test
@@ -93,9 +96,13 @@ class TrainerBuilderTest {
         .pretrainedLearningRateScale(0.1).epochs(3).stepsPerEpoch(7).batchSize(2)
         .learningRate(1e-3).warmupSteps(0).weightDecay(0).minForegroundRatio(0.5)
         .augment(false).patience(2).seed(42).checkpointDirectory(dir).resume(true)
+        .layerDecay(0.75).provenance(Map.of("training_command", "x"))
         .onProgress(l).config();
-    assertEquals(List.of(96, 2, 3, 4, 3, 24, 16), List.of(c.embedDim(), c.layers(), c.heads(),
-        c.patch(), c.inputDepth(), c.tileHeight(), c.tileWidth()));
+    assertEquals(0.75, c.layerDecay());
+    assertEquals(Map.of("training_command", "x"), c.provenance());
+    VitArchitecture a = c.architecture();
+    assertEquals(List.of(96, 2, 3, 4, 3, 24, 16), List.of(a.embedDim(), a.layers(), a.heads(),
+        a.patch(), a.inputDepth(), a.tileHeight(), a.tileWidth()));
     assertEquals(dir.resolve("w.pth"), c.pretrained());
     assertEquals(Inflation.CENTER, c.inflation());
     assertEquals(0.1, c.pretrainedLearningRateScale());
@@ -109,7 +116,7 @@ class TrainerBuilderTest {
     assertEquals(dir, c.checkpointDirectory());
     assertTrue(c.resume());
     assertEquals(l, c.progress());
-    assertEquals(32, valid().tile(32).config().tileHeight());
+    assertEquals(32, valid().tile(32).config().architecture().tileHeight());
   }
 
   @Test
@@ -139,6 +146,7 @@ class TrainerBuilderTest {
         invalid(b -> b.minForegroundRatio(1.5)));
     assertEquals("pretrained learning-rate scale must be in [0, 1], got -0.1",
         invalid(b -> b.pretrainedLearningRateScale(-0.1)));
+    assertEquals("layer decay must be in (0, 1], got 0.0", invalid(b -> b.layerDecay(0)));
     assertEquals("resume needs a checkpoint directory to resume from; set "
         + "checkpointDirectory(...)", invalid(b -> b.resume(true)));
   }
@@ -157,7 +165,7 @@ class TrainerBuilderTest {
             TrainerBuilder b = valid().embedDim(embed).heads(heads).patch(patch).tile(tile)
                 .inputDepth(depth);
             if (ok) {
-              assertEquals(tile, b.config().tileWidth());
+              assertEquals(tile, b.config().architecture().tileWidth());
             } else {
               assertThrows(InvalidInputException.class, b::config);
             }
@@ -176,7 +184,8 @@ class TrainerBuilderTest {
   @Test
   void trainedModelCopiesItsBytesAndWritesThemAtomically() throws Exception {
     byte[] bytes = {1, 2, 3, 4};
-    TrainedModel m = new TrainedModel(bytes, 0.7, 2.5, 0.45, 3, Map.of("threshold", "0.45"));
+    TrainedModel m =
+        new TrainedModel(bytes, 0.7, 2.5, 0.45, 3, List.of(), Map.of("threshold", "0.45"));
     bytes[0] = 9;
     assertArrayEquals(new byte[] {1, 2, 3, 4}, m.onnx());
     m.onnx()[1] = 9;
@@ -195,10 +204,12 @@ class TrainerBuilderTest {
     assertEquals(Map.of("threshold", "0.45"), m.metadata());
     assertEquals("threshold must be in [0, 1], got 1.5", assertThrows(
         InvalidInputException.class,
-        () -> new TrainedModel(new byte[] {1}, 0.7, 2.5, 1.5, 3, Map.of())).getMessage());
+        () -> new TrainedModel(new byte[] {1}, 0.7, 2.5, 1.5, 3, List.of(), Map.of()))
+        .getMessage());
     assertEquals("best epoch must be >= 1, got 0", assertThrows(InvalidInputException.class,
-        () -> new TrainedModel(new byte[] {1}, 0.7, 2.5, 0.5, 0, Map.of())).getMessage());
+        () -> new TrainedModel(new byte[] {1}, 0.7, 2.5, 0.5, 0, List.of(), Map.of()))
+        .getMessage());
     assertThrows(InvalidInputException.class,
-        () -> new TrainedModel(new byte[0], 0.7, 2.5, 0.5, 1, Map.of()));
+        () -> new TrainedModel(new byte[0], 0.7, 2.5, 0.5, 1, List.of(), Map.of()));
   }
 }

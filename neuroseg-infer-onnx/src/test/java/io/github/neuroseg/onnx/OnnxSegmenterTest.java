@@ -16,9 +16,11 @@ import io.github.neuroseg.ModelException;
 import io.github.neuroseg.NeuroSeg;
 import io.github.neuroseg.NeuroSegIOException;
 import io.github.neuroseg.Progress;
-import io.github.neuroseg.onnx.export.FloatTensor;
-import io.github.neuroseg.onnx.export.VitOnnxWriter;
-import io.github.neuroseg.onnx.export.VitSpec;
+import io.github.neuroseg.StateException;
+import io.github.neuroseg.model.internal.TilePlan;
+import io.github.neuroseg.model.VitWeights;
+import io.github.neuroseg.model.VitOnnxWriter;
+import io.github.neuroseg.training.VitArchitecture;
 import io.github.neuroseg.segmentation.Blending;
 import io.github.neuroseg.segmentation.ModelSource;
 import io.github.neuroseg.segmentation.Segmentation;
@@ -125,22 +127,8 @@ class OnnxSegmenterTest {
   }
 
   private static byte[] tinyVit(long seed) {
-    VitSpec spec = new VitSpec(8, 1, 2, 4, 3, 16, 16);
-    SplittableRandom r = new SplittableRandom(seed);
-    Map<String, FloatTensor> w = new HashMap<>();
-    spec.weightShapes().forEach((name, shape) -> {
-      int n = 1;
-      for (int d : shape) {
-        n *= d;
-      }
-      float[] v = new float[n];
-      for (int i = 0; i < n; i++) {
-        v[i] = (float) (name.contains("norm") && name.endsWith("weight") ? 1
-            : 0.3 * r.nextGaussian());
-      }
-      w.put(name, new FloatTensor(shape, v));
-    });
-    return VitOnnxWriter.write(spec, w,
+    VitArchitecture spec = new VitArchitecture(8, 1, 2, 4, 3, 16, 16);
+    return VitOnnxWriter.write(spec, VitWeights.random(spec, seed, 0.3),
         Map.of("normalization", "percentile:0.5,99.5", "threshold", "0.4"));
   }
 
@@ -303,7 +291,7 @@ class OnnxSegmenterTest {
     seg.close();
     seg.close();
     Volume vol = randomVolume(new SplittableRandom(2), 4, 4, 1);
-    InvalidInputException e = assertThrows(InvalidInputException.class, () -> seg.segment(vol));
+    StateException e = assertThrows(StateException.class, () -> seg.segment(vol));
     assertTrue(e.getMessage().contains("closed"));
   }
 
@@ -335,7 +323,7 @@ class OnnxSegmenterTest {
     assertThrows(NeuroSegIOException.class,
         () -> NeuroSeg.segmenter().model(dir.resolve("missing.onnx")).build());
     assertThrows(InvalidInputException.class, () -> builder("identity", TestModels.identity(1,
-        TestModels.metadata(1, 8, "none"))).normalization("zscore").build());
+        TestModels.metadata(1, 8, "none"))).normalization(Normalization.parse("zscore")).build());
   }
 
   @Test
@@ -345,7 +333,7 @@ class OnnxSegmenterTest {
     try (Segmenter seg = NeuroSeg.segmenter().model(f).threshold(0.25).build()) {
       assertSame(OnnxSegmenter.class, seg.getClass());
       assertEquals(0.25, seg.config().threshold());
-      assertEquals("none", seg.config().normalization());
+      assertEquals(Normalization.none(), seg.config().normalization());
       assertEquals(1, seg.config().overlap());
       assertEquals(f.toString(), ((OnnxSegmenter) seg).contract().label());
     }

@@ -1,6 +1,6 @@
 package io.github.neuroseg.onnx;
 
-import io.github.neuroseg.onnx.export.OnnxGraph;
+import io.github.neuroseg.model.internal.OnnxGraph;
 import java.util.HashMap;
 import java.util.Map;
 

@@ -5,8 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.neuroseg.NeuroSeg;
 import io.github.neuroseg.metrics.SegmentationMetrics;
-import io.github.neuroseg.onnx.ModelContract;
-import io.github.neuroseg.onnx.OnnxSegmenter;
+import io.github.neuroseg.model.ModelContract;
 import io.github.neuroseg.segmentation.ModelSource;
 import io.github.neuroseg.segmentation.Segmentation;
 import io.github.neuroseg.segmentation.Segmenter;
@@ -25,9 +24,8 @@ class BundledModelTest {
     ModelSource.Bytes model = (ModelSource.Bytes) NeuroSeg.bundledModel();
     assertTrue(model.content().length < 30 << 20, "under 30 MB: " + model.content().length);
     try (Segmenter s = NeuroSeg.segmenter().model(model).build()) {
-      ModelContract c = ((OnnxSegmenter) s).contract();
-      Map<String, String> md = c.metadata();
-      assertEquals(5, c.inputDepth());
+      Map<String, String> md = s.modelMetadata();
+      assertEquals("5", md.get(ModelContract.INPUT_DEPTH));
       for (String key : new String[] {"seed", "epochs", "val_dice", "voxel_size", "inflation",
           "normalization", "threshold", "training_command"}) {
         assertTrue(md.containsKey(key), "metadata has " + key + ": " + md);

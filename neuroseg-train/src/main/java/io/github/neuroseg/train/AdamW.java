@@ -1,5 +1,6 @@
 package io.github.neuroseg.train;
 
+import io.github.neuroseg.model.FloatTensor;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.util.LinkedHashMap;
@@ -66,22 +67,22 @@ final class AdamW implements AutoCloseable {
   }
 
   /** The moment estimates for a checkpoint, named {@code adamw.m.<param>} / {@code adamw.v.<param>}. */
-  Map<String, WeightTensor> state() {
-    Map<String, WeightTensor> s = new LinkedHashMap<>();
+  Map<String, FloatTensor> state() {
+    Map<String, FloatTensor> s = new LinkedHashMap<>();
     for (String k : m.keySet()) {
-      s.put("adamw.m." + k, new WeightTensor(m.get(k).getShape().getShape(),
+      s.put("adamw.m." + k, FloatTensor.of(m.get(k).getShape().getShape(),
           m.get(k).toFloatArray()));
-      s.put("adamw.v." + k, new WeightTensor(v.get(k).getShape().getShape(),
+      s.put("adamw.v." + k, FloatTensor.of(v.get(k).getShape().getShape(),
           v.get(k).toFloatArray()));
     }
     return s;
   }
 
   /** Restores moments and the step count from {@link #state()}. */
-  void restore(Map<String, WeightTensor> s, long steps) {
+  void restore(Map<String, FloatTensor> s, long steps) {
     for (String k : m.keySet()) {
-      m.get(k).set(s.get("adamw.m." + k).data());
-      v.get(k).set(s.get("adamw.v." + k).data());
+      m.get(k).set(s.get("adamw.m." + k).values());
+      v.get(k).set(s.get("adamw.v." + k).values());
     }
     this.step = steps;
   }

@@ -1,5 +1,6 @@
 package io.github.neuroseg.train;
 
+import io.github.neuroseg.training.VitArchitecture;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -13,11 +14,11 @@ import java.util.SplittableRandom;
 final class BlockSampler {
   private static final int TRIES = 50;
   private final List<PreparedVolume> volumes;
-  private final VitConfig c;
+  private final VitArchitecture c;
   private final double minForeground;
   private final boolean augment;
 
-  BlockSampler(List<PreparedVolume> volumes, VitConfig c, double minForeground, boolean augment) {
+  BlockSampler(List<PreparedVolume> volumes, VitArchitecture c, double minForeground, boolean augment) {
     this.volumes = volumes;
     this.c = c;
     this.minForeground = minForeground;

@@ -1,77 +1,50 @@
 package io.github.neuroseg.train;
 
 import io.github.neuroseg.InvalidInputException;
+import io.github.neuroseg.ProgressListener;
 import io.github.neuroseg.metrics.SegmentationMetrics;
-import io.github.neuroseg.training.LabeledVolume;
-import java.util.ArrayList;
+import io.github.neuroseg.model.internal.TilePlan;
+import io.github.neuroseg.model.internal.TiledPrediction;
+import io.github.neuroseg.segmentation.Blending;
+import io.github.neuroseg.segmentation.SegmenterConfig;
+import io.github.neuroseg.training.VitArchitecture;
+import io.github.neuroseg.volume.Normalization;
+import java.nio.FloatBuffer;
 import java.util.List;
+import net.imglib2.img.array.ArrayImg;
 import net.imglib2.img.array.ArrayImgs;
+import net.imglib2.img.basictypeaccess.array.FloatArray;
+import net.imglib2.type.numeric.real.FloatType;
 
 /**
- * Whole-volume prediction with a {@link VitModel} and scoring against ground truth: every z slice
- * is predicted as the centre of a block (slices past the top and bottom are mirrored into the
- * volume, as in inference),
- * the xy plane is covered by tiles (the last row and column of tiles aligned to the border), the
- * intensities are normalised as in training ({@code percentile:0.5,99.5}, see {@link
- * io.github.neuroseg.volume.Normalization}).
+ * Whole-volume prediction with a {@link VitModel} and scoring against ground truth, through the
+ * same tiling and stitching as {@code segment()} ({@link TiledPrediction}) with the segmenter's
+ * default settings: a quarter-tile overlap ({@link SegmenterConfig#defaultOverlap}), Gaussian
+ * blending and the training normalisation ({@link PreparedVolume#NORMALIZATION}). So the
+ * validation Dice and the calibrated threshold are those a user gets from the exported model.
  */
-public final class Evaluation {
+final class Evaluation {
+  /** Tiles per forward pass; the result does not depend on it. */
   private static final int BATCH = 32;
+  /** The normalisation was applied when the volume was prepared: pass values unchanged. */
+  private static final Normalization.Range PREPARED = new Normalization.Range(0, 1);
 
   private Evaluation() {}
 
-  /**
-   * Foreground probabilities of every voxel of a labelled volume, laid out x fastest.
-   *
-   * @throws InvalidInputException when the volume is smaller than the tile
-   */
-  public static float[] probabilities(VitModel model, LabeledVolume volume) {
-    return probabilities(model, new PreparedVolume(volume, model.config()));
-  }
-
+  /** Foreground probabilities of every voxel of a prepared volume, laid out x fastest. */
   static float[] probabilities(VitModel model, PreparedVolume v) {
-    VitConfig c = model.config();
-    int d = c.inputDepth();
-    int h = c.tileHeight();
-    int w = c.tileWidth();
-    List<int[]> pos = new ArrayList<>();
-    for (int z = 0; z < v.nz; z++) {
-      for (int y0 : starts(v.ny, h)) {
-        for (int x0 : starts(v.nx, w)) {
-          pos.add(new int[] {x0, y0, z});
-        }
-      }
-    }
-    float[] prob = new float[v.nx * v.ny * v.nz];
-    int per = d * h * w;
-    for (int b = 0; b < pos.size(); b += BATCH) {
-      int n = Math.min(BATCH, pos.size() - b);
-      float[] in = new float[n * per];
-      for (int k = 0; k < n; k++) {
-        int[] p = pos.get(b + k);
-        v.block(p[0], p[1], p[2], d, h, w, in, k * per);
-      }
-      float[] logits = model.predictLogits(in, n);
-      for (int k = 0; k < n; k++) {
-        int[] p = pos.get(b + k);
-        for (int y = 0; y < h; y++) {
-          for (int x = 0; x < w; x++) {
-            double l = logits[(k * h + y) * w + x];
-            prob[(p[2] * v.ny + p[1] + y) * v.nx + p[0] + x] = (float) (1 / (1 + Math.exp(-l)));
-          }
-        }
-      }
-    }
-    return prob;
-  }
-
-  private static int[] starts(int size, int tile) {
-    int n = (size + tile - 1) / tile;
-    int[] s = new int[n];
-    for (int i = 0; i < n; i++) {
-      s[i] = Math.min(i * tile, size - tile);
-    }
-    return s;
+    VitArchitecture c = model.config();
+    TilePlan plan = TilePlan.of(v.nx, v.ny, v.nz, c.tileWidth(), c.tileHeight(),
+        SegmenterConfig.defaultOverlap(c.tileWidth(), c.tileHeight()), c.inputDepth());
+    ArrayImg<FloatType, FloatArray> prob = ArrayImgs.floats(v.nx, v.ny, v.nz);
+    new TiledPrediction(plan, Blending.GAUSSIAN, BATCH, 1, "validate", ProgressListener.NONE)
+        .run(ArrayImgs.floats(v.image, v.nx, v.ny, v.nz), PREPARED, prob,
+            (FloatBuffer input, int count) -> {
+              float[] blocks = new float[input.remaining()];
+              input.duplicate().get(blocks);
+              return model.predictLogits(blocks, count);
+            });
+    return prob.update(null).getCurrentStorageArray();
   }
 
   /**
@@ -79,17 +52,13 @@ public final class Evaluation {
    *
    * @throws InvalidInputException when {@code volumes} is empty
    */
-  public static SegmentationMetrics.Summary evaluate(VitModel model, List<LabeledVolume> volumes,
+  static SegmentationMetrics.Summary evaluate(VitModel model, List<PreparedVolume> volumes,
       double threshold) {
     if (volumes.isEmpty()) {
       throw new InvalidInputException("need at least one volume to evaluate, got none");
     }
-    List<SegmentationMetrics.VolumeScores> scores = new ArrayList<>();
-    for (LabeledVolume lv : volumes) {
-      PreparedVolume v = new PreparedVolume(lv, model.config());
-      scores.add(score(probabilities(model, v), v, threshold));
-    }
-    return SegmentationMetrics.mean(scores);
+    return SegmentationMetrics.mean(volumes.stream()
+        .map(v -> score(probabilities(model, v), v, threshold)).toList());
   }
 
   static SegmentationMetrics.VolumeScores score(float[] prob, PreparedVolume v, double t) {

@@ -1,7 +1,8 @@
 package io.github.neuroseg.train;
 
+import io.github.neuroseg.training.VitArchitecture;
 import io.github.neuroseg.InvalidInputException;
-import io.github.neuroseg.onnx.TilePlan;
+import io.github.neuroseg.model.internal.TilePlan;
 import io.github.neuroseg.training.LabeledVolume;
 import io.github.neuroseg.volume.Normalization;
 import io.github.neuroseg.volume.VoxelSize;
@@ -27,7 +28,7 @@ final class PreparedVolume {
   final VoxelSize voxelSize;
   final double foregroundFraction;
 
-  PreparedVolume(LabeledVolume v, VitConfig c) {
+  PreparedVolume(LabeledVolume v, VitArchitecture c) {
     this.name = v.name();
     long[] d = v.image().dimensions();
     if ((long) d[0] * d[1] * d[2] > Integer.MAX_VALUE) {

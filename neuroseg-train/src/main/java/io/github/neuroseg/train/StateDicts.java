@@ -1,12 +1,17 @@
 package io.github.neuroseg.train;
 
 import io.github.neuroseg.ModelException;
+import io.github.neuroseg.model.FloatTensor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
-/** Shape validation of named weight sets against what a network expects. */
+/**
+ * Checks of named weight sets against what a network expects. Every problem is collected and
+ * reported in one {@link ModelException}, by name: missing keys first, then wrong shapes, then
+ * unexpected keys.
+ */
 final class StateDicts {
   private StateDicts() {}
 
@@ -15,33 +20,59 @@ final class StateDicts {
    *
    * @throws ModelException listing every missing key, unexpected key and wrong shape
    */
-  static void checkExact(Map<String, long[]> expected, Map<String, WeightTensor> given,
+  static void checkExact(Map<String, int[]> expected, Map<String, FloatTensor> given,
       String source) {
-    List<String> problems = new ArrayList<>();
-    List<String> missing = new ArrayList<>();
-    for (Map.Entry<String, long[]> e : expected.entrySet()) {
-      WeightTensor t = given.get(e.getKey());
+    Problems p = new Problems();
+    expected.forEach((k, shape) -> {
+      FloatTensor t = given.get(k);
       if (t == null) {
-        missing.add(e.getKey());
-      } else if (!t.hasShape(e.getValue())) {
-        problems.add("key '" + e.getKey() + "' has shape " + t.shapeText() + ", expected "
-            + Arrays.toString(e.getValue()));
+        p.missing(k);
+      } else if (!t.hasShape(shape)) {
+        p.wrongShape(k, t, Arrays.toString(shape));
       }
+    });
+    given.keySet().stream().filter(k -> !expected.containsKey(k)).forEach(p::unexpected);
+    p.throwIfAny(source + " do not fit the network");
+  }
+
+  /** Problems of a weight set, gathered while it is checked. */
+  static final class Problems {
+    private final List<String> missing = new ArrayList<>();
+    private final List<String> shapes = new ArrayList<>();
+    private final List<String> extra = new ArrayList<>();
+
+    void missing(String key) {
+      missing.add(key);
     }
-    List<String> extra = new ArrayList<>();
-    for (String k : given.keySet()) {
-      if (!expected.containsKey(k)) {
-        extra.add(k);
+
+    /** A key whose tensor does not have the {@code expected} shape (described in words). */
+    void wrongShape(String key, FloatTensor got, String expected) {
+      shapes.add("key '" + key + "' has shape " + got.shapeText() + ", expected " + expected);
+    }
+
+    void unexpected(String key) {
+      extra.add(key);
+    }
+
+    /**
+     * Throws when any problem was found.
+     *
+     * @param what the start of the message, e.g. "model weights do not fit the network"
+     * @throws ModelException {@code what: missing keys [...]; key 'x' has shape ...; unexpected
+     *     keys [...]}
+     */
+    void throwIfAny(String what) {
+      List<String> all = new ArrayList<>();
+      if (!missing.isEmpty()) {
+        all.add("missing keys " + missing);
       }
-    }
-    if (!missing.isEmpty()) {
-      problems.add(0, "missing keys " + missing);
-    }
-    if (!extra.isEmpty()) {
-      problems.add("unexpected keys " + extra);
-    }
-    if (!problems.isEmpty()) {
-      throw new ModelException(source + " do not fit the network: " + String.join("; ", problems));
+      all.addAll(shapes);
+      if (!extra.isEmpty()) {
+        all.add("unexpected keys " + extra);
+      }
+      if (!all.isEmpty()) {
+        throw new ModelException(what + ": " + String.join("; ", all));
+      }
     }
   }
 }

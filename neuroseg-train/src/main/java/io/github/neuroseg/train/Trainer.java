@@ -10,10 +10,13 @@ import io.github.neuroseg.Progress;
 import io.github.neuroseg.ProgressListener;
 import io.github.neuroseg.TrainingException;
 import io.github.neuroseg.metrics.SegmentationMetrics;
-import io.github.neuroseg.training.Inflation;
-import io.github.neuroseg.train.weights.PretrainedWeights;
-import io.github.neuroseg.train.weights.SafeTensors;
+import io.github.neuroseg.model.FloatTensor;
+import io.github.neuroseg.model.ModelContract;
+import io.github.neuroseg.model.VitWeights;
+import io.github.neuroseg.training.EpochStats;
 import io.github.neuroseg.training.LabeledVolume;
+import io.github.neuroseg.training.TrainerConfig;
+import io.github.neuroseg.training.VitArchitecture;
 import io.github.neuroseg.volume.VoxelSize;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,8 +25,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,72 +41,49 @@ import org.slf4j.LoggerFactory;
  * mean per-volume Dice and records mean Dice and HD95. The best epoch's weights are kept (and written to
  * {@code best.safetensors} in the checkpoint directory); training stops early after {@code
  * patience} epochs without improvement. With a checkpoint directory, {@code last.safetensors}
- * (weights, optimiser moments, counters) is written every epoch and {@link Builder#resume(boolean)}
- * continues from it. Everything random derives from the seed; a resumed run draws the same batches
- * as an uninterrupted one.
+ * (weights, optimiser moments, counters, history) is written every epoch and {@link
+ * TrainerConfig#resume()} continues from it. Everything random derives from the seed; a resumed
+ * run draws the same batches as an uninterrupted one. Validation predicts each volume whole with
+ * the tiling and stitching of {@code segment()} ({@link Evaluation}).
  *
- * <pre>{@code
- * TrainingResult r = Trainer.newBuilder()
- *     .model(VitConfig.tiny())
- *     .trainingData(train).validationData(val)
- *     .epochs(10).stepsPerEpoch(50).batchSize(8).learningRate(1e-3)
- *     .listener(p -> System.out.println(p))
- *     .build().train();
- * }</pre>
- *
- * <p>A trainer is immutable; {@link #train()} may be called more than once (each call trains from
- * the start or resumes from the checkpoint directory). It is not meant for concurrent calls
- * sharing one checkpoint directory.
+ * <p>Every setting comes from a {@link TrainerConfig}, built by {@code NeuroSeg.trainer()}: this
+ * class has no defaults of its own. A trainer is immutable; {@link #train()} may be called more
+ * than once (each call trains from the start or resumes from the checkpoint directory). It is not
+ * meant for concurrent calls sharing one checkpoint directory.
  */
-public final class Trainer {
+final class Trainer {
   private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
-  private final VitConfig config;
-  private final List<LabeledVolume> training;
-  private final List<LabeledVolume> validation;
-  private final @Nullable Path pretrained;
-  private final Inflation inflation;
-  private final int epochs;
-  private final int stepsPerEpoch;
-  private final int batchSize;
-  private final double learningRate;
-  private final double pretrainedLearningRateScale;
-  private final double layerDecay;
-  private final int warmupSteps;
-  private final double weightDecay;
-  private final double minForegroundRatio;
-  private final boolean augment;
-  private final int patience;
-  private final long seed;
-  private final @Nullable Path checkpointDirectory;
-  private final boolean resume;
-  private final ProgressListener listener;
+  /** The best weights so far, with the model metadata; {@code export} turns it into a model. */
+  static final String BEST = "best.safetensors";
+  /** The whole training state after the last finished epoch, for resuming. */
+  static final String LAST = "last.safetensors";
+  /** Model metadata the trainer writes itself; {@link TrainerConfig#provenance()} may not. */
+  static final Set<String> RESERVED_KEYS = Set.of(ModelContract.FORMAT,
+      ModelContract.INPUT_DEPTH, ModelContract.TILE_H, ModelContract.TILE_W, ModelContract.PATCH,
+      ModelContract.EMBED, ModelContract.LAYERS, ModelContract.HEADS,
+      ModelContract.NORMALIZATION, ModelContract.THRESHOLD, ModelContract.VOXEL_SIZE,
+      ModelContract.INFLATION, ModelContract.PRETRAINED, ModelContract.EPOCHS, ModelContract.SEED,
+      ModelContract.VAL_DICE, ModelContract.VAL_HD95, ModelContract.TRAINING_CASES,
+      ModelContract.VALIDATION_CASES);
 
-  private Trainer(Builder b) {
-    this.config = b.config;
-    this.training = List.copyOf(b.training);
-    this.validation = List.copyOf(b.validation);
-    this.pretrained = b.pretrained;
-    this.inflation = b.inflation;
-    this.epochs = b.epochs;
-    this.stepsPerEpoch = b.stepsPerEpoch;
-    this.batchSize = b.batchSize;
-    this.learningRate = b.learningRate;
-    this.pretrainedLearningRateScale = b.pretrainedLearningRateScale;
-    this.layerDecay = b.layerDecay;
-    this.warmupSteps = b.warmupSteps;
-    this.weightDecay = b.weightDecay;
-    this.minForegroundRatio = b.minForegroundRatio;
-    this.augment = b.augment;
-    this.patience = b.patience;
-    this.seed = b.seed;
-    this.checkpointDirectory = b.checkpointDirectory;
-    this.resume = b.resume;
-    this.listener = b.listener;
-  }
+  private final TrainerConfig settings;
+  private final VitArchitecture config;
 
-  /** A builder; {@link Builder#model}, training and validation data are required. */
-  public static Builder newBuilder() {
-    return new Builder();
+  /**
+   * A trainer with these settings.
+   *
+   * @throws InvalidInputException when the provenance names a key the trainer writes itself
+   */
+  Trainer(TrainerConfig settings) {
+    this.settings = settings;
+    this.config = settings.architecture();
+    List<String> reserved = settings.provenance().keySet().stream()
+        .filter(RESERVED_KEYS::contains).sorted().toList();
+    if (!reserved.isEmpty()) {
+      throw new InvalidInputException("provenance " + reserved + " is written by the trainer "
+          + "itself; give other keys (e.g. " + ModelContract.TRAINING_COMMAND + ", "
+          + ModelContract.TEST_CASES + ")");
+    }
   }
 
   /** Learning rate at optimisation step {@code step} (from 0) of {@code total}. */
@@ -122,13 +102,23 @@ public final class Trainer {
    * @throws TrainingException when the loss becomes NaN or a checkpoint cannot be resumed
    * @throws InvalidInputException when a volume is smaller than the tile
    */
-  public TrainingResult train() {
-    List<PreparedVolume> train = prepare(training);
-    List<PreparedVolume> val = prepare(validation);
-    Map<String, WeightTensor> init = pretrained != null
-        ? PretrainedWeights.inflate(PretrainedWeights.read(pretrained), config, inflation, seed)
-        : VitModel.initialWeights(config, seed);
-    BlockSampler sampler = new BlockSampler(train, config, minForegroundRatio, augment);
+  TrainingResult train() {
+    List<PreparedVolume> train = prepare(settings.trainingData());
+    List<PreparedVolume> val = prepare(settings.validationData());
+    Path pretrained = settings.pretrained();
+    long seed = settings.seed();
+    Map<String, FloatTensor> init = pretrained != null
+        ? PretrainedWeights.inflate(PretrainedWeights.read(pretrained), config,
+            settings.inflation(), seed)
+        : VitWeights.initial(config, seed);
+    BlockSampler sampler = new BlockSampler(train, config, settings.minForegroundRatio(),
+        settings.augment());
+    int epochs = settings.epochs();
+    int stepsPerEpoch = settings.stepsPerEpoch();
+    int batchSize = settings.batchSize();
+    double learningRate = settings.learningRate();
+    ProgressListener listener = settings.progress();
+    Path checkpointDirectory = settings.checkpointDirectory();
     long total = (long) epochs * stepsPerEpoch;
     Map<String, String> provenance = provenance();
     try (VitModel model = VitModel.of(config, init);
@@ -144,39 +134,44 @@ public final class Trainer {
       double bestHd95 = Double.NaN;
       int bestEpoch = 0;
       int stale = 0;
-      Map<String, WeightTensor> best = model.weights();
-      Path last = checkpointDirectory == null ? null : checkpointDirectory.resolve(
-          "last.safetensors");
-      if (resume && last != null && Files.exists(last)) {
+      Map<String, FloatTensor> best = model.weights();
+      Path last = checkpointDirectory == null ? null : checkpointDirectory.resolve(LAST);
+      if (settings.resume() && last != null) {
+        if (!Files.exists(last)) {
+          throw new TrainingException("cannot resume: " + last + " does not exist; train "
+              + "without resume to start afresh, or give the folder of an earlier run");
+        }
         SafeTensors.Contents c = SafeTensors.read(last);
         Map<String, String> meta = c.metadata();
-        if (!config.toString().equals(meta.get("config"))) {
+        String source = last.toString();
+        if (!config.toString().equals(meta.get(ModelContract.CHECKPOINT_ARCHITECTURE))) {
           throw new TrainingException("cannot resume from " + last + ": it was trained for "
-              + meta.get("config") + ", this trainer has " + config);
+              + meta.get(ModelContract.CHECKPOINT_ARCHITECTURE) + ", this trainer has "
+              + config);
         }
-        Map<String, WeightTensor> w = new LinkedHashMap<>();
-        for (String k : config.parameterShapes().keySet()) {
+        Map<String, FloatTensor> w = new LinkedHashMap<>();
+        for (String k : config.weightShapes().keySet()) {
           w.put(k, c.tensors().get(k));
         }
         model.setWeights(w);
-        opt.restore(c.tensors(), Long.parseLong(meta.get("step")));
-        startEpoch = Integer.parseInt(meta.get("epoch")) + 1;
-        bestDice = Double.parseDouble(meta.get("best_dice"));
-        bestThreshold = Double.parseDouble(meta.get("best_threshold"));
-        bestHd95 = Double.parseDouble(meta.get("best_hd95"));
-        bestEpoch = Integer.parseInt(meta.get("best_epoch"));
-        stale = Integer.parseInt(meta.get("stale"));
-        history.addAll(parseHistory(meta.get("history")));
-        Path bestFile = checkpointDirectory.resolve("best.safetensors");
+        opt.restore(c.tensors(), (long) number(meta, ModelContract.CHECKPOINT_STEP, source));
+        startEpoch = (int) number(meta, ModelContract.CHECKPOINT_EPOCH, source) + 1;
+        bestDice = number(meta, ModelContract.CHECKPOINT_BEST_DICE, source);
+        bestThreshold = number(meta, ModelContract.CHECKPOINT_BEST_THRESHOLD, source);
+        bestHd95 = number(meta, ModelContract.CHECKPOINT_BEST_HD95, source);
+        bestEpoch = (int) number(meta, ModelContract.CHECKPOINT_BEST_EPOCH, source);
+        stale = (int) number(meta, ModelContract.CHECKPOINT_STALE, source);
+        history.addAll(ModelContract.history(meta, source));
+        Path bestFile = checkpointDirectory.resolve(BEST);
         best = Files.exists(bestFile) ? SafeTensors.read(bestFile).tensors() : model.weights();
         LOG.info("resuming after epoch {} from {}", startEpoch - 1, last);
       }
       int per = config.inputDepth() * config.tileHeight() * config.tileWidth();
       int hw = config.tileHeight() * config.tileWidth();
-      float[] x = new float[batchSize * per];
-      float[] y = new float[batchSize * hw];
+      float[] x = new float[Math.multiplyExact(batchSize, per)];
+      float[] y = new float[Math.multiplyExact(batchSize, hw)];
       Engine engine = Engine.getEngine("PyTorch");
-      for (int epoch = startEpoch; epoch <= epochs && stale < patience; epoch++) {
+      for (int epoch = startEpoch; epoch <= epochs && stale < settings.patience(); epoch++) {
         SplittableRandom rnd = new SplittableRandom(seed * 1_000_003L + epoch);
         double lossSum = 0;
         double lr = learningRate;
@@ -197,8 +192,8 @@ public final class Trainer {
             throw new TrainingException("the loss became " + loss + " in epoch " + epoch
                 + ", step " + (s + 1) + "; lower the learning rate (now " + learningRate + ")");
           }
-          lr = learningRateAt(learningRate, opt.steps(), total, warmupSteps);
-          opt.step(model.parameters(), lr, weightDecay, this::learningRateFactor);
+          lr = learningRateAt(learningRate, opt.steps(), total, settings.warmupSteps());
+          opt.step(model.parameters(), lr, settings.weightDecay(), this::learningRateFactor);
           lossSum += loss;
           listener.onProgress(new Progress("train epoch " + epoch, s + 1, stepsPerEpoch));
         }
@@ -228,43 +223,61 @@ public final class Trainer {
           stale = 0;
           best = model.weights();
           if (checkpointDirectory != null) {
-            Map<String, String> meta = new LinkedHashMap<>(provenance);
-            meta.put("epochs", Integer.toString(epoch));
-            meta.put("val_dice", Double.toString(bestDice));
-            meta.put("threshold", Double.toString(bestThreshold));
-            meta.put("config", config.toString());
-            SafeTensors.write(checkpointDirectory.resolve("best.safetensors"), best, meta);
+            SafeTensors.write(checkpointDirectory.resolve(BEST), best,
+                scored(provenance, bestEpoch, bestDice, bestHd95, bestThreshold));
           }
         } else {
           stale++;
         }
         if (last != null) {
-          Map<String, WeightTensor> all = new LinkedHashMap<>(model.weights());
+          Map<String, FloatTensor> all = new LinkedHashMap<>(model.weights());
           all.putAll(opt.state());
           Map<String, String> meta = new LinkedHashMap<>();
-          meta.put("config", config.toString());
-          meta.put("epoch", Integer.toString(epoch));
-          meta.put("step", Long.toString(opt.steps()));
-          meta.put("best_dice", Double.toString(bestDice));
-          meta.put("best_threshold", Double.toString(bestThreshold));
-          meta.put("best_hd95", Double.toString(bestHd95));
-          meta.put("best_epoch", Integer.toString(bestEpoch));
-          meta.put("stale", Integer.toString(stale));
-          meta.put("history", formatHistory(history));
+          meta.put(ModelContract.CHECKPOINT_ARCHITECTURE, config.toString());
+          meta.put(ModelContract.CHECKPOINT_EPOCH, Integer.toString(epoch));
+          meta.put(ModelContract.CHECKPOINT_STEP, Long.toString(opt.steps()));
+          meta.put(ModelContract.CHECKPOINT_BEST_DICE, Double.toString(bestDice));
+          meta.put(ModelContract.CHECKPOINT_BEST_THRESHOLD, Double.toString(bestThreshold));
+          meta.put(ModelContract.CHECKPOINT_BEST_HD95, Double.toString(bestHd95));
+          meta.put(ModelContract.CHECKPOINT_BEST_EPOCH, Integer.toString(bestEpoch));
+          meta.put(ModelContract.CHECKPOINT_STALE, Integer.toString(stale));
+          meta.putAll(ModelContract.historyMetadata(history));
           SafeTensors.write(last, all, meta);
         }
       }
-      provenance.put("epochs", Integer.toString(bestEpoch));
-      provenance.put("val_dice", String.format(Locale.ROOT, "%.6f", bestDice));
-      provenance.put("threshold", String.format(Locale.ROOT, "%.2f", bestThreshold));
       return new TrainingResult(config, best, bestThreshold, bestDice, bestHd95, bestEpoch,
-          history, provenance);
+          history, scored(provenance, bestEpoch, bestDice, bestHd95, bestThreshold));
     }
   }
 
+  /** The provenance with the scores of the best epoch, as models and best checkpoints hold it. */
+  private Map<String, String> scored(Map<String, String> provenance, int epoch, double dice,
+      double hd95, double threshold) {
+    Map<String, String> m = new LinkedHashMap<>(provenance);
+    m.put(ModelContract.EPOCHS, Integer.toString(epoch));
+    m.put(ModelContract.VAL_DICE, ModelContract.number(dice));
+    m.put(ModelContract.VAL_HD95, ModelContract.number(hd95));
+    m.put(ModelContract.THRESHOLD, String.format(Locale.ROOT, "%.2f", threshold));
+    return m;
+  }
+
+  private static double number(Map<String, String> meta, String key, String source) {
+    String v = meta.get(key);
+    try {
+      if (v != null) {
+        return Double.parseDouble(v.strip());
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new TrainingException("cannot resume from " + source + ": its metadata " + key
+        + " must be a number, got " + (v == null ? "none" : "'" + v + "'"));
+  }
+
   private double learningRateFactor(String name) {
-    return pretrained == null ? 1.0
-        : learningRateFactor(name, config.layers(), pretrainedLearningRateScale, layerDecay);
+    return settings.pretrained() == null ? 1.0
+        : learningRateFactor(name, config.layers(), settings.pretrainedLearningRateScale(),
+            settings.layerDecay());
   }
 
   /**
@@ -295,247 +308,24 @@ public final class Trainer {
     return out;
   }
 
+  /** What every model and best checkpoint of this run records about its making. */
   private Map<String, String> provenance() {
-    Map<String, String> m = new LinkedHashMap<>();
-    VoxelSize vs = training.get(0).image().voxelSize();
-    m.put("neuroseg.format", "1");
-    m.put("input_depth", Integer.toString(config.inputDepth()));
-    m.put("tile_h", Integer.toString(config.tileHeight()));
-    m.put("tile_w", Integer.toString(config.tileWidth()));
-    m.put("patch", Integer.toString(config.patch()));
-    // with the sizes above these make the architecture explicit, so a checkpoint can be exported
-    m.put("embed", Integer.toString(config.embedDim()));
-    m.put("layers", Integer.toString(config.layers()));
-    m.put("heads", Integer.toString(config.heads()));
-    m.put("normalization", PreparedVolume.NORMALIZATION.spec());
-    m.put("voxel_size", String.format(Locale.ROOT, "%s,%s,%s", vs.x(), vs.y(), vs.z()));
-    m.put("inflation", pretrained == null ? "none" : inflation.name().toLowerCase(Locale.ROOT));
-    m.put("pretrained", pretrained == null ? "none" : pretrained.getFileName().toString());
-    m.put("seed", Long.toString(seed));
+    Map<String, String> m = new LinkedHashMap<>(ModelContract.architectureMetadata(config));
+    VoxelSize vs = settings.trainingData().get(0).image().voxelSize();
+    Path pretrained = settings.pretrained();
+    m.put(ModelContract.NORMALIZATION, PreparedVolume.NORMALIZATION.spec());
+    m.put(ModelContract.VOXEL_SIZE, String.format(Locale.ROOT, "%s,%s,%s", vs.x(), vs.y(),
+        vs.z()));
+    m.put(ModelContract.INFLATION, pretrained == null ? "none"
+        : settings.inflation().name().toLowerCase(Locale.ROOT));
+    m.put(ModelContract.PRETRAINED, pretrained == null ? "none"
+        : pretrained.getFileName().toString());
+    m.put(ModelContract.SEED, Long.toString(settings.seed()));
+    m.put(ModelContract.TRAINING_CASES, ModelContract.cases(
+        settings.trainingData().stream().map(LabeledVolume::name).toList()));
+    m.put(ModelContract.VALIDATION_CASES, ModelContract.cases(
+        settings.validationData().stream().map(LabeledVolume::name).toList()));
+    m.putAll(settings.provenance());
     return m;
-  }
-
-  private static String formatHistory(List<EpochStats> h) {
-    StringBuilder b = new StringBuilder();
-    for (EpochStats s : h) {
-      b.append(b.length() == 0 ? "" : ";").append(s.epoch()).append(',').append(s.trainLoss())
-          .append(',').append(s.validationDice()).append(',').append(s.validationHd95())
-          .append(',').append(s.threshold()).append(',').append(s.learningRate());
-    }
-    return b.toString();
-  }
-
-  private static List<EpochStats> parseHistory(@Nullable String text) {
-    List<EpochStats> out = new ArrayList<>();
-    if (text == null || text.isEmpty()) {
-      return out;
-    }
-    for (String row : text.split(";")) {
-      String[] f = row.split(",");
-      out.add(new EpochStats(Integer.parseInt(f[0]), Double.parseDouble(f[1]),
-          Double.parseDouble(f[2]), Double.parseDouble(f[3]), Double.parseDouble(f[4]),
-          Double.parseDouble(f[5])));
-    }
-    return out;
-  }
-
-  /** Builder of {@link Trainer}; setters return this builder. */
-  public static final class Builder {
-    private @Nullable VitConfig config;
-    private List<LabeledVolume> training = List.of();
-    private List<LabeledVolume> validation = List.of();
-    private @Nullable Path pretrained;
-    private Inflation inflation = Inflation.AVERAGE;
-    private int epochs = 20;
-    private int stepsPerEpoch = 100;
-    private int batchSize = 8;
-    private double learningRate = 5e-4;
-    private double pretrainedLearningRateScale = 1.0;
-    private double layerDecay = 1.0;
-    private int warmupSteps = 50;
-    private double weightDecay = 0.05;
-    private double minForegroundRatio = 0.01;
-    private boolean augment = true;
-    private int patience = 5;
-    private long seed;
-    private @Nullable Path checkpointDirectory;
-    private boolean resume;
-    private ProgressListener listener = ProgressListener.NONE;
-
-    private Builder() {}
-
-    /** The network to train (required). */
-    public Builder model(VitConfig value) {
-      this.config = value;
-      return this;
-    }
-
-    /** Training volumes (required, not empty). */
-    public Builder trainingData(List<LabeledVolume> value) {
-      this.training = List.copyOf(value);
-      return this;
-    }
-
-    /** Validation volumes for model selection and threshold calibration (required). */
-    public Builder validationData(List<LabeledVolume> value) {
-      this.validation = List.copyOf(value);
-      return this;
-    }
-
-    /** A 2D checkpoint (.safetensors or .pth) to inflate, or null to train from scratch. */
-    public Builder pretrained(@Nullable Path value) {
-      this.pretrained = value;
-      return this;
-    }
-
-    /** How the pretrained patch kernel is spread over depth (default AVERAGE). */
-    public Builder inflation(Inflation value) {
-      this.inflation = value;
-      return this;
-    }
-
-    /** Maximum number of epochs (default 20). */
-    public Builder epochs(int value) {
-      this.epochs = positive("epochs", value);
-      return this;
-    }
-
-    /** Optimisation steps per epoch (default 100). */
-    public Builder stepsPerEpoch(int value) {
-      this.stepsPerEpoch = positive("steps per epoch", value);
-      return this;
-    }
-
-    /** Blocks per step (default 8). */
-    public Builder batchSize(int value) {
-      this.batchSize = positive("batch size", value);
-      return this;
-    }
-
-    /** Peak learning rate (default 5e-4). */
-    public Builder learningRate(double value) {
-      if (!(value > 0) || Double.isInfinite(value)) {
-        throw new InvalidInputException("learning rate must be finite and > 0, got " + value);
-      }
-      this.learningRate = value;
-      return this;
-    }
-
-    /**
-     * Factor on the learning rate of pretrained parameters (everything but the head) when a
-     * pretrained checkpoint is used (default 1; e.g. 0.1 to change them more gently).
-     */
-    public Builder pretrainedLearningRateScale(double value) {
-      if (!(value >= 0 && value <= 1)) {
-        throw new InvalidInputException("pretrained learning-rate scale must be in [0, 1], got "
-            + value);
-      }
-      this.pretrainedLearningRateScale = value;
-      return this;
-    }
-
-    /**
-     * Layer-wise decay of the learning rate of pretrained parameters (default 1: none). With
-     * {@code d < 1}, block {@code i} of {@code L} learns at {@code scale * d^(L - i)} and the
-     * embeddings at {@code scale * d^(L + 1)} times the rate; the final norm at {@code scale}, the
-     * head at the full rate.
-     */
-    public Builder layerDecay(double value) {
-      if (!(value > 0 && value <= 1)) {
-        throw new InvalidInputException("layer decay must be in (0, 1], got " + value);
-      }
-      this.layerDecay = value;
-      return this;
-    }
-
-    /** Steps of linear warm-up (default 50). */
-    public Builder warmupSteps(int value) {
-      if (value < 0) {
-        throw new InvalidInputException("warm-up steps must be >= 0, got " + value);
-      }
-      this.warmupSteps = value;
-      return this;
-    }
-
-    /** Decoupled weight decay (default 0.05). */
-    public Builder weightDecay(double value) {
-      if (!(value >= 0) || Double.isInfinite(value)) {
-        throw new InvalidInputException("weight decay must be finite and >= 0, got " + value);
-      }
-      this.weightDecay = value;
-      return this;
-    }
-
-    /** Minimum foreground fraction of a block's centre-slice label (default 0.01). */
-    public Builder minForegroundRatio(double value) {
-      if (!(value >= 0 && value <= 1)) {
-        throw new InvalidInputException("foreground ratio must be in [0, 1], got " + value);
-      }
-      this.minForegroundRatio = value;
-      return this;
-    }
-
-    /** Whether to augment blocks (default true). */
-    public Builder augment(boolean value) {
-      this.augment = value;
-      return this;
-    }
-
-    /** Epochs without validation improvement before stopping (default 5). */
-    public Builder patience(int value) {
-      this.patience = positive("patience", value);
-      return this;
-    }
-
-    /** Seed of initialisation, sampling and augmentation (default 0). */
-    public Builder seed(long value) {
-      this.seed = value;
-      return this;
-    }
-
-    /** Where best.safetensors and last.safetensors go, or null for none (default none). */
-    public Builder checkpointDirectory(@Nullable Path value) {
-      this.checkpointDirectory = value;
-      return this;
-    }
-
-    /** Whether to continue from last.safetensors in the checkpoint directory (default false). */
-    public Builder resume(boolean value) {
-      this.resume = value;
-      return this;
-    }
-
-    /** Receives progress per step and per validation volume (default none). */
-    public Builder listener(ProgressListener value) {
-      this.listener = value;
-      return this;
-    }
-
-    /**
-     * The trainer.
-     *
-     * @throws InvalidInputException when the model or the data are missing or empty
-     */
-    public Trainer build() {
-      if (config == null) {
-        throw new InvalidInputException("a model configuration is required");
-      }
-      if (training.isEmpty()) {
-        throw new InvalidInputException("the training data set is empty; give at least one "
-            + "labelled volume");
-      }
-      if (validation.isEmpty()) {
-        throw new InvalidInputException("the validation data set is empty; give at least one "
-            + "labelled volume");
-      }
-      return new Trainer(this);
-    }
-
-    private static int positive(String what, int v) {
-      if (v <= 0) {
-        throw new InvalidInputException(what + " must be > 0, got " + v);
-      }
-      return v;
-    }
   }
 }

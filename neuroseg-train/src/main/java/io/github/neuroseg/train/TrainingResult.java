@@ -1,5 +1,8 @@
 package io.github.neuroseg.train;
 
+import io.github.neuroseg.model.FloatTensor;
+import io.github.neuroseg.training.EpochStats;
+import io.github.neuroseg.training.VitArchitecture;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,19 +22,19 @@ import java.util.Map;
  * @param provenance key/value metadata: normalization, inflation, pretrained, epochs, seed,
  *     val_dice, threshold, voxel_size, input_depth, tile_h, tile_w, patch
  */
-public record TrainingResult(VitConfig config, Map<String, WeightTensor> weights,
+record TrainingResult(VitArchitecture config, Map<String, FloatTensor> weights,
     double threshold, double validationDice, double validationHd95, int bestEpoch,
     List<EpochStats> history, Map<String, String> provenance) {
 
   /** Copies the collections. */
-  public TrainingResult {
+  TrainingResult {
     weights = Collections.unmodifiableMap(new LinkedHashMap<>(weights));
     history = List.copyOf(history);
     provenance = Collections.unmodifiableMap(new LinkedHashMap<>(provenance));
   }
 
   /** A new DJL model holding the best weights (the caller closes it). */
-  public VitModel toModel() {
+  VitModel toModel() {
     return VitModel.of(config, weights);
   }
 }

@@ -1,5 +1,8 @@
 package io.github.neuroseg.train;
 
+import io.github.neuroseg.training.VitArchitecture;
+import io.github.neuroseg.model.FloatTensor;
+import io.github.neuroseg.model.VitWeights;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -12,7 +15,6 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.SplittableRandom;
 
 /**
  * The 3D slice-segmentation Vision Transformer in DJL (PyTorch engine, CPU).
@@ -36,23 +38,23 @@ import java.util.SplittableRandom;
  * </ol>
  *
  * <p>Parameters carry timm / DINO names and PyTorch layouts (linear weights {@code [out, in]}),
- * see {@link VitConfig#parameterShapes()}. A model is mutable (training updates it in place) and
+ * see {@link VitArchitecture#weightShapes()}. A model is mutable (training updates it in place) and
  * not thread-safe; it owns native memory and must be closed.
  */
-public final class VitModel implements AutoCloseable {
-  private final VitConfig config;
+final class VitModel implements AutoCloseable {
+  private final VitArchitecture config;
   private final NDManager manager;
   private final Map<String, NDArray> params;
   private boolean closed;
 
-  private VitModel(VitConfig config, Map<String, WeightTensor> weights) {
+  private VitModel(VitArchitecture config, Map<String, FloatTensor> weights) {
     this.config = config;
-    StateDicts.checkExact(config.parameterShapes(), weights, "model weights");
+    StateDicts.checkExact(config.weightShapes(), weights, "model weights");
     this.manager = NDManager.newBaseManager(ai.djl.Device.cpu(), "PyTorch");
     Map<String, NDArray> m = new LinkedHashMap<>();
-    for (Map.Entry<String, long[]> e : config.parameterShapes().entrySet()) {
-      WeightTensor t = weights.get(e.getKey());
-      NDArray a = manager.create(t.data(), new Shape(e.getValue()));
+    for (Map.Entry<String, int[]> e : config.weightShapes().entrySet()) {
+      FloatTensor t = weights.get(e.getKey());
+      NDArray a = manager.create(t.values(), new Shape(t.dims()));
       a.setName(e.getKey());
       m.put(e.getKey(), a);
     }
@@ -64,63 +66,17 @@ public final class VitModel implements AutoCloseable {
    *
    * @throws ModelException naming the missing, unexpected or wrongly shaped parameters
    */
-  public static VitModel of(VitConfig config, Map<String, WeightTensor> weights) {
+  static VitModel of(VitArchitecture config, Map<String, FloatTensor> weights) {
     return new VitModel(config, weights);
   }
 
-  /**
-   * A freshly initialised model, deterministic for the seed: linear weights, the class token and
-   * the position embedding (a random stream per parameter name) from a normal distribution of standard deviation 0.02 truncated at
-   * two standard deviations (as timm), the patch kernel uniform in {@code +-1/sqrt(fan in)},
-   * biases 0, norm scales 1.
-   */
-  public static VitModel create(VitConfig config, long seed) {
-    return new VitModel(config, initialWeights(config, seed));
-  }
-
-  /** The initial weights {@link #create} uses. */
-  public static Map<String, WeightTensor> initialWeights(VitConfig config, long seed) {
-    Map<String, WeightTensor> w = new LinkedHashMap<>();
-    for (Map.Entry<String, long[]> e : config.parameterShapes().entrySet()) {
-      String name = e.getKey();
-      // one stream per parameter, so that e.g. the head does not depend on the input depth
-      SplittableRandom rnd = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + name.hashCode());
-      long[] shape = e.getValue();
-      float[] data = new float[Math.toIntExact(Arrays.stream(shape).reduce(1, (a, b) -> a * b))];
-      if (name.equals("patch_embed.proj.weight")) {
-        double bound = 1.0 / Math.sqrt((double) shape[2] * shape[3] * shape[4]);
-        for (int i = 0; i < data.length; i++) {
-          data[i] = (float) ((rnd.nextDouble() * 2 - 1) * bound);
-        }
-      } else if (name.endsWith("norm1.weight") || name.endsWith("norm2.weight")
-          || name.equals("norm.weight")) {
-        Arrays.fill(data, 1f);
-      } else if (name.endsWith(".bias")) {
-        // zeros
-      } else {
-        for (int i = 0; i < data.length; i++) {
-          data[i] = (float) (0.02 * truncatedGaussian(rnd));
-        }
-      }
-      w.put(name, new WeightTensor(shape, data));
-    }
-    return w;
-  }
-
-  private static double truncatedGaussian(SplittableRandom rnd) {
-    while (true) {
-      // Box-Muller; resampled outside +-2 as timm's trunc_normal_
-      double u = 1 - rnd.nextDouble();
-      double v = rnd.nextDouble();
-      double g = Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-      if (Math.abs(g) <= 2) {
-        return g;
-      }
-    }
+  /** A freshly initialised model ({@link VitWeights#initial}), deterministic for the seed. */
+  static VitModel create(VitArchitecture config, long seed) {
+    return new VitModel(config, VitWeights.initial(config, seed));
   }
 
   /** The network size. */
-  public VitConfig config() {
+  VitArchitecture config() {
     return config;
   }
 
@@ -130,13 +86,13 @@ public final class VitModel implements AutoCloseable {
     return params;
   }
 
-  /** A copy of the current weights by timm name, in {@link VitConfig#parameterShapes()} order. */
-  public Map<String, WeightTensor> weights() {
+  /** A copy of the current weights by timm name, in {@link VitArchitecture#weightShapes()} order. */
+  Map<String, FloatTensor> weights() {
     checkOpen();
-    Map<String, WeightTensor> out = new LinkedHashMap<>();
+    Map<String, FloatTensor> out = new LinkedHashMap<>();
     for (Map.Entry<String, NDArray> e : params.entrySet()) {
       out.put(e.getKey(),
-          new WeightTensor(e.getValue().getShape().getShape(), e.getValue().toFloatArray()));
+          FloatTensor.of(e.getValue().getShape().getShape(), e.getValue().toFloatArray()));
     }
     return out;
   }
@@ -146,11 +102,11 @@ public final class VitModel implements AutoCloseable {
    *
    * @throws ModelException naming the missing, unexpected or wrongly shaped parameters
    */
-  public void setWeights(Map<String, WeightTensor> weights) {
+  void setWeights(Map<String, FloatTensor> weights) {
     checkOpen();
-    StateDicts.checkExact(config.parameterShapes(), weights, "model weights");
+    StateDicts.checkExact(config.weightShapes(), weights, "model weights");
     for (Map.Entry<String, NDArray> e : params.entrySet()) {
-      e.getValue().set(weights.get(e.getKey()).data());
+      e.getValue().set(weights.get(e.getKey()).values());
     }
   }
 
@@ -162,7 +118,7 @@ public final class VitModel implements AutoCloseable {
    * @return {@code n * H * W} logits laid out {@code [n, 1, H, W]}
    * @throws InvalidInputException when the length does not match
    */
-  public float[] predictLogits(float[] blocks, int n) {
+  float[] predictLogits(float[] blocks, int n) {
     checkOpen();
     long per = (long) config.inputDepth() * config.tileHeight() * config.tileWidth();
     if (n <= 0 || blocks.length != per * n) {
@@ -184,7 +140,7 @@ public final class VitModel implements AutoCloseable {
    * @return logits {@code [N, 1, H, W]}
    * @throws InvalidInputException when the input shape does not fit the configuration
    */
-  public NDArray forward(NDArray input) {
+  NDArray forward(NDArray input) {
     checkOpen();
     long[] s = input.getShape().getShape();
     int d = config.inputDepth();
@@ -243,7 +199,7 @@ public final class VitModel implements AutoCloseable {
     NDArray mean = x.mean(new int[] {2}, true);
     NDArray centred = x.sub(mean);
     NDArray var = centred.square().mean(new int[] {2}, true);
-    return centred.div(var.add(VitConfig.LAYER_NORM_EPS).sqrt()).mul(p(prefix + ".weight"))
+    return centred.div(var.add(VitArchitecture.LAYER_NORM_EPS).sqrt()).mul(p(prefix + ".weight"))
         .add(p(prefix + ".bias"));
   }
 

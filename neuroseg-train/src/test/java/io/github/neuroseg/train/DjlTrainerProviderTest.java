@@ -1,16 +1,16 @@
 package io.github.neuroseg.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.neuroseg.NeuroSeg;
 import io.github.neuroseg.Progress;
-import io.github.neuroseg.onnx.ModelContract;
-import io.github.neuroseg.onnx.OnnxSegmenter;
+import io.github.neuroseg.model.ModelContract;
+import io.github.neuroseg.metrics.SegmentationMetrics;
 import io.github.neuroseg.segmentation.Segmentation;
 import io.github.neuroseg.segmentation.Segmenter;
 import io.github.neuroseg.training.LabeledVolume;
+import io.github.neuroseg.training.SyntheticData;
 import io.github.neuroseg.training.ModelTrainer;
 import io.github.neuroseg.training.TrainedModel;
 import java.nio.file.Files;
@@ -40,7 +40,8 @@ class DjlTrainerProviderTest {
     TrainedModel m = trainer.train();
 
     assertEquals(1, m.bestEpoch());
-    assertTrue(m.validationDice() >= 0 && m.validationDice() <= 1, m.toString());
+    assertEquals(1, m.history().size());
+    assertEquals(m.validationDice(), m.history().get(0).validationDice(), 1e-12);
     assertEquals("16", m.metadata().get("tile_w"));
     assertEquals("3", m.metadata().get("input_depth"));
     assertEquals("5", m.metadata().get("seed"));
@@ -52,16 +53,17 @@ class DjlTrainerProviderTest {
     Path file = dir.resolve("model.onnx");
     m.writeTo(file);
     try (Segmenter s = NeuroSeg.segmenter().model(m.modelSource("trained.onnx")).build()) {
-      OnnxSegmenter onnx = assertInstanceOf(OnnxSegmenter.class, s);
-      ModelContract c = onnx.contract();
-      assertEquals(16, c.tileWidth());
-      assertEquals(16, c.tileHeight());
-      assertEquals(3, c.inputDepth());
-      assertEquals(8, c.patch());
-      assertEquals(m.threshold(), c.threshold(), 1e-9);
+      assertEquals(16, s.config().tileWidth());
+      assertEquals(16, s.config().tileHeight());
+      assertEquals("3", s.modelMetadata().get(ModelContract.INPUT_DEPTH));
+      assertEquals("8", s.modelMetadata().get(ModelContract.PATCH));
+      assertEquals(m.threshold(), s.config().threshold(), 1e-9);
       Segmentation seg = s.segment(data.get(3).image());
       assertTrue(Arrays.equals(data.get(3).image().dimensions(),
           seg.probabilities().dimensionsAsLongArray()));
+      // the reported validation Dice is what segment() gives on the validation volume
+      assertEquals(m.validationDice(),
+          SegmentationMetrics.evaluate(s, data.subList(3, 4)).meanDice(), 1e-3);
     }
     assertTrue(Arrays.equals(m.onnx(), readAll(file)));
   }

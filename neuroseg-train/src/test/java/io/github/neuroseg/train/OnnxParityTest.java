@@ -1,5 +1,8 @@
 package io.github.neuroseg.train;
 
+import io.github.neuroseg.training.VitArchitecture;
+import io.github.neuroseg.model.FloatTensor;
+import io.github.neuroseg.model.VitOnnxWriter;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -27,9 +30,9 @@ class OnnxParityTest {
 
   @Test
   void djlAndOnnxRuntimeAgree() throws Exception {
-    VitConfig c = new VitConfig(24, 2, 3, 4, 3, 12, 16);
-    Map<String, WeightTensor> w = VitModelTest.randomWeights(c, 21);
-    byte[] onnx = OnnxExport.toBytes(c, w, Map.of("normalization", "percentile:0.5,99.5",
+    VitArchitecture c = new VitArchitecture(24, 2, 3, 4, 3, 12, 16);
+    Map<String, FloatTensor> w = VitModelTest.randomWeights(c, 21);
+    byte[] onnx = VitOnnxWriter.write(c, w, Map.of("normalization", "percentile:0.5,99.5",
         "threshold", "0.5", "seed", "1"));
     try (VitModel m = VitModel.of(c, w)) {
       for (int n : new int[] {1, 3}) {

@@ -1,5 +1,7 @@
 package io.github.neuroseg.train;
 
+import io.github.neuroseg.training.VitArchitecture;
+import io.github.neuroseg.model.FloatTensor;
 import java.util.Map;
 
 /**
@@ -7,10 +9,10 @@ import java.util.Map;
  * architecture description and independent of DJL: the reference the DJL model is checked against.
  */
 final class ReferenceVit {
-  private final VitConfig c;
-  private final Map<String, WeightTensor> w;
+  private final VitArchitecture c;
+  private final Map<String, FloatTensor> w;
 
-  ReferenceVit(VitConfig c, Map<String, WeightTensor> w) {
+  ReferenceVit(VitArchitecture c, Map<String, FloatTensor> w) {
     this.c = c;
     this.w = w;
   }
@@ -24,8 +26,8 @@ final class ReferenceVit {
     int e = c.embedDim();
     int t = gh * gw;
     double[][] x = new double[t + 1][e];
-    float[] pk = w.get("patch_embed.proj.weight").data();
-    float[] pb = w.get("patch_embed.proj.bias").data();
+    float[] pk = w.get("patch_embed.proj.weight").values();
+    float[] pb = w.get("patch_embed.proj.bias").values();
     for (int ty = 0; ty < gh; ty++) {
       for (int tx = 0; tx < gw; tx++) {
         double[] tok = x[1 + ty * gw + tx];
@@ -42,11 +44,11 @@ final class ReferenceVit {
         }
       }
     }
-    float[] cls = w.get("cls_token").data();
+    float[] cls = w.get("cls_token").values();
     for (int o = 0; o < e; o++) {
       x[0][o] = cls[o];
     }
-    float[] pos = w.get("pos_embed").data();
+    float[] pos = w.get("pos_embed").values();
     for (int i = 0; i <= t; i++) {
       for (int o = 0; o < e; o++) {
         x[i][o] += pos[i * e + o];
@@ -115,8 +117,8 @@ final class ReferenceVit {
   }
 
   private double[][] linear(double[][] x, String prefix) {
-    WeightTensor wt = w.get(prefix + ".weight");
-    float[] wb = w.get(prefix + ".bias").data();
+    FloatTensor wt = w.get(prefix + ".weight");
+    float[] wb = w.get(prefix + ".bias").values();
     int out = (int) wt.shape()[0];
     int in = (int) wt.shape()[1];
     double[][] y = new double[x.length][out];
@@ -124,7 +126,7 @@ final class ReferenceVit {
       for (int o = 0; o < out; o++) {
         double s = wb[o];
         for (int i = 0; i < in; i++) {
-          s += wt.data()[o * in + i] * x[r][i];
+          s += wt.values()[o * in + i] * x[r][i];
         }
         y[r][o] = s;
       }
@@ -133,8 +135,8 @@ final class ReferenceVit {
   }
 
   private double[][] norm(double[][] x, String prefix) {
-    float[] g = w.get(prefix + ".weight").data();
-    float[] b = w.get(prefix + ".bias").data();
+    float[] g = w.get(prefix + ".weight").values();
+    float[] b = w.get(prefix + ".bias").values();
     double[][] y = new double[x.length][];
     for (int r = 0; r < x.length; r++) {
       double m = 0;

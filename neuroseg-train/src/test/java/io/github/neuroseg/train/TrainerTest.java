@@ -10,12 +10,19 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import io.github.neuroseg.InvalidInputException;
+import io.github.neuroseg.NeuroSeg;
 import io.github.neuroseg.Progress;
+import io.github.neuroseg.metrics.SegmentationMetrics;
+import io.github.neuroseg.model.FloatTensor;
+import io.github.neuroseg.segmentation.Segmenter;
 import io.github.neuroseg.swc.NeuronTree;
 import io.github.neuroseg.swc.SwcNode;
 import io.github.neuroseg.synth.NeuronGenerator;
 import io.github.neuroseg.synth.NeuronRenderer;
+import io.github.neuroseg.training.DataSplit;
 import io.github.neuroseg.training.LabeledVolume;
+import io.github.neuroseg.training.TrainerBuilder;
+import io.github.neuroseg.training.VitArchitecture;
 import io.github.neuroseg.volume.Volume;
 import io.github.neuroseg.volume.VoxelSize;
 import java.nio.file.Path;
@@ -37,13 +44,18 @@ class TrainerTest {
         .render(tree, new long[] {nx, ny, nz}, VoxelSize.UNIT), "synthetic-" + seed);
   }
 
-  static VitConfig tinyConfig() {
-    return new VitConfig(16, 1, 2, 8, 3, 16, 16);
+  static VitArchitecture tinyConfig() {
+    return new VitArchitecture(16, 1, 2, 8, 3, 16, 16);
+  }
+
+  /** The DJL trainer of the library's front door, with these settings. */
+  static Trainer trainer(TrainerBuilder b) {
+    return new Trainer(b.config());
   }
 
   @Test
   void aFewStepsLowerTheLossOnAFixedBatch() {
-    VitConfig c = tinyConfig();
+    VitArchitecture c = tinyConfig();
     PreparedVolume v = new PreparedVolume(synthetic(1, 48, 48, 8), c);
     int n = 4;
     float[] x = new float[n * 3 * 16 * 16];
@@ -101,7 +113,7 @@ class TrainerTest {
 
   @Test
   void thresholdMaximisesMeanPerVolumeDice() {
-    VitConfig c = new VitConfig(16, 1, 2, 8, 1, 16, 16);
+    VitArchitecture c = new VitArchitecture(16, 1, 2, 8, 1, 16, 16);
     SplittableRandom r = new SplittableRandom(3);
     List<PreparedVolume> vols = new ArrayList<>();
     List<float[]> probs = new ArrayList<>();
@@ -159,7 +171,7 @@ class TrainerTest {
     assertEquals(0.5 * Math.pow(0.8, 5), Trainer.learningRateFactor("pos_embed", 4, 0.5, 0.8),
         1e-12);
     // every parameter of the network gets a factor
-    for (String k : tinyConfig().parameterShapes().keySet()) {
+    for (String k : tinyConfig().weightShapes().keySet()) {
       double f = Trainer.learningRateFactor(k, tinyConfig().layers(), 0.5, 0.8);
       assertTrue(f > 0 && f <= 1, k);
     }
@@ -179,11 +191,11 @@ class TrainerTest {
     List<LabeledVolume> train = List.of(synthetic(11, 48, 48, 8), synthetic(12, 48, 48, 8));
     List<LabeledVolume> val = List.of(synthetic(13, 48, 48, 6));
     List<Progress> events = new CopyOnWriteArrayList<>();
-    Trainer.Builder b = Trainer.newBuilder().model(tinyConfig()).trainingData(train)
+    TrainerBuilder b = NeuroSeg.trainer().architecture(tinyConfig()).trainingData(train)
         .validationData(val).stepsPerEpoch(3).batchSize(4).learningRate(2e-3).warmupSteps(2)
         .seed(5).patience(10);
-    TrainingResult full = b.epochs(2).checkpointDirectory(dir.resolve("a"))
-        .listener(events::add).build().train();
+    TrainingResult full = trainer(b.epochs(2).checkpointDirectory(dir.resolve("a"))
+        .onProgress(events::add)).train();
     assertEquals(2, full.history().size());
     assertTrue(full.validationDice() >= 0 && full.validationDice() <= 1);
     assertTrue(full.threshold() >= 0.05 && full.threshold() <= 0.95);
@@ -191,9 +203,11 @@ class TrainerTest {
     assertTrue(events.stream().anyMatch(p -> p.stage().equals("train epoch 2")
         && p.done() == 3));
     assertEquals("percentile:0.5,99.5", full.provenance().get("normalization"));
+    assertEquals("synthetic-11,synthetic-12", full.provenance().get("training_cases"));
+    assertEquals("synthetic-13", full.provenance().get("validation_cases"));
     // the exported model carries the contract and provenance
     Path onnx = dir.resolve("model.onnx");
-    OnnxExport.write(full, onnx);
+    DjlTrainerProvider.toTrainedModel(full).writeTo(onnx);
     try (ai.onnxruntime.OrtSession s = ai.onnxruntime.OrtEnvironment.getEnvironment()
         .createSession(onnx.toString(), new ai.onnxruntime.OrtSession.SessionOptions())) {
       Map<String, String> md = s.getMetadata().getCustomMetadata();
@@ -207,15 +221,14 @@ class TrainerTest {
     } catch (ai.onnxruntime.OrtException e) {
       throw new AssertionError(e);
     }
-    // the exported model runs in the inference engine and agrees with the training-side prediction
-    // (one tile per slice, so no blending differences)
-    LabeledVolume probe = synthetic(14, 16, 16, 5);
+    // the exported model runs in the inference engine and agrees with the training-side
+    // prediction, tiles, overlap and blending included (40 x 36 needs several 16 x 16 tiles)
+    LabeledVolume probe = synthetic(14, 40, 36, 5);
     float[] ours;
     try (VitModel m = full.toModel()) {
-      ours = Evaluation.probabilities(m, probe);
+      ours = Evaluation.probabilities(m, new PreparedVolume(probe, tinyConfig()));
     }
-    try (io.github.neuroseg.segmentation.Segmenter seg = io.github.neuroseg.NeuroSeg.segmenter()
-        .model(onnx).threads(1).build()) {
+    try (Segmenter seg = NeuroSeg.segmenter().model(onnx).threads(1).build()) {
       net.imglib2.Cursor<? extends net.imglib2.type.numeric.RealType<?>> cur =
           net.imglib2.view.Views.flatIterable(seg.segment(probe.image()).probabilities())
               .cursor();
@@ -224,17 +237,21 @@ class TrainerTest {
         max = Math.max(max, Math.abs(v - cur.next().getRealDouble()));
       }
       assertTrue(max < 1e-4, "training and inference probabilities differ by " + max);
+      // the validation Dice is the Dice a user gets from segment() on the validation volume
+      double segmentDice = SegmentationMetrics.evaluate(seg, val).meanDice();
+      assertEquals(full.validationDice(), segmentDice, 1e-3,
+          "validation Dice " + full.validationDice() + ", segment() Dice " + segmentDice);
     }
     // one epoch, then resume for the second: the same final state
-    b.listener(p -> { });
-    b.epochs(1).checkpointDirectory(dir.resolve("b")).build().train();
-    TrainingResult resumed = b.epochs(2).resume(true).build().train();
+    b.onProgress(p -> { });
+    trainer(b.epochs(1).checkpointDirectory(dir.resolve("b"))).train();
+    TrainingResult resumed = trainer(b.epochs(2).resume(true)).train();
     assertEquals(full.history(), resumed.history());
-    Map<String, WeightTensor> w1 = full.weights();
-    Map<String, WeightTensor> w2 = resumed.weights();
+    Map<String, FloatTensor> w1 = full.weights();
+    Map<String, FloatTensor> w2 = resumed.weights();
     for (String k : w1.keySet()) {
-      float[] a = w1.get(k).data();
-      float[] c = w2.get(k).data();
+      float[] a = w1.get(k).values();
+      float[] c = w2.get(k).values();
       for (int i = 0; i < a.length; i++) {
         assertEquals(a[i], c[i], 1e-6, k);
       }
@@ -242,25 +259,24 @@ class TrainerTest {
   }
 
   @Test
-  void resumingWithAnotherNetworkIsATrainingException() {
+  void resumingWithAnotherNetworkOrNothingToResumeIsATrainingException() {
     List<LabeledVolume> train = List.of(synthetic(21, 32, 32, 4));
     List<LabeledVolume> val = List.of(synthetic(22, 32, 32, 4));
-    Trainer.Builder b = Trainer.newBuilder().trainingData(train).validationData(val)
+    TrainerBuilder b = NeuroSeg.trainer().trainingData(train).validationData(val)
         .stepsPerEpoch(1).batchSize(2).epochs(1).checkpointDirectory(dir.resolve("c"));
-    b.model(tinyConfig()).build().train();
+    trainer(b.architecture(tinyConfig())).train();
     io.github.neuroseg.TrainingException ex = assertThrows(
         io.github.neuroseg.TrainingException.class,
-        () -> b.model(new VitConfig(16, 2, 2, 8, 3, 16, 16)).epochs(2).resume(true).build()
-            .train());
+        () -> trainer(b.architecture(new VitArchitecture(16, 2, 2, 8, 3, 16, 16)).epochs(2)
+            .resume(true)).train());
     assertTrue(ex.getMessage().contains("cannot resume"), ex.getMessage());
+    ex = assertThrows(io.github.neuroseg.TrainingException.class,
+        () -> trainer(b.checkpointDirectory(dir.resolve("empty")).resume(true)).train());
+    assertTrue(ex.getMessage().contains("does not exist"), ex.getMessage());
   }
 
   @Test
   void badInputIsRejected() {
-    assertThrows(InvalidInputException.class, () -> Trainer.newBuilder().model(tinyConfig())
-        .trainingData(List.of()).validationData(List.of(synthetic(1, 32, 32, 4))).build());
-    assertThrows(InvalidInputException.class, () -> Trainer.newBuilder().model(tinyConfig())
-        .trainingData(List.of(synthetic(1, 32, 32, 4))).validationData(List.of()).build());
     Volume img = Volume.ofFloats(new float[32 * 32 * 4], 32, 32, 4, VoxelSize.UNIT);
     List<SwcNode> nodes = new ArrayList<>();
     nodes.add(new SwcNode(1, 1, 10, 10, 2, 2, -1));
@@ -269,12 +285,18 @@ class TrainerTest {
         () -> LabeledVolume.of(img, NeuronTree.of(nodes), "outside"));
     assertTrue(ex.getMessage().contains("SWC node 2"), ex.getMessage());
     // a volume smaller than the tile
-    assertThrows(InvalidInputException.class, () -> Trainer.newBuilder()
-        .model(new VitConfig(16, 1, 2, 8, 3, 48, 48))
+    assertThrows(InvalidInputException.class, () -> trainer(NeuroSeg.trainer()
+        .architecture(new VitArchitecture(16, 1, 2, 8, 3, 48, 48))
         .trainingData(List.of(synthetic(1, 32, 32, 4)))
-        .validationData(List.of(synthetic(2, 32, 32, 4))).build().train());
+        .validationData(List.of(synthetic(2, 32, 32, 4)))).train());
     assertThrows(InvalidInputException.class, () -> DataSplit.of(
         List.of(synthetic(1, 32, 32, 4)), 0.2, 0.2, 1));
+    // provenance may not overwrite what the trainer records itself
+    ex = assertThrows(InvalidInputException.class, () -> trainer(NeuroSeg.trainer()
+        .trainingData(List.of(synthetic(1, 32, 32, 4)))
+        .validationData(List.of(synthetic(2, 32, 32, 4)))
+        .provenance(Map.of("threshold", "0.1", "training_command", "x"))));
+    assertTrue(ex.getMessage().contains("[threshold]"), ex.getMessage());
   }
 
   @Test

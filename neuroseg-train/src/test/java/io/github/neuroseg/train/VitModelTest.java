@@ -1,5 +1,8 @@
 package io.github.neuroseg.train;
 
+import io.github.neuroseg.training.VitArchitecture;
+import io.github.neuroseg.model.FloatTensor;
+import io.github.neuroseg.model.VitWeights;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,25 +17,11 @@ import org.junit.jupiter.api.Test;
 class VitModelTest {
 
   /** Random weights with non-trivial norms and biases, so that every term is exercised. */
-  static Map<String, WeightTensor> randomWeights(VitConfig c, long seed) {
-    SplittableRandom r = new SplittableRandom(seed);
-    Map<String, WeightTensor> w = new LinkedHashMap<>();
-    for (Map.Entry<String, long[]> e : c.parameterShapes().entrySet()) {
-      long n = 1;
-      for (long s : e.getValue()) {
-        n *= s;
-      }
-      float[] d = new float[(int) n];
-      boolean scale = e.getKey().contains("norm") && e.getKey().endsWith("weight");
-      for (int i = 0; i < d.length; i++) {
-        d[i] = (float) (scale ? 1 + 0.3 * (r.nextDouble() - 0.5) : 0.4 * (r.nextDouble() - 0.5));
-      }
-      w.put(e.getKey(), new WeightTensor(e.getValue(), d));
-    }
-    return w;
+  static Map<String, FloatTensor> randomWeights(VitArchitecture c, long seed) {
+    return VitWeights.random(c, seed, 0.12);
   }
 
-  static float[] randomBlocks(VitConfig c, int n, long seed) {
+  static float[] randomBlocks(VitArchitecture c, int n, long seed) {
     SplittableRandom r = new SplittableRandom(seed);
     float[] x = new float[n * c.inputDepth() * c.tileHeight() * c.tileWidth()];
     for (int i = 0; i < x.length; i++) {
@@ -41,7 +30,7 @@ class VitModelTest {
     return x;
   }
 
-  static double[][] reference(VitConfig c, Map<String, WeightTensor> w, float[] blocks, int b) {
+  static double[][] reference(VitArchitecture c, Map<String, FloatTensor> w, float[] blocks, int b) {
     int d = c.inputDepth();
     int h = c.tileHeight();
     int wd = c.tileWidth();
@@ -58,8 +47,8 @@ class VitModelTest {
 
   @Test
   void forwardMatchesNaiveReference() {
-    VitConfig c = new VitConfig(24, 2, 3, 4, 3, 8, 12);
-    Map<String, WeightTensor> w = randomWeights(c, 3);
+    VitArchitecture c = new VitArchitecture(24, 2, 3, 4, 3, 8, 12);
+    Map<String, FloatTensor> w = randomWeights(c, 3);
     float[] x = randomBlocks(c, 2, 5);
     try (VitModel m = VitModel.of(c, w)) {
       float[] out = m.predictLogits(x, 2);
@@ -79,11 +68,11 @@ class VitModelTest {
 
   @Test
   void weightsRoundTripAndInitIsSeeded() {
-    VitConfig c = VitConfig.tiny();
+    VitArchitecture c = VitArchitecture.tiny();
     try (VitModel a = VitModel.create(c, 9); VitModel b = VitModel.create(c, 9)) {
       assertEquals(a.weights(), b.weights());
-      assertEquals(c.parameterShapes().keySet(), a.weights().keySet());
-      Map<String, WeightTensor> w = randomWeights(c, 1);
+      assertEquals(c.weightShapes().keySet(), a.weights().keySet());
+      Map<String, FloatTensor> w = randomWeights(c, 1);
       a.setWeights(w);
       assertEquals(w, a.weights());
     }
@@ -91,11 +80,11 @@ class VitModelTest {
 
   @Test
   void rejectsBadWeightsAndInput() {
-    VitConfig c = VitConfig.tiny();
-    Map<String, WeightTensor> w = randomWeights(c, 1);
+    VitArchitecture c = VitArchitecture.tiny();
+    Map<String, FloatTensor> w = randomWeights(c, 1);
     w.remove("norm.bias");
-    w.put("blocks.0.attn.qkv.weight", new WeightTensor(new long[] {1}, new float[1]));
-    w.put("bogus", new WeightTensor(new long[] {1}, new float[1]));
+    w.put("blocks.0.attn.qkv.weight", new FloatTensor(new int[] {1}, new float[1]));
+    w.put("bogus", new FloatTensor(new int[] {1}, new float[1]));
     ModelException ex = assertThrows(ModelException.class, () -> VitModel.of(c, w));
     assertTrue(ex.getMessage().contains("norm.bias"), ex.getMessage());
     assertTrue(ex.getMessage().contains("blocks.0.attn.qkv.weight"), ex.getMessage());
@@ -103,8 +92,8 @@ class VitModelTest {
     try (VitModel m = VitModel.create(c, 1)) {
       assertThrows(InvalidInputException.class, () -> m.predictLogits(new float[7], 1));
     }
-    assertThrows(InvalidInputException.class, () -> new VitConfig(32, 2, 2, 8, 4, 32, 32));
-    assertThrows(InvalidInputException.class, () -> new VitConfig(32, 2, 2, 8, 5, 30, 32));
-    assertThrows(InvalidInputException.class, () -> new VitConfig(30, 2, 4, 8, 5, 32, 32));
+    assertThrows(InvalidInputException.class, () -> new VitArchitecture(32, 2, 2, 8, 4, 32, 32));
+    assertThrows(InvalidInputException.class, () -> new VitArchitecture(32, 2, 2, 8, 5, 30, 32));
+    assertThrows(InvalidInputException.class, () -> new VitArchitecture(30, 2, 4, 8, 5, 32, 32));
   }
 }

@@ -2,6 +2,8 @@ package io.github.neuroseg.examples.cli;
 
 import io.github.neuroseg.NeuroSegIOException;
 import io.github.neuroseg.files.AtomicWrite;
+import io.github.neuroseg.metrics.EvaluationReport;
+import io.github.neuroseg.pipeline.Reconstruction;
 import io.github.neuroseg.preview.Projections;
 import io.github.neuroseg.swc.Swc;
 import io.github.neuroseg.synth.NeuronGenerator;
@@ -14,7 +16,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -72,7 +73,7 @@ final class DemoCommand implements Callable<Integer> {
     Volumes.write(truthMask, output.resolve("truth-mask.tif"));
     Swc.write(truth.tree(), output.resolve("truth.swc"));
 
-    RunCommand.Result r = RunCommand.segmentAndTrace(truth.image(), model, tracing,
+    Reconstruction r = RunCommand.reconstruct(truth.image(), model, tracing,
         new ConsoleProgress(spec.commandLine().getErr()));
     Volume mask = r.segmentation().maskVolume();
     Volumes.write(mask, output.resolve("mask.tif"));
@@ -81,9 +82,8 @@ final class DemoCommand implements Callable<Integer> {
     Projections.newBuilder().build().writePngs(truth.image(), truth.mask(), truth.tree(),
         output.resolve("truth-xy.png"), output.resolve("truth-xz.png"));
 
-    List<String> lines = EvaluateCommand.report(mask, truthMask, r.tree(), truth.tree(), 0.5,
-        2, 2);
-    String text = String.join("\n", lines) + "\n";
+    String text = EvaluationReport.compare(mask, truthMask, r.tree(), truth.tree(), 0.5, 2, 2)
+        .text();
     AtomicWrite.write(output.resolve("metrics.txt"), temp -> Files.writeString(temp, text));
     PrintWriter out = spec.commandLine().getOut();
     out.println("wrote " + output + ": image.tif, truth-mask.tif, truth.swc, mask.tif,"

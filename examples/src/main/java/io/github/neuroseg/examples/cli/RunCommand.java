@@ -1,11 +1,10 @@
 package io.github.neuroseg.examples.cli;
 
+import io.github.neuroseg.pipeline.Pipeline;
+import io.github.neuroseg.pipeline.Reconstruction;
 import io.github.neuroseg.preview.Projections;
-import io.github.neuroseg.segmentation.Segmentation;
 import io.github.neuroseg.segmentation.Segmenter;
-import io.github.neuroseg.swc.NeuronTree;
 import io.github.neuroseg.swc.Swc;
-import io.github.neuroseg.tracing.TraceInput;
 import io.github.neuroseg.volume.Volume;
 import io.github.neuroseg.volume.Volumes;
 import java.io.PrintWriter;
@@ -51,7 +50,7 @@ final class RunCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     Volume volume = Volumes.read(input);
-    Result r = segmentAndTrace(volume, model, tracing, new ConsoleProgress(spec.commandLine()
+    Reconstruction r = reconstruct(volume, model, tracing, new ConsoleProgress(spec.commandLine()
         .getErr()));
     Swc.write(r.tree(), output);
     if (mask != null) {
@@ -68,20 +67,16 @@ final class RunCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** A segmentation and its reconstruction. */
-  record Result(Segmentation segmentation, NeuronTree tree) {}
-
-  static Result segmentAndTrace(Volume volume, SegmentationOptions model, TracingOptions tracing,
-      ConsoleProgress progress) {
+  /** The library's pipeline with the command's model and tracing options. */
+  static Reconstruction reconstruct(Volume volume, SegmentationOptions model,
+      TracingOptions tracing, ConsoleProgress progress) {
     try (Segmenter segmenter = model.builder(progress).build()) {
-      Segmentation s = segmenter.segment(volume);
-      NeuronTree tree = tracing.tracer(s.threshold()).trace(TraceInput.of(s, volume));
-      return new Result(s, tree);
+      return Pipeline.of(segmenter, tracing.tracer()).run(volume);
     }
   }
 
   /** Writes {@code <prefix>-xy.png} and {@code <prefix>-xz.png}: the image with mask and tree. */
-  static void writePictures(Volume volume, Result r, Path prefix) {
+  static void writePictures(Volume volume, Reconstruction r, Path prefix) {
     String name = prefix.getFileName().toString();
     Projections.newBuilder().build().writePngs(volume, r.segmentation().maskVolume().image(),
         r.tree(), prefix.resolveSibling(name + "-xy.png"), prefix.resolveSibling(name + "-xz.png"));

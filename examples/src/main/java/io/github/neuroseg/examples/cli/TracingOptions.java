@@ -22,9 +22,21 @@ final class TracingOptions {
       description = "resample the traced tree to this node spacing in voxels (default: off)")
   @Nullable Double resampleStep;
 
-  /** A tracer with these options; the threshold is the given one. */
+  /**
+   * A tracer with these options and the library's threshold (a segmentation passes its own
+   * threshold along).
+   */
+  Tracer tracer() {
+    return builder().build();
+  }
+
+  /** A tracer with these options and the given threshold. */
   Tracer tracer(double threshold) {
-    TracerBuilder b = NeuroSeg.tracer().threshold(threshold);
+    return builder().threshold(threshold).build();
+  }
+
+  private TracerBuilder builder() {
+    TracerBuilder b = NeuroSeg.tracer();
     if (minComponent != null) {
       b.minComponentSize(minComponent);
     }
@@ -34,6 +46,6 @@ final class TracingOptions {
     if (resampleStep != null) {
       b.resampleStep(resampleStep);
     }
-    return b.build();
+    return b;
   }
 }

@@ -1,19 +1,17 @@
 package io.github.neuroseg.examples.cli;
 
 import io.github.neuroseg.InvalidInputException;
+import io.github.neuroseg.NeuroSeg;
 import io.github.neuroseg.NeuroSegIOException;
 import io.github.neuroseg.metrics.SegmentationMetrics;
-import io.github.neuroseg.train.DataSplit;
-import io.github.neuroseg.train.Evaluation;
-import io.github.neuroseg.training.LabeledVolume;
-import io.github.neuroseg.train.OnnxExport;
-import io.github.neuroseg.train.SyntheticData;
-import io.github.neuroseg.train.Trainer;
-import io.github.neuroseg.train.TrainingResult;
-import io.github.neuroseg.train.VitConfig;
-import io.github.neuroseg.train.VitModel;
+import io.github.neuroseg.segmentation.Segmenter;
+import io.github.neuroseg.training.DataSplit;
 import io.github.neuroseg.training.Inflation;
-import io.github.neuroseg.volume.Volumes;
+import io.github.neuroseg.training.LabeledVolume;
+import io.github.neuroseg.training.SyntheticData;
+import io.github.neuroseg.training.TrainedModel;
+import io.github.neuroseg.training.TrainerBuilder;
+import io.github.neuroseg.training.VitArchitecture;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -31,7 +29,11 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** Trains a 3D ViT and exports it as an ONNX model in neuroseg's format. */
+/**
+ * Trains a 3D ViT through {@code NeuroSeg.trainer()} and writes the ONNX model. Every training
+ * option left out takes the library's default ({@link TrainerBuilder}, {@link
+ * VitArchitecture#DEFAULT}): this command has no defaults of its own, only data options.
+ */
 @Command(
     name = "train",
     mixinStandardHelpOptions = true,
@@ -64,55 +66,75 @@ final class TrainCommand implements Callable<Integer> {
       description = "size of rendered volumes WxHxD (default ${DEFAULT-VALUE})")
   String size;
 
-  @Option(names = "--embed", defaultValue = "64", description = "embedding width (default 64)")
-  int embed;
+  @Option(names = "--embed",
+      description = "embedding width (default " + VitArchitecture.DEFAULT_EMBED_DIM + ")")
+  @Nullable Integer embed;
 
-  @Option(names = "--layers", defaultValue = "4", description = "transformer blocks (default 4)")
-  int layers;
+  @Option(names = "--layers",
+      description = "transformer blocks (default " + VitArchitecture.DEFAULT_LAYERS + ")")
+  @Nullable Integer layers;
 
-  @Option(names = "--heads", defaultValue = "4", description = "attention heads (default 4)")
-  int heads;
+  @Option(names = "--heads",
+      description = "attention heads (default " + VitArchitecture.DEFAULT_HEADS + ")")
+  @Nullable Integer heads;
 
-  @Option(names = "--patch", defaultValue = "8", description = "patch size (default 8)")
-  int patch;
+  @Option(names = "--patch",
+      description = "patch size (default " + VitArchitecture.DEFAULT_PATCH + ")")
+  @Nullable Integer patch;
 
-  @Option(names = "--tile", defaultValue = "32", description = "square tile size (default 32)")
-  int tile;
+  @Option(names = "--tile",
+      description = "square tile size (default " + VitArchitecture.DEFAULT_TILE + ")")
+  @Nullable Integer tile;
 
-  @Option(names = "--depth", defaultValue = "5", description = "slices per block, odd (default 5)")
-  int depth;
+  @Option(names = "--depth", description = "slices per block, odd (default "
+      + VitArchitecture.DEFAULT_INPUT_DEPTH + ")")
+  @Nullable Integer depth;
 
   @Option(names = "--pretrained",
       description = "2D checkpoint (.safetensors or .pth, DINO/timm names) to inflate; --embed,"
           + " --layers, --heads and --patch must match it (a mismatch names the tensor)")
   @Nullable Path pretrained;
 
-  @Option(names = "--inflation", defaultValue = "AVERAGE",
-      description = "AVERAGE or CENTER (default ${DEFAULT-VALUE})")
-  Inflation inflation;
+  @Option(names = "--inflation", description = "AVERAGE or CENTER (default AVERAGE)")
+  @Nullable Inflation inflation;
 
-  @Option(names = "--epochs", defaultValue = "8", description = "epochs (default 8)")
-  int epochs;
+  @Option(names = "--epochs",
+      description = "epochs (default " + TrainerBuilder.DEFAULT_EPOCHS + ")")
+  @Nullable Integer epochs;
 
-  @Option(names = "--steps", defaultValue = "40", description = "steps per epoch (default 40)")
-  int steps;
+  @Option(names = "--steps",
+      description = "steps per epoch (default " + TrainerBuilder.DEFAULT_STEPS_PER_EPOCH + ")")
+  @Nullable Integer steps;
 
-  @Option(names = "--batch", defaultValue = "8", description = "blocks per step (default 8)")
-  int batch;
+  @Option(names = "--batch",
+      description = "blocks per step (default " + TrainerBuilder.DEFAULT_BATCH_SIZE + ")")
+  @Nullable Integer batch;
 
-  @Option(names = "--lr", defaultValue = "1e-3", description = "peak learning rate (default 1e-3)")
-  double lr;
+  @Option(names = "--lr",
+      description = "peak learning rate (default " + TrainerBuilder.DEFAULT_LEARNING_RATE + ")")
+  @Nullable Double lr;
 
-  @Option(names = "--patience", defaultValue = "4",
-      description = "stop after this many epochs without improvement (default 4)")
-  int patience;
+  @Option(names = "--layer-decay",
+      description = "layer-wise learning-rate decay of pretrained parameters, in (0, 1]"
+          + " (default " + TrainerBuilder.DEFAULT_LAYER_DECAY + ")")
+  @Nullable Double layerDecay;
+
+  @Option(names = "--pretrained-lr-scale",
+      description = "factor in [0, 1] on the learning rate of pretrained parameters (default "
+          + TrainerBuilder.DEFAULT_PRETRAINED_LEARNING_RATE_SCALE + ")")
+  @Nullable Double pretrainedLrScale;
+
+  @Option(names = "--patience",
+      description = "stop after this many epochs without improvement (default "
+          + TrainerBuilder.DEFAULT_PATIENCE + ")")
+  @Nullable Integer patience;
 
   @Option(names = "--validation", defaultValue = "0.2",
-      description = "fraction of volumes for validation (default 0.2)")
+      description = "fraction of volumes for validation (default ${DEFAULT-VALUE})")
   double validation;
 
   @Option(names = "--test", defaultValue = "0.2",
-      description = "fraction of volumes held out for the test Dice (default 0.2)")
+      description = "fraction of volumes held out for the test Dice (default ${DEFAULT-VALUE})")
   double test;
 
   @Option(names = "--checkpoints",
@@ -122,7 +144,8 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--resume", description = "continue from the last checkpoint in --checkpoints")
   boolean resume;
 
-  @Option(names = "--seed", defaultValue = "1", description = "random seed (default 1)")
+  @Option(names = "--seed", defaultValue = "1",
+      description = "seed of the data split, rendering and training (default ${DEFAULT-VALUE})")
   long seed;
 
   @Override
@@ -134,7 +157,7 @@ final class TrainCommand implements Callable<Integer> {
     }
     List<LabeledVolume> volumes = new ArrayList<>();
     if (pairs != null) {
-      volumes.addAll(readPairs(pairs));
+      volumes.addAll(LabeledVolume.readPairs(pairs));
     }
     if (synthetic != null || generated > 0) {
       List<Path> swcs = synthetic == null ? List.of() : list(synthetic, ".swc");
@@ -148,58 +171,73 @@ final class TrainCommand implements Callable<Integer> {
     DataSplit split = DataSplit.of(volumes, validation, test, seed);
     out.printf(Locale.ROOT, "data: %d volumes (training %d, validation %d, test %d)%n",
         volumes.size(), split.training().size(), split.validation().size(), split.test().size());
-    VitConfig config = new VitConfig(embed, layers, heads, patch, depth, tile, tile);
-    ConsoleProgress progress = new ConsoleProgress(err);
-    TrainingResult r = Trainer.newBuilder()
-        .model(config)
-        .trainingData(split.training())
-        .validationData(split.validation())
-        .pretrained(pretrained)
-        .inflation(inflation)
-        .epochs(epochs)
-        .stepsPerEpoch(steps)
-        .batchSize(batch)
-        .learningRate(lr)
-        .patience(patience)
-        .seed(seed)
-        .checkpointDirectory(checkpoints)
-        .resume(resume)
-        .listener(progress)
-        .build()
-        .train();
-    // the model records how it was made: the provenance of training plus this command line
-    Map<String, String> metadata = new LinkedHashMap<>(r.provenance());
-    metadata.put("training_command",
-        "neuroseg " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
-    OnnxExport.write(r.config(), r.weights(), metadata, output);
+    TrainerBuilder b = trainer(split);
+    b.onProgress(new ConsoleProgress(err));
+    TrainedModel m = b.build().train();
+    m.writeTo(output);
     String testDice = "na";
     if (!split.test().isEmpty()) {
-      try (VitModel m = r.toModel()) {
-        SegmentationMetrics.Summary s = Evaluation.evaluate(m, split.test(), r.threshold());
-        testDice = String.format(Locale.ROOT, "%.4f", s.meanDice());
+      try (Segmenter s = NeuroSeg.segmenter().model(m.modelSource(output.getFileName()
+          .toString())).build()) {
+        testDice = String.format(Locale.ROOT, "%.4f",
+            SegmentationMetrics.evaluate(s, split.test()).meanDice());
       }
     }
     out.printf(Locale.ROOT, "TRAIN val_dice=%.4f test_dice=%s threshold=%.2f epochs=%d"
-        + " model=%s%n", r.validationDice(), testDice, r.threshold(), r.bestEpoch(), output);
+        + " model=%s%n", m.validationDice(), testDice, m.threshold(), m.bestEpoch(), output);
     return 0;
   }
 
-  private static List<LabeledVolume> readPairs(Path dir) {
-    List<LabeledVolume> v = new ArrayList<>();
-    for (Path swc : list(dir, ".swc")) {
-      String base = swc.getFileName().toString().replaceFirst("\\.swc$", "");
-      Path image = Stream.of(".tif", ".tiff", ".v3draw")
-          .map(ext -> swc.resolveSibling(base + ext))
-          .filter(Files::isRegularFile)
-          .findFirst()
-          .orElseThrow(() -> new InvalidInputException("no image for " + swc
-              + ": expected " + base + ".tif, .tiff or .v3draw beside it"));
-      v.add(LabeledVolume.of(Volumes.read(image), swc));
+  /**
+   * The library's trainer builder with the given options applied and everything else left at
+   * the library's defaults; the model records this command line and the test split.
+   */
+  TrainerBuilder trainer(DataSplit split) {
+    TrainerBuilder b = NeuroSeg.trainer()
+        .trainingData(split.training())
+        .validationData(split.validation())
+        .seed(seed)
+        .checkpointDirectory(checkpoints)
+        .resume(resume)
+        .pretrained(pretrained);
+    VitArchitecture a = VitArchitecture.DEFAULT;
+    b.architecture(VitArchitecture.of(or(embed, a.embedDim()), or(layers, a.layers()),
+        or(heads, a.heads()), or(patch, a.patch()), or(depth, a.inputDepth()),
+        or(tile, a.tileHeight()), or(tile, a.tileWidth())));
+    if (inflation != null) {
+      b.inflation(inflation);
     }
-    if (v.isEmpty()) {
-      throw new InvalidInputException("no SWC files in " + dir);
+    if (epochs != null) {
+      b.epochs(epochs);
     }
-    return v;
+    if (steps != null) {
+      b.stepsPerEpoch(steps);
+    }
+    if (batch != null) {
+      b.batchSize(batch);
+    }
+    if (lr != null) {
+      b.learningRate(lr);
+    }
+    if (layerDecay != null) {
+      b.layerDecay(layerDecay);
+    }
+    if (pretrainedLrScale != null) {
+      b.pretrainedLearningRateScale(pretrainedLrScale);
+    }
+    if (patience != null) {
+      b.patience(patience);
+    }
+    Map<String, String> provenance = new LinkedHashMap<>();
+    provenance.put("training_command", "neuroseg "
+        + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
+    provenance.put("test_cases",
+        String.join(",", split.test().stream().map(LabeledVolume::name).toList()));
+    return b.provenance(provenance);
+  }
+
+  private static int or(@Nullable Integer given, int fallback) {
+    return given != null ? given : fallback;
   }
 
   private static List<Path> list(Path dir, String extension) {

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.neuroseg.onnx.export.OnnxGraph;
+import io.github.neuroseg.model.internal.OnnxGraph;
 import io.github.neuroseg.swc.NeuronTree;
 import io.github.neuroseg.swc.Swc;
 import io.github.neuroseg.swc.SwcNode;

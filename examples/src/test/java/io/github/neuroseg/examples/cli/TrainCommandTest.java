@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.neuroseg.NeuroSeg;
-import io.github.neuroseg.onnx.ModelContract;
-import io.github.neuroseg.onnx.OnnxSegmenter;
+import io.github.neuroseg.model.ModelContract;
 import io.github.neuroseg.segmentation.Segmenter;
+import io.github.neuroseg.training.DataSplit;
+import io.github.neuroseg.training.LabeledVolume;
+import io.github.neuroseg.training.TrainerConfig;
 import io.github.neuroseg.synth.NeuronGenerator;
 import io.github.neuroseg.synth.NeuronRenderer;
 import io.github.neuroseg.volume.Volume;
@@ -17,11 +19,13 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import net.imglib2.Cursor;
 import net.imglib2.type.numeric.real.FloatType;
 import net.imglib2.view.Views;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /** A few training steps through the command line give a model that the segmenter accepts. */
 class TrainCommandTest {
@@ -48,13 +52,15 @@ class TrainCommandTest {
         r.out());
     assertTrue(Files.exists(dir.resolve("ck/best.safetensors")));
     try (Segmenter s = NeuroSeg.segmenter().model(model).build()) {
-      ModelContract c = ((OnnxSegmenter) s).contract();
-      assertEquals(16, c.tileWidth());
-      assertEquals(3, c.inputDepth());
-      assertEquals("1", c.metadata().get("epochs"));
-      assertEquals("1", c.metadata().get("seed"));
-      assertTrue(c.metadata().get("training_command").startsWith("neuroseg train --output "),
-          c.metadata().toString());
+      Map<String, String> md = s.modelMetadata();
+      assertEquals(16, s.config().tileWidth());
+      assertEquals("3", md.get(ModelContract.INPUT_DEPTH));
+      assertEquals("1", md.get("epochs"));
+      assertEquals("1", md.get("seed"));
+      assertTrue(md.get("training_command").startsWith("neuroseg train --output "),
+          md.toString());
+      // the held-out volume is recorded, so that benchmarks know what the model never saw
+      assertEquals(1, md.get(ModelContract.TEST_CASES).split(",").length, md.toString());
     }
 
     // the best checkpoint exports to a model that segments exactly like the trained one
@@ -80,6 +86,23 @@ class TrainCommandTest {
         dir.resolve("last.onnx").toString());
     assertEquals(1, fromLast.code());
     assertTrue(fromLast.err().contains("best.safetensors"), fromLast.err());
+  }
+
+  @Test
+  void theCommandsTrainingDefaultsAreTheLibrarys() {
+    CommandLine cl = new CommandLine(new NeuroSegCli());
+    CommandLine.ParseResult parsed = cl.parseArgs("train", "--output", "m.onnx");
+    TrainCommand cmd = (TrainCommand) parsed.subcommand().commandSpec().userObject();
+    LabeledVolume v = LabeledVolume.of(NeuronRenderer.newBuilder().seed(1).build()
+        .render(NeuronGenerator.newBuilder().bounds(32, 32, 4).seed(1).build().generate(),
+            new long[] {32, 32, 4}, VoxelSize.UNIT), "v");
+    TrainerConfig got = cmd.trainer(new DataSplit(List.of(v), List.of(v), List.of())).config();
+    // the library's defaults, with what the command sets from its data options: the seed (it
+    // also seeds the data split and the rendering; default 1) and the provenance
+    TrainerConfig library = NeuroSeg.trainer().trainingData(List.of(v))
+        .validationData(List.of(v)).seed(1).provenance(got.provenance()).config();
+    assertEquals(library, got);
+    assertEquals(1, got.seed());
   }
 
   @Test

@@ -1,0 +1,128 @@
+package io.github.neuroseg.metrics;
+
+import io.github.neuroseg.InvalidInputException;
+import io.github.neuroseg.swc.NeuronTree;
+import io.github.neuroseg.volume.Volume;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import net.imglib2.RandomAccessibleInterval;
+import net.imglib2.converter.Converters;
+import net.imglib2.type.logic.BitType;
+import net.imglib2.type.numeric.RealType;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The scores of a segmentation against a ground-truth mask (Dice, HD95) and of a
+ * reconstruction against a ground-truth reconstruction (ESA, DSA, PDS, node precision, recall
+ * and F1), as the {@code evaluate} and {@code demo} commands print them: {@link #lines()} ends
+ * with the machine-readable {@link #evalLine()}, {@code EVAL dice=<x> hd95=<x> esa=<x> dsa=<x>
+ * pds=<x> f1=<x>}, with {@code na} for what was not compared.
+ *
+ * @param maskLabel "predicted vs truth" names of the masks, or {@code null} when none were
+ *     compared
+ * @param dice Dice of the masks, or NaN when none were compared
+ * @param hd95 HD95 of the masks, or {@code null} when none were compared
+ * @param reconstruction reconstruction scores, or {@code null} when no trees were compared
+ */
+public record EvaluationReport(
+    @Nullable String maskLabel,
+    double dice,
+    SegmentationMetrics.@Nullable Hd95 hd95,
+    ReconstructionMetrics.@Nullable Scores reconstruction) {
+
+  /**
+   * Compares whatever pairs are given.
+   *
+   * @param mask predicted mask, or null (then {@code truthMask} is ignored)
+   * @param truthMask ground-truth mask of the same size
+   * @param tree predicted reconstruction, or null (then {@code truthTree} is ignored)
+   * @param truthTree ground-truth reconstruction, in the same units
+   * @param maskThreshold a mask voxel is foreground when its value is above this
+   * @param distanceThreshold DSA/PDS distance threshold in SWC units
+   * @param tolerance node matching tolerance for precision, recall and F1, in SWC units
+   * @throws InvalidInputException when the masks differ in size or a threshold is out of range
+   */
+  public static EvaluationReport compare(@Nullable Volume mask, @Nullable Volume truthMask,
+      @Nullable NeuronTree tree, @Nullable NeuronTree truthTree, double maskThreshold,
+      double distanceThreshold, double tolerance) {
+    String label = null;
+    double dice = Double.NaN;
+    SegmentationMetrics.Hd95 hd95 = null;
+    if (mask != null && truthMask != null) {
+      var p = binary(mask.image(), maskThreshold);
+      var t = binary(truthMask.image(), maskThreshold);
+      dice = SegmentationMetrics.dice(p, t);
+      hd95 = SegmentationMetrics.hd95(p, t, truthMask.voxelSize());
+      label = name(mask) + " vs " + name(truthMask);
+    }
+    ReconstructionMetrics.Scores rec = tree != null && truthTree != null
+        ? ReconstructionMetrics.compare(truthTree, tree, distanceThreshold, tolerance) : null;
+    return new EvaluationReport(label, dice, hd95, rec);
+  }
+
+  /** The report as text lines, the {@link #evalLine()} last. */
+  public List<String> lines() {
+    List<String> lines = new ArrayList<>();
+    if (hd95 != null) {
+      lines.add("mask " + maskLabel);
+      lines.add("  dice=" + format(dice));
+      lines.add("  hd95_voxels=" + format(hd95.voxels()));
+      lines.add("  hd95_physical=" + format(hd95.physical()) + " " + hd95.unit());
+    }
+    if (reconstruction != null) {
+      ReconstructionMetrics.Scores s = reconstruction;
+      lines.add("reconstruction (" + s.predictedNodes() + " nodes) vs ground truth ("
+          + s.referenceNodes() + " nodes)");
+      lines.add("  esa=" + format(s.esa()));
+      lines.add("  dsa=" + format(s.dsa()));
+      lines.add("  pds=" + format(s.pds()));
+      lines.add("  precision=" + format(s.precision()));
+      lines.add("  recall=" + format(s.recall()));
+      lines.add("  f1=" + format(s.f1()));
+    }
+    lines.add(evalLine());
+    return lines;
+  }
+
+  /** {@code EVAL dice=<x> hd95=<x> esa=<x> dsa=<x> pds=<x> f1=<x>}, {@code na} where absent. */
+  public String evalLine() {
+    ReconstructionMetrics.Scores s = reconstruction;
+    return "EVAL dice=" + (hd95 == null ? "na" : format(dice))
+        + " hd95=" + (hd95 == null ? "na" : format(hd95.voxels()))
+        + " esa=" + (s == null ? "na" : format(s.esa()))
+        + " dsa=" + (s == null ? "na" : format(s.dsa()))
+        + " pds=" + (s == null ? "na" : format(s.pds()))
+        + " f1=" + (s == null ? "na" : format(s.f1()));
+  }
+
+  /** The report's text: its lines, each ended by a newline. */
+  public String text() {
+    return String.join("\n", lines()) + "\n";
+  }
+
+  /** A score as the report prints it: 4 decimals, {@code nan}, {@code inf} or {@code -inf}. */
+  public static String format(double v) {
+    if (Double.isNaN(v)) {
+      return "nan";
+    }
+    if (Double.isInfinite(v)) {
+      return v > 0 ? "inf" : "-inf";
+    }
+    return String.format(Locale.ROOT, "%.4f", v);
+  }
+
+  /** A lazy 0/1 view of an image: 1 where the value is above {@code threshold}. */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  static RandomAccessibleInterval<BitType> binary(
+      RandomAccessibleInterval<? extends RealType<?>> img, double threshold) {
+    RandomAccessibleInterval raw = img;
+    return Converters.convert(raw,
+        (in, out) -> ((BitType) out).set(((RealType<?>) in).getRealDouble() > threshold),
+        new BitType());
+  }
+
+  private static String name(Volume v) {
+    return v.name() == null ? "volume" : v.name();
+  }
+}

@@ -1,0 +1,61 @@
+package io.github.neuroseg.training;
+
+import io.github.neuroseg.InvalidInputException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Volumes divided into training, validation and test sets.
+ *
+ * @param training volumes to learn from
+ * @param validation volumes for model selection and threshold calibration
+ * @param test held-out volumes for the final scores
+ */
+public record DataSplit(List<LabeledVolume> training, List<LabeledVolume> validation,
+    List<LabeledVolume> test) {
+
+  /** Copies the lists. */
+  public DataSplit {
+    training = List.copyOf(training);
+    validation = List.copyOf(validation);
+    test = List.copyOf(test);
+  }
+
+  /**
+   * A seeded random split: {@code round(n * validationFraction)} (at least 1) volumes for
+   * validation, {@code round(n * testFraction)} for test, the rest (at least 1) for training.
+   *
+   * @throws InvalidInputException when there are fewer than two volumes or the fractions leave
+   *     no training volume
+   */
+  public static DataSplit of(List<LabeledVolume> volumes, double validationFraction,
+      double testFraction, long seed) {
+    int n = volumes.size();
+    if (n < 2) {
+      throw new InvalidInputException("need at least 2 labelled volumes (training and "
+          + "validation), got " + n);
+    }
+    if (!(validationFraction >= 0 && testFraction >= 0
+        && validationFraction + testFraction < 1)) {
+      throw new InvalidInputException("validation and test fractions must be >= 0 and add up to "
+          + "less than 1, got " + validationFraction + " and " + testFraction);
+    }
+    int nv = Math.max(1, (int) Math.round(n * validationFraction));
+    int nt = (int) Math.round(n * testFraction);
+    if (n - nv - nt < 1) {
+      throw new InvalidInputException(n + " volumes leave none for training with "
+          + nv + " for validation and " + nt + " for test");
+    }
+    List<LabeledVolume> shuffled = new ArrayList<>(volumes);
+    SplittableRandom r = new SplittableRandom(seed);
+    for (int i = n - 1; i > 0; i--) {
+      int j = r.nextInt(i + 1);
+      LabeledVolume t = shuffled.get(i);
+      shuffled.set(i, shuffled.get(j));
+      shuffled.set(j, t);
+    }
+    return new DataSplit(shuffled.subList(nv + nt, n), shuffled.subList(0, nv),
+        shuffled.subList(nv, nv + nt));
+  }
+}

@@ -1,0 +1,84 @@
+package io.github.neuroseg.training;
+
+import io.github.neuroseg.InvalidInputException;
+import io.github.neuroseg.NeuroSegException;
+import io.github.neuroseg.swc.NeuronTree;
+import io.github.neuroseg.swc.Swc;
+import io.github.neuroseg.synth.NeuronGenerator;
+import io.github.neuroseg.synth.NeuronRenderer;
+import io.github.neuroseg.synth.TreeFitting;
+import io.github.neuroseg.volume.VoxelSize;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.BiConsumer;
+
+/**
+ * Training volumes rendered from neuron trees: real reconstructions fitted into the volume (so
+ * their shape and branching are real; radii scaled and clamped to {@value #FIT_MAX_RADIUS} voxels) and seeded generated neurons, each rendered with
+ * {@link NeuronRenderer} (blur, background, noise, distractors) and its exact mask. The same seed
+ * gives the same volumes.
+ */
+public final class SyntheticData {
+  /** Margin in voxels between a fitted reconstruction and the volume's border. */
+  public static final int FIT_MARGIN = 3;
+
+  /**
+   * Largest neurite radius in voxels after fitting: thick reconstructions scaled into a small
+   * volume would otherwise fill it (one shared file became 45% foreground at the default 12).
+   */
+  public static final double FIT_MAX_RADIUS = 3;
+
+  /** Bright blobs that are not neuron, per volume. */
+  public static final int DISTRACTORS = 4;
+
+  private SyntheticData() {}
+
+  /**
+   * Renders every readable reconstruction in {@code swcFiles} plus {@code generated} generated
+   * neurons into volumes of size {@code dims} with unit voxels.
+   *
+   * @param swcFiles real reconstructions, fitted into the volume
+   * @param generated how many generated neurons to add
+   * @param dims volume size {@code x, y, z} in voxels
+   * @param seed seed of the generator and the renderer
+   * @param skipped told of each file that cannot be read or fitted (it is left out)
+   * @return the labelled volumes, files first (in the given order), then generated neurons
+   * @throws InvalidInputException for a size that is not 3 positive numbers or a negative count
+   */
+  public static List<LabeledVolume> render(List<Path> swcFiles, int generated, long[] dims,
+      long seed, BiConsumer<Path, NeuroSegException> skipped) {
+    if (dims.length != 3 || dims[0] <= 0 || dims[1] <= 0 || dims[2] <= 0) {
+      throw new InvalidInputException("volume size must be 3 positive numbers, got "
+          + Arrays.toString(dims));
+    }
+    if (generated < 0) {
+      throw new InvalidInputException("generated neurons must be >= 0, got " + generated);
+    }
+    List<LabeledVolume> v = new ArrayList<>();
+    long k = 0;
+    for (Path f : swcFiles) {
+      k++;
+      try {
+        NeuronTree t = TreeFitting.fit(Swc.read(f), dims, VoxelSize.UNIT, FIT_MARGIN,
+            TreeFitting.DEFAULT_MIN_RADIUS_VOXELS, FIT_MAX_RADIUS);
+        v.add(LabeledVolume.of(renderer(seed * 1000 + k).render(t, dims, VoxelSize.UNIT),
+            f.getFileName().toString()));
+      } catch (NeuroSegException e) {
+        skipped.accept(f, e);
+      }
+    }
+    for (int i = 0; i < generated; i++) {
+      NeuronTree t = NeuronGenerator.newBuilder().bounds(dims[0], dims[1], dims[2])
+          .seed(seed * 7919 + i).build().generate();
+      v.add(LabeledVolume.of(renderer(seed * 2000 + i).render(t, dims, VoxelSize.UNIT),
+          "generated-" + i));
+    }
+    return v;
+  }
+
+  private static NeuronRenderer renderer(long seed) {
+    return NeuronRenderer.newBuilder().seed(seed).distractors(DISTRACTORS).build();
+  }
+}

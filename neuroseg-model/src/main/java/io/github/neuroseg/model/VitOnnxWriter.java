@@ -1,0 +1,231 @@
+package io.github.neuroseg.model;
+
+import io.github.neuroseg.InvalidInputException;
+import io.github.neuroseg.files.AtomicWrite;
+import io.github.neuroseg.model.internal.OnnxGraph;
+import io.github.neuroseg.training.VitArchitecture;
+import io.github.neuroseg.volume.Normalization;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Writes a neuroseg 3D ViT as an ONNX model: the single definition of the exported architecture.
+ *
+ * <p>Graph (opset {@value OnnxGraph#OPSET}), input {@code image} {@code [N, 1, D, H, W]} float32
+ * with dynamic {@code N}, output {@code logits} {@code [N, 1, H, W]}. With {@code E} the embedding
+ * width, {@code p} the patch, {@code T = (H/p)(W/p)}, and weights named and laid out as in
+ * timm/DINO (linear weights {@code [out, in]} as in PyTorch, {@code y = x W^T + b}):
+ *
+ * <ol>
+ *   <li>Patch embedding: a Conv3d with kernel = stride = {@code (D, p, p)}, weight {@code
+ *       patch_embed.proj.weight [E, 1, D, p, p]} and bias {@code patch_embed.proj.bias [E]},
+ *       giving {@code [N, E, 1, H/p, W/p]}, flattened to tokens {@code [N, T, E]} in row-major
+ *       order (token {@code ty * (W/p) + tx}).
+ *   <li>{@code cls_token [1, 1, E]} is prepended and {@code pos_embed [1, 1 + T, E]} (already at
+ *       the tile's grid) added.
+ *   <li>{@code L} pre-norm blocks {@code blocks.{i}.}: {@code x = x + attn(norm1(x))}, {@code x =
+ *       x + mlp(norm2(x))}. LayerNorm over the last axis with eps 1e-6 ({@code norm1.weight,
+ *       norm1.bias}, {@code norm2.*}). Attention: {@code qkv = x attn.qkv.weight^T +
+ *       attn.qkv.bias} ({@code [3E, E]}, {@code [3E]}) split into q, k, v of width {@code E} in
+ *       that order, each into {@code heads} heads of width {@code h = E / heads} (head {@code j}
+ *       is columns {@code j h .. (j + 1) h - 1}); per head {@code softmax(q k^T / sqrt(h)) v};
+ *       heads concatenated back in order and projected by {@code attn.proj.weight [E, E]} and
+ *       bias. MLP: {@code mlp.fc1 [4E, E]} + bias, exact GELU {@code 0.5 x (1 + erf(x /
+ *       sqrt(2)))}, {@code mlp.fc2 [E, 4E]} + bias.
+ *   <li>Final LayerNorm {@code norm.weight, norm.bias} (eps 1e-6); the class token is dropped.
+ *   <li>Head: {@code head.weight [p*p, E]}, {@code head.bias [p*p]} per token, then pixel
+ *       shuffle: token {@code (ty, tx)} channel {@code dy * p + dx} is pixel {@code (ty * p + dy,
+ *       tx * p + dx)}; the result is {@code [N, 1, H, W]}.
+ * </ol>
+ *
+ * <p>The metadata gets the architecture's keys from {@link
+ * ModelContract#architectureMetadata(VitArchitecture)} ({@code neuroseg.format}, {@code
+ * input_depth}, {@code tile_h}, {@code tile_w}, {@code patch}, {@code embed}, {@code layers},
+ * {@code heads}); the caller must give {@code normalization} and {@code threshold} and may add
+ * any provenance keys (see {@link ModelContract}). Weights not used by the
+ * architecture (e.g. a DINO projection head) are ignored.
+ */
+public final class VitOnnxWriter {
+  private static final float LN_EPS = 1e-6f;
+
+  private VitOnnxWriter() {}
+
+  /**
+   * The ONNX model bytes.
+   *
+   * @param weights every name of {@link VitArchitecture#weightShapes()} with exactly that shape
+   * @param metadata at least {@code normalization} and {@code threshold}
+   * @throws InvalidInputException naming the weight or metadata key that is missing or wrong
+   */
+  public static byte[] write(VitArchitecture spec, Map<String, FloatTensor> weights,
+      Map<String, String> metadata) {
+    Map<String, String> md = metadata(spec, metadata);
+    checkWeights(spec, weights);
+    return build(spec, weights).toBytes(md);
+  }
+
+  /**
+   * Writes the model to {@code file} atomically (a temporary file in the same folder, then moved
+   * into place), as {@link #write(VitArchitecture, Map, Map)}.
+   *
+   * @throws io.github.neuroseg.NeuroSegIOException when the file cannot be written
+   */
+  public static void write(VitArchitecture spec, Map<String, FloatTensor> weights,
+      Map<String, String> metadata, Path file) {
+    byte[] bytes = write(spec, weights, metadata);
+    AtomicWrite.write(file, temp -> Files.write(temp, bytes));
+  }
+
+  private static Map<String, String> metadata(VitArchitecture spec, Map<String, String> given) {
+    Map<String, String> md = new LinkedHashMap<>(given);
+    ModelContract.architectureMetadata(spec).forEach((k, v) -> {
+      String old = md.put(k, v);
+      if (old != null && !old.strip().equals(v)) {
+        throw new InvalidInputException("metadata " + k + "='" + old + "' contradicts the architecture ("
+            + v + ")");
+      }
+    });
+    String norm = md.get(ModelContract.NORMALIZATION);
+    if (norm == null) {
+      throw new InvalidInputException("metadata must give '" + ModelContract.NORMALIZATION
+          + "' (e.g. percentile:0.5,99.5): inference normalises intensities with it");
+    }
+    md.put(ModelContract.NORMALIZATION, Normalization.parse(norm).spec());
+    String t = md.get(ModelContract.THRESHOLD);
+    double threshold;
+    try {
+      threshold = t == null ? Double.NaN : Double.parseDouble(t.strip());
+    } catch (NumberFormatException e) {
+      threshold = Double.NaN;
+    }
+    if (!(threshold >= 0 && threshold <= 1)) {
+      throw new InvalidInputException("metadata must give '" + ModelContract.THRESHOLD
+          + "' as a number in [0, 1], got " + (t == null ? "none" : "'" + t + "'"));
+    }
+    return md;
+  }
+
+  private static void checkWeights(VitArchitecture spec, Map<String, FloatTensor> weights) {
+    spec.weightShapes().forEach((name, shape) -> {
+      FloatTensor t = weights.get(name);
+      if (t == null) {
+        throw new InvalidInputException("weight '" + name + "' " + Arrays.toString(shape)
+            + " is missing for " + spec);
+      }
+      if (!Arrays.equals(t.shape(), shape)) {
+        throw new InvalidInputException("weight '" + name + "' must have shape "
+            + Arrays.toString(shape) + " for " + spec + ", got " + Arrays.toString(t.shape()));
+      }
+      for (int i = 0; i < t.values().length; i++) {
+        if (!Float.isFinite(t.values()[i])) {
+          throw new InvalidInputException("weight '" + name + "' has the non-finite value "
+              + t.values()[i] + " at flat index " + i);
+        }
+      }
+    });
+  }
+
+  private static OnnxGraph build(VitArchitecture s, Map<String, FloatTensor> w) {
+    int e = s.embedDim();
+    int p = s.patch();
+    OnnxGraph g = new OnnxGraph("neuroseg_vit3d");
+    g.input(ModelContract.INPUT, new long[] {-1, 1, s.inputDepth(), s.tileHeight(),
+        s.tileWidth()}, "N");
+    g.output(ModelContract.OUTPUT, new long[] {-1, 1, s.tileHeight(), s.tileWidth()}, "N");
+
+    String img = ModelContract.INPUT;
+    String conv = g.node("Conv", new String[] {img, param(g, w, "patch_embed.proj.weight"),
+        param(g, w, "patch_embed.proj.bias")},
+        "kernel_shape", new long[] {s.inputDepth(), p, p},
+        "strides", new long[] {s.inputDepth(), p, p});
+    String flat = g.node("Reshape", new String[] {conv, g.longs(0, e, -1)});
+    String tokens = g.node("Transpose", new String[] {flat}, "perm", new long[] {0, 2, 1});
+
+    // class token broadcast to [N, 1, E]
+    String n = g.node("Shape", new String[] {img}, "start", 0L, "end", 1L);
+    String target = g.node("Concat", new String[] {n, g.longs(1, 1)}, "axis", 0L);
+    String cls = g.node("Expand", new String[] {param(g, w, "cls_token"), target});
+    String x = g.node("Concat", new String[] {cls, tokens}, "axis", 1L);
+    x = g.node("Add", new String[] {x, param(g, w, "pos_embed")});
+
+    for (int i = 0; i < s.layers(); i++) {
+      String b = "blocks." + i + ".";
+      String h = layerNorm(g, w, x, b + "norm1");
+      x = g.node("Add", new String[] {x, attention(g, w, s, h, b + "attn.")});
+      h = layerNorm(g, w, x, b + "norm2");
+      h = linear(g, w, h, b + "mlp.fc1");
+      h = gelu(g, h);
+      h = linear(g, w, h, b + "mlp.fc2");
+      x = g.node("Add", new String[] {x, h});
+    }
+    x = layerNorm(g, w, x, "norm");
+    x = g.node("Slice", new String[] {x, g.longs(1), g.longs(Long.MAX_VALUE), g.longs(1)});
+    x = linear(g, w, x, "head");
+    // pixel shuffle [N, T, p*p] -> [N, H/p, W/p, p, p] -> [N, H/p, p, W/p, p] -> [N, 1, H, W]
+    x = g.node("Reshape", new String[] {x, g.longs(0, s.gridHeight(), s.gridWidth(), p, p)});
+    x = g.node("Transpose", new String[] {x}, "perm", new long[] {0, 1, 3, 2, 4});
+    g.nodeNamed("Reshape", ModelContract.OUTPUT,
+        new String[] {x, g.longs(0, 1, s.tileHeight(), s.tileWidth())});
+    return g;
+  }
+
+  private static String param(OnnxGraph g, Map<String, FloatTensor> w, String name) {
+    FloatTensor t = w.get(name);
+    return g.floats(name, t.dims(), t.values());
+  }
+
+  private static String layerNorm(OnnxGraph g, Map<String, FloatTensor> w, String x,
+      String prefix) {
+    return g.node("LayerNormalization", new String[] {x, param(g, w, prefix + ".weight"),
+        param(g, w, prefix + ".bias")}, "axis", -1L, "epsilon", LN_EPS);
+  }
+
+  /** {@code x W^T + b} with the PyTorch {@code [out, in]} weight stored transposed. */
+  private static String linear(OnnxGraph g, Map<String, FloatTensor> w, String x, String prefix) {
+    FloatTensor wt = w.get(prefix + ".weight");
+    int out = wt.shape()[0];
+    int in = wt.shape()[1];
+    float[] t = new float[out * in];
+    float[] v = wt.values();
+    for (int o = 0; o < out; o++) {
+      for (int i = 0; i < in; i++) {
+        t[i * out + o] = v[o * in + i];
+      }
+    }
+    String wName = g.floats(prefix + ".weight.T", new long[] {in, out}, t);
+    String y = g.node("MatMul", new String[] {x, wName});
+    return g.node("Add", new String[] {y, param(g, w, prefix + ".bias")});
+  }
+
+  private static String gelu(OnnxGraph g, String x) {
+    String erf = g.node("Erf", new String[] {g.node("Div", new String[] {x,
+        g.scalar((float) Math.sqrt(2))})});
+    String onePlus = g.node("Add", new String[] {erf, g.scalar(1f)});
+    return g.node("Mul", new String[] {g.node("Mul", new String[] {x, onePlus}),
+        g.scalar(0.5f)});
+  }
+
+  private static String attention(OnnxGraph g, Map<String, FloatTensor> w, VitArchitecture s,
+      String x, String prefix) {
+    int e = s.embedDim();
+    int heads = s.heads();
+    int hd = s.headDim();
+    String qkv = linear(g, w, x, prefix + "qkv"); // [N, S, 3E]
+    qkv = g.node("Reshape", new String[] {qkv, g.longs(0, 0, 3, heads, hd)});
+    qkv = g.node("Transpose", new String[] {qkv}, "perm", new long[] {2, 0, 3, 1, 4});
+    String q = g.node("Gather", new String[] {qkv, g.longScalar(0)}, "axis", 0L);
+    String k = g.node("Gather", new String[] {qkv, g.longScalar(1)}, "axis", 0L);
+    String v = g.node("Gather", new String[] {qkv, g.longScalar(2)}, "axis", 0L);
+    String kt = g.node("Transpose", new String[] {k}, "perm", new long[] {0, 1, 3, 2});
+    String scores = g.node("MatMul", new String[] {q, kt});
+    scores = g.node("Mul", new String[] {scores, g.scalar((float) (1 / Math.sqrt(hd)))});
+    String attn = g.node("Softmax", new String[] {scores}, "axis", -1L);
+    String out = g.node("MatMul", new String[] {attn, v}); // [N, heads, S, hd]
+    out = g.node("Transpose", new String[] {out}, "perm", new long[] {0, 2, 1, 3});
+    out = g.node("Reshape", new String[] {out, g.longs(0, 0, e)});
+    return linear(g, w, out, prefix + "proj");
+  }
+}

@@ -1,0 +1,102 @@
+package io.github.neuroseg.model;
+
+import io.github.neuroseg.InvalidInputException;
+import io.github.neuroseg.training.VitArchitecture;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Weights for a {@link VitArchitecture} made from a seed: the initialisation training starts
+ * from, and random weights for tests and benchmarks. Both are deterministic for the seed, and
+ * every parameter draws from a random stream of its own, so that e.g. the head does not change
+ * with the input depth. Each call returns a new map, in {@link VitArchitecture#weightShapes()}
+ * order, that the caller owns.
+ */
+public final class VitWeights {
+  private VitWeights() {}
+
+  /**
+   * The initialisation of a network trained from scratch (as timm's ViT): linear weights, the
+   * class token and the position embedding from a normal distribution of standard deviation
+   * 0.02 truncated at two standard deviations, the patch kernel uniform in {@code +-1/sqrt(fan
+   * in)}, biases 0, norm scales 1.
+   */
+  public static Map<String, FloatTensor> initial(VitArchitecture a, long seed) {
+    Map<String, FloatTensor> w = new LinkedHashMap<>();
+    a.weightShapes().forEach((name, shape) -> {
+      SplittableRandom rnd = stream(seed, name);
+      float[] data = new float[count(shape)];
+      if (name.equals("patch_embed.proj.weight")) {
+        double bound = 1.0 / Math.sqrt((double) shape[2] * shape[3] * shape[4]);
+        for (int i = 0; i < data.length; i++) {
+          data[i] = (float) ((rnd.nextDouble() * 2 - 1) * bound);
+        }
+      } else if (isNormScale(name)) {
+        Arrays.fill(data, 1f);
+      } else if (!name.endsWith(".bias")) {
+        for (int i = 0; i < data.length; i++) {
+          data[i] = (float) (0.02 * truncatedGaussian(rnd));
+        }
+      }
+      w.put(name, new FloatTensor(shape, data));
+    });
+    return w;
+  }
+
+  /**
+   * Random weights that exercise every term of the network (non-zero biases, norm scales other
+   * than 1), for tests and benchmarks: norm scales {@code 1 + spread / 3 * g}, everything else
+   * {@code spread * g}, with {@code g} standard normal.
+   *
+   * @param spread standard deviation of the weights, {@code > 0}
+   * @throws InvalidInputException for a spread that is not finite and positive
+   */
+  public static Map<String, FloatTensor> random(VitArchitecture a, long seed, double spread) {
+    if (!(spread > 0) || Double.isInfinite(spread)) {
+      throw new InvalidInputException("spread must be finite and > 0, got " + spread);
+    }
+    Map<String, FloatTensor> w = new LinkedHashMap<>();
+    a.weightShapes().forEach((name, shape) -> {
+      SplittableRandom rnd = stream(seed, name);
+      boolean norm = isNormScale(name);
+      float[] data = new float[count(shape)];
+      for (int i = 0; i < data.length; i++) {
+        double g = rnd.nextGaussian();
+        data[i] = (float) (norm ? 1 + spread / 3 * g : spread * g);
+      }
+      w.put(name, new FloatTensor(shape, data));
+    });
+    return w;
+  }
+
+  private static boolean isNormScale(String name) {
+    return name.endsWith("norm1.weight") || name.endsWith("norm2.weight")
+        || name.equals("norm.weight");
+  }
+
+  private static SplittableRandom stream(long seed, String name) {
+    return new SplittableRandom(seed * 0x9E3779B97F4A7C15L + name.hashCode());
+  }
+
+  private static int count(int[] shape) {
+    int n = 1;
+    for (int d : shape) {
+      n = Math.multiplyExact(n, d);
+    }
+    return n;
+  }
+
+  private static double truncatedGaussian(SplittableRandom rnd) {
+    while (true) {
+      // Box-Muller; resampled outside +-2 as timm's trunc_normal_
+      double u = 1 - rnd.nextDouble();
+      double v = rnd.nextDouble();
+      double g = Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+      if (Math.abs(g) <= 2) {
+        return g;
+      }
+    }
+  }
+}

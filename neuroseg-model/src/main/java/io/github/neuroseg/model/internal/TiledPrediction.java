@@ -1,0 +1,314 @@
+package io.github.neuroseg.model.internal;
+
+import io.github.neuroseg.InvalidInputException;
+import io.github.neuroseg.ModelException;
+import io.github.neuroseg.NeuroSegException;
+import io.github.neuroseg.Progress;
+import io.github.neuroseg.ProgressListener;
+import io.github.neuroseg.segmentation.Blending;
+import io.github.neuroseg.volume.Normalization;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import net.imglib2.Cursor;
+import net.imglib2.RandomAccessibleInterval;
+import net.imglib2.type.numeric.RealType;
+import net.imglib2.type.numeric.real.FloatType;
+import net.imglib2.view.Views;
+
+/**
+ * Whole-volume prediction with any backend: a {@link TilePlan} cut into batches, a {@link
+ * BatchPredictor} run on each, and the probabilities blended back by a {@link Stitcher}. This is
+ * the one implementation of tiling and stitching, so that inference ({@code segment()}) and
+ * training validation predict a volume in exactly the same way. Not part of the public API.
+ *
+ * <p><b>Pipeline.</b> Tiles are grouped into batches of {@code batchSize} in plan order (across
+ * x, y and z). Worker threads read and normalise the input slices a batch needs (each slice once,
+ * kept only while batches in flight need it) and fill the batch's input buffer; the calling
+ * thread runs the predictor on one batch while the workers prepare the next ones; a single
+ * stitching thread turns logits into probabilities (sigmoid), blends them into their slices in
+ * plan order and writes finished slices to the target. Memory is bounded by the prepared batches
+ * in flight ({@code workers + 1}), the input slices they span, the partial output slices and the
+ * target itself. Results do not depend on the batch size or the number of workers.
+ *
+ * <p>Instances are immutable; {@link #run} may be called from several threads at once when the
+ * predictor allows it.
+ */
+public final class TiledPrediction {
+  private static final AtomicInteger THREAD_IDS = new AtomicInteger();
+
+  /** Predicts the logits of the centre slices of a batch of input blocks. */
+  @FunctionalInterface
+  public interface BatchPredictor {
+    /**
+     * Logits of {@code count} blocks.
+     *
+     * @param input {@code count * D * H * W} values laid out {@code [count, 1, D, H, W]} (x
+     *     fastest), from position 0 to the limit; a direct buffer in native order
+     * @param count blocks in the batch, {@code >= 1}
+     * @return {@code count * H * W} logits laid out {@code [count, 1, H, W]}
+     */
+    float[] predict(FloatBuffer input, int count);
+  }
+
+  private final TilePlan plan;
+  private final Stitcher stitcher;
+  private final int batchSize;
+  private final int workers;
+  private final String stage;
+  private final ProgressListener progress;
+
+  /**
+   * A prediction of the plan's volume.
+   *
+   * @param batchSize tiles per predictor call, {@code >= 1}
+   * @param workers threads preparing batches, {@code >= 1}
+   * @param stage the stage named in progress reports (one per finished batch)
+   */
+  public TiledPrediction(TilePlan plan, Blending blending, int batchSize, int workers,
+      String stage, ProgressListener progress) {
+    if (batchSize < 1 || workers < 1) {
+      throw new InvalidInputException("batch size and workers must be >= 1, got " + batchSize
+          + " and " + workers);
+    }
+    this.plan = plan;
+    this.stitcher = new Stitcher(plan, blending);
+    this.batchSize = batchSize;
+    this.workers = workers;
+    this.stage = stage;
+    this.progress = progress;
+  }
+
+  /** The plan this prediction covers. */
+  public TilePlan plan() {
+    return plan;
+  }
+
+  /**
+   * Predicts the whole volume into {@code target}.
+   *
+   * @param image the volume, {@code plan.width() x plan.height() x plan.depth()}, zero-min
+   * @param range the intensity normalisation applied to every voxel before the predictor sees it
+   * @param target receives the probabilities, same size, zero-min
+   * @throws InvalidInputException for a NaN or infinite voxel (naming its position)
+   */
+  public void run(RandomAccessibleInterval<? extends RealType<?>> image, Normalization.Range range,
+      RandomAccessibleInterval<FloatType> target, BatchPredictor predictor) {
+    new Run(image, range, target, predictor).execute();
+  }
+
+  /** One {@link #run} call: its caches and threads. */
+  private final class Run {
+    private final RandomAccessibleInterval<? extends RealType<?>> image;
+    private final Normalization.Range range;
+    private final RandomAccessibleInterval<FloatType> target;
+    private final BatchPredictor predictor;
+    private final int batches;
+    private final int tileWidth = plan.tileWidth();
+    private final int tileHeight = plan.tileHeight();
+    private final int tileVoxels = tileWidth * tileHeight;
+    private final int inputVoxels = tileVoxels * plan.inputDepth();
+    private final Map<Integer, CompletableFuture<float[]>> slices = new ConcurrentHashMap<>();
+    private final BlockingQueue<FloatBuffer> buffers;
+    // stitching thread state
+    private final Map<Integer, double[]> partial = new HashMap<>();
+    private final Map<Integer, Integer> tilesDone = new HashMap<>();
+    private long doneTotal;
+
+    Run(RandomAccessibleInterval<? extends RealType<?>> image, Normalization.Range range,
+        RandomAccessibleInterval<FloatType> target, BatchPredictor predictor) {
+      this.image = image;
+      this.range = range;
+      this.target = target;
+      this.predictor = predictor;
+      this.batches = (int) ((plan.tileCount() + batchSize - 1) / batchSize);
+      this.buffers = new ArrayBlockingQueue<>(workers + 2);
+    }
+
+    void execute() {
+      ExecutorService prep = Executors.newFixedThreadPool(workers, daemon("prepare"));
+      ExecutorService stitch = Executors.newSingleThreadExecutor(daemon("stitch"));
+      ArrayDeque<Future<Batch>> prepared = new ArrayDeque<>();
+      ArrayDeque<Future<?>> stitched = new ArrayDeque<>();
+      try {
+        int ahead = workers + 1;
+        int next = 0;
+        for (; next < Math.min(ahead, batches); next++) {
+          int b = next;
+          prepared.add(prep.submit(() -> prepare(b)));
+        }
+        for (int b = 0; b < batches; b++) {
+          Batch batch = await(prepared.poll());
+          evictBefore(plan.tile((long) b * batchSize).z() - plan.inputDepth() / 2);
+          if (next < batches) {
+            int nb = next++;
+            prepared.add(prep.submit(() -> prepare(nb)));
+          }
+          float[] logits = predictor.predict(batch.buffer, batch.count);
+          if (logits.length != batch.count * tileVoxels) {
+            throw new ModelException("the model returned " + logits.length + " logits for "
+                + batch.count + " tiles of " + tileWidth + " x " + tileHeight + "; expected "
+                + batch.count * tileVoxels);
+          }
+          buffers.offer(batch.buffer);
+          while (stitched.size() >= 2) {
+            await(stitched.poll());
+          }
+          stitched.add(stitch.submit(() -> accumulate(batch, logits)));
+        }
+        while (!stitched.isEmpty()) {
+          await(stitched.poll());
+        }
+      } finally {
+        prep.shutdownNow();
+        stitch.shutdownNow();
+        slices.clear();
+      }
+    }
+
+    private <T> T await(Future<T> f) {
+      try {
+        return f.get();
+      } catch (ExecutionException e) {
+        Throwable c = e.getCause();
+        if (c instanceof NeuroSegException ne) {
+          throw ne;
+        }
+        if (c instanceof RuntimeException re) {
+          throw re;
+        }
+        if (c instanceof Error err) {
+          throw err;
+        }
+        throw new IllegalStateException(c);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new CancellationException("prediction interrupted");
+      }
+    }
+
+    /** Reads, normalises and checks one input slice, once per run. */
+    private float[] slice(int z) {
+      CompletableFuture<float[]> mine = new CompletableFuture<>();
+      CompletableFuture<float[]> f = slices.putIfAbsent(z, mine);
+      if (f != null) {
+        return f.join();
+      }
+      try {
+        float[] s = new float[plan.width() * plan.height()];
+        // an interval view keeps the source's fast cursor (e.g. an ArrayImg's) for a slice
+        Cursor<? extends RealType<?>> c = Views.flatIterable(Views.interval(image,
+            new long[] {0, 0, z}, new long[] {plan.width() - 1, plan.height() - 1, z})).cursor();
+        double lo = range.lo();
+        double scale = range.scale();
+        for (int i = 0; i < s.length; i++) {
+          double v = c.next().getRealDouble();
+          if (!Double.isFinite(v)) {
+            throw new InvalidInputException("voxel at [" + (i % plan.width()) + ", "
+                + (i / plan.width()) + ", " + z + "] is " + v
+                + "; intensities must be finite numbers");
+          }
+          s[i] = (float) ((v - lo) * scale);
+        }
+        mine.complete(s);
+        return s;
+      } catch (RuntimeException e) {
+        mine.completeExceptionally(e);
+        throw e;
+      }
+    }
+
+    private void evictBefore(int z) {
+      slices.keySet().removeIf(k -> k < z);
+    }
+
+    private Batch prepare(int b) {
+      long first = (long) b * batchSize;
+      int n = (int) Math.min(batchSize, plan.tileCount() - first);
+      FloatBuffer buf = buffers.poll();
+      if (buf == null) {
+        buf = ByteBuffer.allocateDirect(Math.multiplyExact(batchSize * inputVoxels, Float.BYTES))
+            .order(ByteOrder.nativeOrder()).asFloatBuffer();
+      }
+      buf.clear();
+      int w = plan.width();
+      int h = plan.height();
+      float[] row = new float[tileWidth];
+      for (int i = 0; i < n; i++) {
+        TilePlan.Tile t = plan.tile(first + i);
+        for (int k = 0; k < plan.inputDepth(); k++) {
+          float[] s = slice(plan.inputSlice(t.z(), k));
+          for (int y = 0; y < tileHeight; y++) {
+            int rowStart = TilePlan.mirror((long) t.y0() + y, h) * w;
+            if (t.x0() + tileWidth <= w) {
+              buf.put(s, rowStart + t.x0(), tileWidth);
+            } else {
+              for (int x = 0; x < tileWidth; x++) {
+                row[x] = s[rowStart + TilePlan.mirror((long) t.x0() + x, w)];
+              }
+              buf.put(row, 0, tileWidth);
+            }
+          }
+        }
+      }
+      buf.flip();
+      return new Batch(first, n, buf);
+    }
+
+    /** On the stitching thread, in batch order. */
+    private Void accumulate(Batch batch, float[] logits) {
+      for (int i = 0; i < logits.length; i++) {
+        logits[i] = (float) (1.0 / (1.0 + Math.exp(-logits[i])));
+      }
+      int per = plan.tilesPerSlice();
+      for (int i = 0; i < batch.count; i++) {
+        TilePlan.Tile t = plan.tile(batch.first + i);
+        double[] acc = partial.computeIfAbsent(t.z(), z -> stitcher.newAccumulator());
+        stitcher.add(acc, t, logits, i * tileVoxels);
+        int done = tilesDone.merge(t.z(), 1, Integer::sum);
+        if (done == per) {
+          partial.remove(t.z());
+          tilesDone.remove(t.z());
+          write(t.z(), acc);
+        }
+      }
+      doneTotal += batch.count;
+      progress.onProgress(new Progress(stage, doneTotal, plan.tileCount()));
+      return null;
+    }
+
+    private void write(int z, double[] acc) {
+      float[] out = new float[acc.length];
+      stitcher.finish(acc, out);
+      Cursor<FloatType> c = Views.flatIterable(Views.interval(target, new long[] {0, 0, z},
+          new long[] {plan.width() - 1, plan.height() - 1, z})).cursor();
+      for (float v : out) {
+        c.next().set(v);
+      }
+    }
+  }
+
+  private record Batch(long first, int count, FloatBuffer buffer) {}
+
+  private static ThreadFactory daemon(String role) {
+    return r -> {
+      Thread t = new Thread(r, "neuroseg-" + role + "-" + THREAD_IDS.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+}

@@ -1,0 +1,277 @@
+package io.github.neuroseg.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import io.github.neuroseg.InvalidInputException;
+import io.github.neuroseg.training.VitArchitecture;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class VitOnnxWriterTest {
+  static final VitArchitecture TINY = new VitArchitecture(16, 2, 2, 4, 3, 16, 16);
+  static final Map<String, String> META =
+      Map.of("normalization", "percentile:0.5,99.5", "threshold", "0.5", "seed", "7");
+
+  /** Random weights of the right shapes; LayerNorm scales near 1. */
+  static Map<String, FloatTensor> randomWeights(VitArchitecture spec, long seed) {
+    return VitWeights.random(spec, seed, 0.3);
+  }
+
+  // ------------------------------------------------------------ independent reference forward
+
+  private static double[][] linear(double[][] x, FloatTensor wt, FloatTensor b) {
+    int out = wt.shape()[0];
+    int in = wt.shape()[1];
+    double[][] y = new double[x.length][out];
+    for (int t = 0; t < x.length; t++) {
+      for (int o = 0; o < out; o++) {
+        double s = b.values()[o];
+        for (int i = 0; i < in; i++) {
+          s += (double) wt.values()[o * in + i] * x[t][i];
+        }
+        y[t][o] = s;
+      }
+    }
+    return y;
+  }
+
+  private static double[][] layerNorm(double[][] x, FloatTensor g, FloatTensor b) {
+    double[][] y = new double[x.length][];
+    for (int t = 0; t < x.length; t++) {
+      int e = x[t].length;
+      double mean = 0;
+      for (double v : x[t]) {
+        mean += v;
+      }
+      mean /= e;
+      double var = 0;
+      for (double v : x[t]) {
+        var += (v - mean) * (v - mean);
+      }
+      var /= e;
+      y[t] = new double[e];
+      for (int i = 0; i < e; i++) {
+        y[t][i] = (x[t][i] - mean) / Math.sqrt(var + 1e-6) * g.values()[i] + b.values()[i];
+      }
+    }
+    return y;
+  }
+
+  private static double erf(double x) {
+    // series / continued fraction accurate to ~1e-15 is overkill; Abramowitz-Stegun 7.1.26 is
+    // only 1e-7, so integrate exp(-t^2) with Simpson's rule instead (exact enough for 1e-4)
+    int n = 2000;
+    double h = x / n;
+    double s = 1 + Math.exp(-x * x);
+    for (int i = 1; i < n; i++) {
+      double t = i * h;
+      s += (i % 2 == 1 ? 4 : 2) * Math.exp(-t * t);
+    }
+    return 2 / Math.sqrt(Math.PI) * s * h / 3;
+  }
+
+  static float[] reference(VitArchitecture s, Map<String, FloatTensor> w, float[] img) {
+    int e = s.embedDim();
+    int p = s.patch();
+    int gh = s.gridHeight();
+    int gw = s.gridWidth();
+    int hh = s.tileHeight();
+    int ww = s.tileWidth();
+    int d = s.inputDepth();
+    double[][] x = new double[1 + s.tokens()][e];
+    float[] pw = w.get("patch_embed.proj.weight").values();
+    for (int ty = 0; ty < gh; ty++) {
+      for (int tx = 0; tx < gw; tx++) {
+        for (int c = 0; c < e; c++) {
+          double v = w.get("patch_embed.proj.bias").values()[c];
+          for (int z = 0; z < d; z++) {
+            for (int dy = 0; dy < p; dy++) {
+              for (int dx = 0; dx < p; dx++) {
+                v += pw[(((c * d) + z) * p + dy) * p + dx]
+                    * img[(z * hh + ty * p + dy) * ww + tx * p + dx];
+              }
+            }
+          }
+          x[1 + ty * gw + tx][c] = v;
+        }
+      }
+    }
+    for (int c = 0; c < e; c++) {
+      x[0][c] = w.get("cls_token").values()[c];
+    }
+    float[] pos = w.get("pos_embed").values();
+    for (int t = 0; t < x.length; t++) {
+      for (int c = 0; c < e; c++) {
+        x[t][c] += pos[t * e + c];
+      }
+    }
+    int hd = s.headDim();
+    for (int i = 0; i < s.layers(); i++) {
+      String b = "blocks." + i + ".";
+      double[][] h = layerNorm(x, w.get(b + "norm1.weight"), w.get(b + "norm1.bias"));
+      double[][] qkv = linear(h, w.get(b + "attn.qkv.weight"), w.get(b + "attn.qkv.bias"));
+      double[][] cat = new double[x.length][e];
+      for (int head = 0; head < s.heads(); head++) {
+        for (int a = 0; a < x.length; a++) {
+          double[] sc = new double[x.length];
+          double max = Double.NEGATIVE_INFINITY;
+          for (int c = 0; c < x.length; c++) {
+            double dot = 0;
+            for (int j = 0; j < hd; j++) {
+              dot += qkv[a][head * hd + j] * qkv[c][e + head * hd + j];
+            }
+            sc[c] = dot / Math.sqrt(hd);
+            max = Math.max(max, sc[c]);
+          }
+          double sum = 0;
+          for (int c = 0; c < x.length; c++) {
+            sc[c] = Math.exp(sc[c] - max);
+            sum += sc[c];
+          }
+          for (int j = 0; j < hd; j++) {
+            double v = 0;
+            for (int c = 0; c < x.length; c++) {
+              v += sc[c] / sum * qkv[c][2 * e + head * hd + j];
+            }
+            cat[a][head * hd + j] = v;
+          }
+        }
+      }
+      double[][] att = linear(cat, w.get(b + "attn.proj.weight"), w.get(b + "attn.proj.bias"));
+      for (int t = 0; t < x.length; t++) {
+        for (int c = 0; c < e; c++) {
+          x[t][c] += att[t][c];
+        }
+      }
+      h = layerNorm(x, w.get(b + "norm2.weight"), w.get(b + "norm2.bias"));
+      h = linear(h, w.get(b + "mlp.fc1.weight"), w.get(b + "mlp.fc1.bias"));
+      for (double[] row : h) {
+        for (int c = 0; c < row.length; c++) {
+          row[c] = 0.5 * row[c] * (1 + erf(row[c] / Math.sqrt(2)));
+        }
+      }
+      h = linear(h, w.get(b + "mlp.fc2.weight"), w.get(b + "mlp.fc2.bias"));
+      for (int t = 0; t < x.length; t++) {
+        for (int c = 0; c < e; c++) {
+          x[t][c] += h[t][c];
+        }
+      }
+    }
+    x = layerNorm(x, w.get("norm.weight"), w.get("norm.bias"));
+    double[][] tokens = java.util.Arrays.copyOfRange(x, 1, x.length);
+    double[][] head = linear(tokens, w.get("head.weight"), w.get("head.bias"));
+    float[] out = new float[hh * ww];
+    for (int ty = 0; ty < gh; ty++) {
+      for (int tx = 0; tx < gw; tx++) {
+        for (int dy = 0; dy < p; dy++) {
+          for (int dx = 0; dx < p; dx++) {
+            out[(ty * p + dy) * ww + tx * p + dx] = (float) head[ty * gw + tx][dy * p + dx];
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void onnxRuntimeAgreesWithAPlainJavaForwardPass() throws Exception {
+    Map<String, FloatTensor> w = randomWeights(TINY, 11);
+    byte[] model = VitOnnxWriter.write(TINY, w, META);
+    int n = 3;
+    int per = TINY.inputDepth() * TINY.tileHeight() * TINY.tileWidth();
+    float[] in = new float[n * per];
+    SplittableRandom r = new SplittableRandom(5);
+    for (int i = 0; i < in.length; i++) {
+      in[i] = (float) r.nextGaussian();
+    }
+    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    try (OrtSession session = env.createSession(model, new OrtSession.SessionOptions());
+        OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(in),
+            new long[] {n, 1, TINY.inputDepth(), TINY.tileHeight(), TINY.tileWidth()});
+        OrtSession.Result res = session.run(Map.of("image", t))) {
+      OnnxTensor out = (OnnxTensor) res.get("logits").orElseThrow();
+      assertArrayEquals(new long[] {n, 1, 16, 16}, out.getInfo().getShape());
+      float[] got = new float[n * 256];
+      out.getFloatBuffer().get(got);
+      double maxDiff = 0;
+      for (int b = 0; b < n; b++) {
+        float[] ref = reference(TINY, w, java.util.Arrays.copyOfRange(in, b * per, (b + 1) * per));
+        for (int i = 0; i < 256; i++) {
+          maxDiff = Math.max(maxDiff, Math.abs(ref[i] - got[b * 256 + i]));
+        }
+      }
+      assertTrue(maxDiff <= 1e-4, "max abs diff " + maxDiff);
+      // the output is not trivially small: the comparison means something
+      float maxAbs = 0;
+      for (float v : got) {
+        maxAbs = Math.max(maxAbs, Math.abs(v));
+      }
+      assertTrue(maxAbs > 0.1, "logits " + maxAbs);
+
+      NodeInfo info = session.getInputInfo().get("image");
+      assertArrayEquals(new long[] {-1, 1, 3, 16, 16}, ((TensorInfo) info.getInfo()).getShape());
+      Map<String, String> md = session.getMetadata().getCustomMetadata();
+      assertEquals("1", md.get(ModelContract.FORMAT));
+      assertEquals("3", md.get(ModelContract.INPUT_DEPTH));
+      assertEquals("16", md.get(ModelContract.TILE_H));
+      assertEquals("4", md.get(ModelContract.PATCH));
+      assertEquals("7", md.get("seed"));
+    }
+  }
+
+  @Test
+  void badWeightsAndMetadataAreNamed() {
+    Map<String, FloatTensor> w = new HashMap<>(randomWeights(TINY, 1));
+    w.put("blocks.1.attn.qkv.weight", new FloatTensor(new int[] {16, 48}, new float[768]));
+    InvalidInputException e = assertThrows(InvalidInputException.class,
+        () -> VitOnnxWriter.write(TINY, w, META));
+    assertTrue(e.getMessage().contains("blocks.1.attn.qkv.weight")
+        && e.getMessage().contains("[48, 16]"), e.getMessage());
+    w.remove("blocks.1.attn.qkv.weight");
+    e = assertThrows(InvalidInputException.class, () -> VitOnnxWriter.write(TINY, w, META));
+    assertTrue(e.getMessage().contains("missing"), e.getMessage());
+
+    Map<String, FloatTensor> ok = randomWeights(TINY, 1);
+    e = assertThrows(InvalidInputException.class,
+        () -> VitOnnxWriter.write(TINY, ok, Map.of("threshold", "0.5")));
+    assertTrue(e.getMessage().contains("normalization"), e.getMessage());
+    e = assertThrows(InvalidInputException.class, () -> VitOnnxWriter.write(TINY, ok,
+        Map.of("threshold", "0.5", "normalization", "minmax", "tile_h", "32")));
+    assertTrue(e.getMessage().contains("tile_h"), e.getMessage());
+    assertThrows(InvalidInputException.class, () -> new VitArchitecture(16, 1, 3, 4, 3, 16, 16));
+    assertThrows(InvalidInputException.class, () -> new VitArchitecture(16, 1, 2, 4, 4, 16, 16));
+    assertThrows(InvalidInputException.class, () -> new VitArchitecture(16, 1, 2, 5, 3, 16, 16));
+  }
+
+  @Test
+  void writesFilesAtomically(@TempDir Path dir) throws Exception {
+    Path f = dir.resolve("m.onnx");
+    Map<String, FloatTensor> w = randomWeights(TINY, 2);
+    VitOnnxWriter.write(TINY, w, META, f);
+    assertArrayEquals(VitOnnxWriter.write(TINY, w, META), Files.readAllBytes(f));
+    try (var files = Files.list(dir)) {
+      assertEquals(1, files.count(), "no temporary file left");
+    }
+    Map<String, FloatTensor> bad = new HashMap<>(w);
+    bad.remove("head.bias");
+    Path g = dir.resolve("bad.onnx");
+    assertThrows(InvalidInputException.class, () -> VitOnnxWriter.write(TINY, bad, META, g));
+    assertFalse(Files.exists(g));
+  }
+}

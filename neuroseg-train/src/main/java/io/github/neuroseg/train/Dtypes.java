@@ -1,0 +1,73 @@
+package io.github.neuroseg.train;
+
+import java.nio.ByteBuffer;
+
+/** Conversion of little-endian tensor bytes of several element types to float32. */
+final class Dtypes {
+  private Dtypes() {}
+
+  /**
+   * Decodes {@code count} values of {@code dtype} (safetensors names: F32, F16, BF16, F64, I64,
+   * I32) from a little-endian buffer.
+   */
+  static float[] decode(ByteBuffer b, String dtype, int count) {
+    float[] out = new float[count];
+    switch (dtype) {
+      case "F32" -> b.asFloatBuffer().get(out);
+      case "F64" -> {
+        for (int k = 0; k < count; k++) {
+          out[k] = (float) b.getDouble();
+        }
+      }
+      case "F16" -> {
+        for (int k = 0; k < count; k++) {
+          out[k] = halfToFloat(b.getShort());
+        }
+      }
+      case "BF16" -> {
+        for (int k = 0; k < count; k++) {
+          out[k] = Float.intBitsToFloat((b.getShort() & 0xffff) << 16);
+        }
+      }
+      case "I64" -> {
+        for (int k = 0; k < count; k++) {
+          out[k] = b.getLong();
+        }
+      }
+      case "I32" -> {
+        for (int k = 0; k < count; k++) {
+          out[k] = b.getInt();
+        }
+      }
+      default -> throw new IllegalArgumentException(dtype);
+    }
+    return out;
+  }
+
+  /** IEEE 754 binary16 to float (exact: every half value is a float). */
+  static float halfToFloat(short h) {
+    int bits = h & 0xffff;
+    int sign = (bits >>> 15) << 31;
+    int exp = (bits >>> 10) & 0x1f;
+    int mant = bits & 0x3ff;
+    if (exp == 0x1f) {
+      return Float.intBitsToFloat(sign | 0x7f800000 | (mant << 13));
+    }
+    if (exp == 0) {
+      // subnormal or zero: mant * 2^-24
+      float v = mant * 0x1p-24f;
+      return sign == 0 ? v : -v;
+    }
+    return Float.intBitsToFloat(sign | ((exp - 15 + 127) << 23) | (mant << 13));
+  }
+
+  /** Bytes per element of {@code dtype}. */
+  static int width(String dtype) {
+    return switch (dtype) {
+      case "F32", "I32" -> 4;
+      case "F16", "BF16" -> 2;
+      case "F64", "I64" -> 8;
+      default -> throw new IllegalArgumentException(dtype);
+    };
+  }
+}

@@ -1,0 +1,220 @@
+package io.github.neuroseg.train;
+
+import io.github.neuroseg.FormatException;
+import io.github.neuroseg.NeuroSegIOException;
+import io.github.neuroseg.files.AtomicWrite;
+import io.github.neuroseg.model.FloatTensor;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads and writes the safetensors format: an 8-byte little-endian header length, a JSON header
+ * mapping each tensor name to {@code dtype}, {@code shape} and {@code data_offsets} (relative to
+ * the end of the header), an optional {@code __metadata__} string map, then the raw little-endian
+ * tensor bytes. Reading accepts F32, F16, BF16 and F64 (converted to float32); writing uses F32.
+ * Nothing in the file is executed.
+ */
+final class SafeTensors {
+  private static final long MAX_HEADER = 100L << 20;
+
+  private SafeTensors() {}
+
+  /**
+   * The contents of a safetensors file.
+   *
+   * @param tensors tensors by name, in file order
+   * @param metadata the {@code __metadata__} strings (empty when absent)
+   */
+  record Contents(Map<String, FloatTensor> tensors, Map<String, String> metadata) {
+    /** Copies the maps, keeping their order. */
+    Contents {
+      tensors = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(tensors));
+      metadata = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
+    }
+  }
+
+  /**
+   * Reads a file.
+   *
+   * @throws FormatException when the file is not valid safetensors (the message says where)
+   * @throws NeuroSegIOException when it cannot be read
+   */
+  static Contents read(Path path) {
+    String src = path.toString();
+    try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+      long size = ch.size();
+      if (size < 8) {
+        throw FormatException.of(src, "safetensors needs an 8-byte header length, file has "
+            + size + " bytes");
+      }
+      ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+      readFully(ch, lenBuf, 0);
+      long n = lenBuf.flip().getLong();
+      if (n <= 0 || n > MAX_HEADER || 8 + n > size) {
+        throw FormatException.atOffset(src, 0, "header length " + n + " does not fit a file of "
+            + size + " bytes");
+      }
+      ByteBuffer hb = ByteBuffer.allocate((int) n);
+      readFully(ch, hb, 8);
+      String header = new String(hb.array(), StandardCharsets.UTF_8);
+      Object parsed = Json.parse(header, src + " (header)");
+      if (!(parsed instanceof Map<?, ?> root)) {
+        throw FormatException.of(src, "the header must be a JSON object");
+      }
+      long dataStart = 8 + n;
+      long dataLen = size - dataStart;
+      Map<String, FloatTensor> tensors = new LinkedHashMap<>();
+      Map<String, String> meta = new LinkedHashMap<>();
+      for (Map.Entry<?, ?> e : root.entrySet()) {
+        String name = (String) e.getKey();
+        if (name.equals("__metadata__")) {
+          if (!(e.getValue() instanceof Map<?, ?> mm)) {
+            throw FormatException.of(src, "__metadata__ must be an object of strings");
+          }
+          for (Map.Entry<?, ?> me : mm.entrySet()) {
+            if (!(me.getValue() instanceof String sv)) {
+              throw FormatException.of(src, "__metadata__ value of '" + me.getKey()
+                  + "' must be a string");
+            }
+            meta.put((String) me.getKey(), sv);
+          }
+          continue;
+        }
+        tensors.put(name, tensor(ch, src, name, e.getValue(), dataStart, dataLen));
+      }
+      return new Contents(tensors, meta);
+    } catch (IOException e) {
+      throw new NeuroSegIOException("cannot read " + path + ": " + e, e);
+    }
+  }
+
+  private static FloatTensor tensor(FileChannel ch, String src, String name, Object info,
+      long dataStart, long dataLen) throws IOException {
+    if (!(info instanceof Map<?, ?> m)) {
+      throw FormatException.of(src, "entry '" + name + "' must be an object");
+    }
+    if (!(m.get("dtype") instanceof String dtype)) {
+      throw FormatException.of(src, "entry '" + name + "' has no dtype");
+    }
+    if (!(m.get("shape") instanceof List<?> shapeList)
+        || !(m.get("data_offsets") instanceof List<?> offs) || offs.size() != 2) {
+      throw FormatException.of(src, "entry '" + name + "' needs shape and two data_offsets");
+    }
+    long[] shape = new long[shapeList.size()];
+    long count = 1;
+    for (int k = 0; k < shape.length; k++) {
+      if (!(shapeList.get(k) instanceof Long l) || l < 0) {
+        throw FormatException.of(src, "entry '" + name + "' has a bad shape " + shapeList);
+      }
+      shape[k] = l;
+      count = Math.multiplyExact(count, l);
+    }
+    int width = switch (dtype) {
+      case "F32" -> 4;
+      case "F16", "BF16" -> 2;
+      case "F64" -> 8;
+      default -> throw FormatException.of(src, "entry '" + name + "' has dtype " + dtype
+          + "; supported are F32, F16, BF16, F64");
+    };
+    if (!(offs.get(0) instanceof Long begin) || !(offs.get(1) instanceof Long end)
+        || begin < 0 || end < begin || end > dataLen) {
+      throw FormatException.of(src, "entry '" + name + "' has data_offsets " + offs
+          + " outside the " + dataLen + " data bytes");
+    }
+    if (end - begin != count * width) {
+      throw FormatException.of(src, "entry '" + name + "' of shape " + shapeList + " and dtype "
+          + dtype + " needs " + count * width + " bytes, its offsets span " + (end - begin));
+    }
+    if (count > Integer.MAX_VALUE - 8) {
+      throw FormatException.of(src, "entry '" + name + "' is too large: " + count + " values");
+    }
+    ByteBuffer b = ByteBuffer.allocate((int) (end - begin)).order(ByteOrder.LITTLE_ENDIAN);
+    readFully(ch, b, dataStart + begin);
+    b.flip();
+    return FloatTensor.of(shape, Dtypes.decode(b, dtype, (int) count));
+  }
+
+  private static void readFully(FileChannel ch, ByteBuffer b, long pos) throws IOException {
+    while (b.hasRemaining()) {
+      int r = ch.read(b, pos);
+      if (r < 0) {
+        throw new IOException("unexpected end of file");
+      }
+      pos += r;
+    }
+  }
+
+  /**
+   * Writes tensors as float32 with the metadata strings, atomically.
+   *
+   * @throws NeuroSegIOException when the file cannot be written
+   */
+  static void write(Path path, Map<String, FloatTensor> tensors,
+      Map<String, String> metadata) {
+    StringBuilder h = new StringBuilder("{");
+    boolean first = true;
+    if (!metadata.isEmpty()) {
+      h.append("\"__metadata__\":{");
+      boolean f2 = true;
+      for (Map.Entry<String, String> e : metadata.entrySet()) {
+        h.append(f2 ? "" : ",").append(Json.quote(e.getKey())).append(':')
+            .append(Json.quote(e.getValue()));
+        f2 = false;
+      }
+      h.append('}');
+      first = false;
+    }
+    long offset = 0;
+    for (Map.Entry<String, FloatTensor> e : tensors.entrySet()) {
+      FloatTensor t = e.getValue();
+      StringBuilder shape = new StringBuilder("[");
+      for (int k = 0; k < t.shape().length; k++) {
+        shape.append(k == 0 ? "" : ",").append(t.shape()[k]);
+      }
+      shape.append(']');
+      long len = 4L * t.size();
+      h.append(first ? "" : ",").append(Json.quote(e.getKey())).append(":{\"dtype\":\"F32\",")
+          .append("\"shape\":").append(shape).append(",\"data_offsets\":[").append(offset)
+          .append(',').append(offset + len).append("]}");
+      first = false;
+      offset += len;
+    }
+    h.append('}');
+    byte[] header = h.toString().getBytes(StandardCharsets.UTF_8);
+    // pad the header with spaces so that the data starts 8-byte aligned, as the format suggests
+    int pad = (8 - header.length % 8) % 8;
+    AtomicWrite.write(path, temp -> {
+      try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(temp),
+          1 << 16)) {
+        ByteBuffer lb = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        lb.putLong(header.length + pad);
+        out.write(lb.array());
+        out.write(header);
+        for (int k = 0; k < pad; k++) {
+          out.write(' ');
+        }
+        ByteBuffer fb = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+        for (FloatTensor t : tensors.values()) {
+          for (float v : t.values()) {
+            if (!fb.hasRemaining()) {
+              out.write(fb.array(), 0, fb.position());
+              fb.clear();
+            }
+            fb.putFloat(v);
+          }
+        }
+        out.write(fb.array(), 0, fb.position());
+      }
+    });
+  }
+}
