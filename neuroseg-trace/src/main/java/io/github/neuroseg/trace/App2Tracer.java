@@ -73,7 +73,7 @@ public final class App2Tracer implements Tracer {
     long start = System.nanoTime();
     ForegroundSet fg = ForegroundSet.of(input.foreground(), threshold,
         speed == SpeedSource.INTENSITY ? input.intensities() : null);
-    NeuronTree tree = new TraceRun(fg, input.voxelSize(), config, speed).run();
+    NeuronTree tree = TraceRun.run(fg, input.voxelSize(), config, speed);
     if (LOG.isDebugEnabled()) {
       LOG.debug("traced {} foreground voxels (threshold {}) into {} nodes, {} trees in {} ms",
           fg.size(), threshold, tree.size(), tree.roots().size(),

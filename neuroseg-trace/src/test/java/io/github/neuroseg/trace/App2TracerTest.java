@@ -167,10 +167,12 @@ class App2TracerTest {
   void resamplingAndNoSmoothingKeepAValidTree() {
     NeuronTree ref = NeuronGenerator.newBuilder().bounds(64, 64, 16).seed(5).build().generate();
     var mask = GroundTruth.render(ref, new long[] {64, 64, 16}, VoxelSize.UNIT);
-    NeuronTree raw = NeuroSeg.tracer().smoothing(0).build().trace(mask, VoxelSize.UNIT);
-    NeuronTree resampled = NeuroSeg.tracer().resampleStep(3).build().trace(mask, VoxelSize.UNIT);
-    TracerPropertiesTest.assertValidForest(raw);
-    TracerPropertiesTest.assertValidForest(resampled);
+    Tracer rawTracer = NeuroSeg.tracer().smoothing(0).build();
+    Tracer resampling = NeuroSeg.tracer().resampleStep(3).build();
+    NeuronTree raw = rawTracer.trace(mask, VoxelSize.UNIT);
+    NeuronTree resampled = resampling.trace(mask, VoxelSize.UNIT);
+    TracerPropertiesTest.assertValidForest(raw, mask, VoxelSize.UNIT, rawTracer.config());
+    TracerPropertiesTest.assertValidForest(resampled, mask, VoxelSize.UNIT, resampling.config());
     assertTrue(resampled.size() < raw.size() / 2, resampled.size() + " vs " + raw.size());
     for (SwcNode n : raw.nodes()) {
       assertEquals(Math.rint(n.x()), n.x(), 0, "unsmoothed nodes sit on voxel centres");

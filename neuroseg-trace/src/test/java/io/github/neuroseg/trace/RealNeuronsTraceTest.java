@@ -10,6 +10,7 @@ import io.github.neuroseg.swc.Swc;
 import io.github.neuroseg.synth.GroundTruth;
 import io.github.neuroseg.synth.TreeFitting;
 import io.github.neuroseg.testing.SharedData;
+import io.github.neuroseg.tracing.Tracer;
 import io.github.neuroseg.volume.VoxelSize;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -27,8 +28,10 @@ class RealNeuronsTraceTest {
     long[] dims = {160, 160, 48};
     VoxelSize vs = VoxelSize.microns(0.5, 0.5, 1.0);
     NeuronTree ref = TreeFitting.fit(raw, dims, vs, 4);
-    NeuronTree traced = NeuroSeg.tracer().build().trace(GroundTruth.render(ref, dims, vs), vs);
-    TracerPropertiesTest.assertValidForest(traced);
+    Tracer tracer = NeuroSeg.tracer().build();
+    var mask = GroundTruth.render(ref, dims, vs);
+    NeuronTree traced = tracer.trace(mask, vs);
+    TracerPropertiesTest.assertValidForest(traced, mask, vs, tracer.config());
     ReconstructionMetrics.Scores s =
         ReconstructionMetrics.compare(ref.toVoxels(vs), traced.toVoxels(vs));
     assertTrue(s.f1() >= 0.9, name + ": " + s);

@@ -1,12 +1,11 @@
 package io.github.neuroseg.trace;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.doubles;
 import static org.quicktheories.generators.SourceDSL.integers;
-import static org.quicktheories.generators.SourceDSL.longs;
+import static org.quicktheories.generators.SourceDSL.lists;
 
 import io.github.neuroseg.NeuroSeg;
 import io.github.neuroseg.swc.NeuronTree;
@@ -14,111 +13,243 @@ import io.github.neuroseg.swc.SwcNode;
 import io.github.neuroseg.synth.GroundTruth;
 import io.github.neuroseg.synth.NeuronGenerator;
 import io.github.neuroseg.tracing.Tracer;
+import io.github.neuroseg.tracing.TracerConfig;
 import io.github.neuroseg.volume.VoxelSize;
+import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.SplittableRandom;
 import net.imglib2.img.array.ArrayImg;
 import net.imglib2.img.array.ArrayImgs;
 import net.imglib2.img.basictypeaccess.array.ByteArray;
 import net.imglib2.type.numeric.integer.UnsignedByteType;
 import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
 
 /** Properties of traces: valid forests inside the foreground, straight tubes give one path. */
 class TracerPropertiesTest {
 
   private static final Tracer TRACER = NeuroSeg.tracer().build();
 
-  /** Checks parents, acyclicity and structure codes independently of NeuronTree's own checks. */
-  static void assertValidForest(NeuronTree t) {
-    Map<Long, SwcNode> byId = new HashMap<>();
-    for (SwcNode n : t.nodes()) {
-      assertTrue(byId.put(n.id(), n) == null, "duplicate id " + n.id());
-    }
-    for (SwcNode n : t.nodes()) {
-      if (n.isRoot()) {
-        assertEquals(1, n.structure(), "roots are somata");
-        continue;
-      }
-      assertNotNull(byId.get(n.parent()), "parent of " + n.id() + " exists");
-      Set<Long> seen = new HashSet<>();
-      SwcNode cur = n;
-      while (!cur.isRoot()) {
-        assertTrue(seen.add(cur.id()), "cycle through " + cur.id());
-        cur = byId.get(cur.parent());
-      }
+  /** A point given as fractions of the image extent (or a direction, for tubes). */
+  record Point(double x, double y, double z) {
+    double along(int d) {
+      return d == 0 ? x : d == 1 ? y : z;
     }
   }
 
-  static void assertInsideForeground(NeuronTree t, byte[] m, long[] dims, VoxelSize vs) {
-    for (SwcNode n : t.nodes()) {
+  /** A tube between two points with a radius at each end (voxels). */
+  record Stick(Point a, Point b, double radiusA, double radiusB) {}
+
+  /** Sticks and isolated noise voxels in an image of the given size. */
+  record Scene(int nx, int ny, int nz, List<Stick> sticks, List<Point> noise) {
+    long[] dims() {
+      return new long[] {nx, ny, nz};
+    }
+
+    ArrayImg<UnsignedByteType, ByteArray> render() {
+      long[] dims = dims();
+      ArrayImg<UnsignedByteType, ByteArray> img = ArrayImgs.unsignedBytes(dims);
+      byte[] m = img.update(null).getCurrentStorageArray();
+      for (Stick s : sticks) {
+        NeuronTree stick = NeuronTree.of(List.of(
+            new SwcNode(1, 1, s.a().x() * nx, s.a().y() * ny, s.a().z() * nz, s.radiusA(), -1),
+            new SwcNode(2, 3, s.b().x() * nx, s.b().y() * ny, s.b().z() * nz, s.radiusB(), 1)));
+        byte[] part = GroundTruth.render(stick, dims, VoxelSize.UNIT)
+            .update(null).getCurrentStorageArray();
+        for (int i = 0; i < m.length; i++) {
+          m[i] |= part[i];
+        }
+      }
+      for (Point p : noise) {
+        int x = Math.min(nx - 1, (int) (p.x() * nx));
+        int y = Math.min(ny - 1, (int) (p.y() * ny));
+        int z = Math.min(nz - 1, (int) (p.z() * nz));
+        m[(z * ny + y) * nx + x] = 1;
+      }
+      return img;
+    }
+  }
+
+  static Gen<Point> fractions() {
+    return doubles().between(0, 1).zip(doubles().between(0, 1), doubles().between(0, 1),
+        Point::new);
+  }
+
+  static Gen<Stick> sticks() {
+    return fractions().zip(fractions(), doubles().between(0.5, 3.5),
+        doubles().between(0.5, 2.5), Stick::new);
+  }
+
+  /** 1-6 sticks and up to about 3% noise voxels in images of 24-39 x 20-35 x 6-13 voxels. */
+  static Gen<Scene> scenes() {
+    return integers().between(24, 39).zip(integers().between(20, 35), integers().between(6, 13),
+        lists().of(sticks()).ofSizeBetween(1, 6), lists().of(fractions()).ofSizeBetween(0, 400),
+        Scene::new);
+  }
+
+  /**
+   * What a trace promises beyond a valid {@link NeuronTree} (unique ids, existing parents and no
+   * cycles, which {@code NeuronTree.of} checks): ids 1..n with parents first; roots are somata
+   * (1), other nodes carry the neurite code; radii are at least half a voxel; without
+   * resampling every node rounds to a foreground voxel; with automatic seeds every component of
+   * at least the minimum size holds exactly one root and the whole of its tree, and smaller ones
+   * hold nothing; without smoothing and resampling every parent-child step joins two
+   * 26-neighbouring voxels.
+   *
+   * @param mask the traced 0/1 mask
+   */
+  static void assertValidForest(NeuronTree t, ArrayImg<UnsignedByteType, ByteArray> mask,
+      VoxelSize vs, TracerConfig config) {
+    long[] dims = mask.dimensionsAsLongArray();
+    byte[] m = mask.update(null).getCurrentStorageArray();
+    List<SwcNode> nodes = t.nodes();
+    double half = 0.5 * Math.min(vs.x(), vs.y());
+    for (int k = 0; k < nodes.size(); k++) {
+      SwcNode n = nodes.get(k);
+      assertEquals(k + 1L, n.id(), "ids 1..n in order");
+      if (n.isRoot()) {
+        assertEquals(1, n.structure(), "roots are somata: " + n);
+      } else {
+        assertTrue(n.parent() < n.id(), "parent before child: " + n);
+        assertEquals(config.neuriteType(), n.structure(), "neurite code: " + n);
+      }
+      assertTrue(Double.isFinite(n.radius()) && n.radius() >= half - 1e-9,
+          "radius at least half a voxel: " + n);
+    }
+    boolean resampled = config.resampleStep() > 0;
+    if (resampled) {
+      return; // interpolated nodes lie between voxel centres
+    }
+    int[] voxel = new int[nodes.size()];
+    for (int k = 0; k < nodes.size(); k++) {
+      SwcNode n = nodes.get(k);
       long i = Math.round(n.x() / vs.x());
       long j = Math.round(n.y() / vs.y());
-      long k = Math.round(n.z() / vs.z());
-      assertTrue(i >= 0 && j >= 0 && k >= 0 && i < dims[0] && j < dims[1] && k < dims[2],
+      long l = Math.round(n.z() / vs.z());
+      assertTrue(i >= 0 && j >= 0 && l >= 0 && i < dims[0] && j < dims[1] && l < dims[2],
           "node inside the image: " + n);
-      assertTrue(m[(int) ((k * dims[1] + j) * dims[0] + i)] != 0, "node on foreground: " + n);
+      voxel[k] = (int) ((l * dims[1] + j) * dims[0] + i);
+      assertTrue(m[voxel[k]] != 0, "node on foreground: " + n);
+    }
+    if (config.smoothing() == 0) {
+      for (int k = 0; k < nodes.size(); k++) {
+        SwcNode n = nodes.get(k);
+        if (!n.isRoot()) {
+          int a = voxel[k];
+          int b = voxel[(int) n.parent() - 1];
+          int nx = (int) dims[0];
+          int ny = (int) dims[1];
+          int dx = Math.abs(a % nx - b % nx);
+          int dy = Math.abs(a / nx % ny - b / nx % ny);
+          int dz = Math.abs(a / (nx * ny) - b / (nx * ny));
+          assertTrue(a != b && dx <= 1 && dy <= 1 && dz <= 1,
+              "a step to a neighbouring voxel: " + n);
+        }
+      }
+    }
+    if (!config.seeds().isEmpty()) {
+      return;
+    }
+    int[] size = new int[1];
+    int[] label = components(m, dims, size);
+    int[] compSize = new int[size[0]];
+    for (int l : label) {
+      if (l >= 0) {
+        compSize[l]++;
+      }
+    }
+    Map<Integer, Integer> rootOf = new HashMap<>();
+    int[] treeRoot = new int[nodes.size()];
+    for (int k = 0; k < nodes.size(); k++) {
+      SwcNode n = nodes.get(k);
+      int c = label[voxel[k]];
+      if (n.isRoot()) {
+        treeRoot[k] = k;
+        assertTrue(compSize[c] >= config.minComponentSize(),
+            "a root only in a component of at least the minimum size: " + n);
+        assertTrue(rootOf.put(c, k) == null, "one root per component: " + n);
+      } else {
+        treeRoot[k] = treeRoot[(int) n.parent() - 1];
+        assertEquals(label[voxel[treeRoot[k]]], c, "a tree within its component: " + n);
+      }
+    }
+    for (int c = 0; c < compSize.length; c++) {
+      if (compSize[c] >= config.minComponentSize()) {
+        assertTrue(rootOf.containsKey(c), "component " + c + " of " + compSize[c]
+            + " voxels is traced");
+      }
     }
   }
 
-  /** Random blobs, sticks and noise voxels. */
-  static ArrayImg<UnsignedByteType, ByteArray> randomScene(long seed, long[] dims) {
-    SplittableRandom rnd = new SplittableRandom(seed);
-    ArrayImg<UnsignedByteType, ByteArray> img = ArrayImgs.unsignedBytes(dims);
-    byte[] m = img.update(null).getCurrentStorageArray();
-    int shapes = 1 + rnd.nextInt(6);
-    for (int s = 0; s < shapes; s++) {
-      double[] a = new double[3];
-      double[] b = new double[3];
-      for (int d = 0; d < 3; d++) {
-        a[d] = rnd.nextDouble() * dims[d];
-        b[d] = rnd.nextDouble() * dims[d];
+  /** 26-connected components of a 0/1 mask, by breadth-first search; -1 on the background. */
+  static int[] components(byte[] m, long[] dims, int[] count) {
+    int nx = (int) dims[0];
+    int ny = (int) dims[1];
+    int nz = (int) dims[2];
+    int[] label = new int[m.length];
+    Arrays.fill(label, -1);
+    ArrayDeque<Integer> queue = new ArrayDeque<>();
+    int c = 0;
+    for (int s = 0; s < m.length; s++) {
+      if (m[s] == 0 || label[s] >= 0) {
+        continue;
       }
-      NeuronTree stick = NeuronTree.of(List.of(
-          new SwcNode(1, 1, a[0], a[1], a[2], 0.5 + 3 * rnd.nextDouble(), -1),
-          new SwcNode(2, 3, b[0], b[1], b[2], 0.5 + 2 * rnd.nextDouble(), 1)));
-      byte[] part = GroundTruth.render(stick, dims, VoxelSize.UNIT)
-          .update(null).getCurrentStorageArray();
-      for (int i = 0; i < m.length; i++) {
-        m[i] |= part[i];
+      label[s] = c;
+      queue.add(s);
+      while (!queue.isEmpty()) {
+        int v = queue.poll();
+        int x = v % nx;
+        int y = v / nx % ny;
+        int z = v / (nx * ny);
+        for (int dz = -1; dz <= 1; dz++) {
+          for (int dy = -1; dy <= 1; dy++) {
+            for (int dx = -1; dx <= 1; dx++) {
+              int xx = x + dx;
+              int yy = y + dy;
+              int zz = z + dz;
+              if (xx < 0 || yy < 0 || zz < 0 || xx >= nx || yy >= ny || zz >= nz) {
+                continue;
+              }
+              int w = (zz * ny + yy) * nx + xx;
+              if (m[w] != 0 && label[w] < 0) {
+                label[w] = c;
+                queue.add(w);
+              }
+            }
+          }
+        }
       }
+      c++;
     }
-    double noise = rnd.nextDouble() * 0.03;
-    for (int i = 0; i < m.length; i++) {
-      if (rnd.nextDouble() < noise) {
-        m[i] = 1;
-      }
-    }
-    return img;
+    count[0] = c;
+    return label;
   }
 
   @Test
   void randomScenesTraceToValidForestsOnTheForeground() {
-    qt().withFixedSeed(424242L).withExamples(60)
-        .forAll(longs().all(), integers().between(0, 3))
-        .checkAssert((seed, option) -> {
-          long[] dims = {24 + (seed & 15), 20 + ((seed >>> 4) & 15), 6 + ((seed >>> 8) & 7)};
-          ArrayImg<UnsignedByteType, ByteArray> img = randomScene(seed, dims);
+    qt().withFixedSeed(424242L).withExamples(75)
+        .forAll(scenes(), integers().between(0, 4))
+        .checkAssert((scene, option) -> {
+          ArrayImg<UnsignedByteType, ByteArray> img = scene.render();
           Tracer tracer = switch (option) {
             case 1 -> NeuroSeg.tracer().minComponentSize(1).pruneLength(0).build();
             case 2 -> NeuroSeg.tracer().coverageRatio(0.3).sphereScale(2).build();
             case 3 -> NeuroSeg.tracer().pruneLength(2).speedContrast(0).build();
+            case 4 -> NeuroSeg.tracer().smoothing(0).minComponentSize(5).build();
             default -> TRACER;
           };
           NeuronTree t = tracer.trace(img, VoxelSize.UNIT);
-          assertValidForest(t);
-          assertInsideForeground(t, img.update(null).getCurrentStorageArray(), dims,
-              VoxelSize.UNIT);
+          assertValidForest(t, img, VoxelSize.UNIT, tracer.config());
         });
   }
 
   @Test
   void generatedNeuronsOnAnisotropicVoxelsStayOnTheForeground() {
     qt().withFixedSeed(99L).withExamples(8)
-        .forAll(longs().all(), doubles().between(0.2, 1.0), doubles().between(0.5, 3.0))
+        .forAll(integers().between(0, 1_000_000), doubles().between(0.2, 1.0),
+            doubles().between(0.5, 3.0))
         .checkAssert((seed, vxy, vz) -> {
           long[] dims = {64, 64, 16};
           VoxelSize vs = VoxelSize.microns(vxy, vxy, vz);
@@ -126,39 +257,34 @@ class TracerPropertiesTest {
               .generate().toPhysical(vs);
           ArrayImg<UnsignedByteType, ByteArray> img = GroundTruth.render(ref, dims, vs);
           NeuronTree t = TRACER.trace(img, vs);
-          assertValidForest(t);
           assertTrue(t.size() > 0);
-          assertInsideForeground(t, img.update(null).getCurrentStorageArray(), dims, vs);
+          assertValidForest(t, img, vs, TRACER.config());
         });
+  }
+
+  /** Directions with components in [-1, 1], not too short to normalise. */
+  static Gen<Point> directions() {
+    return doubles().between(-1, 1).zip(doubles().between(-1, 1), doubles().between(-1, 1),
+        Point::new).assuming(p -> Math.sqrt(p.x() * p.x() + p.y() * p.y() + p.z() * p.z()) > 0.1);
   }
 
   /** A straight tube traces to one unbranched path whose length is the tube's within 5%. */
   @Test
   void straightTubeTracesToOnePathOfItsLength() {
     qt().withFixedSeed(7L).withExamples(60)
-        .forAll(longs().all(), doubles().between(40, 120), doubles().between(0.5, 4))
-        .checkAssert((seed, length, radius) -> {
-          SplittableRandom rnd = new SplittableRandom(seed);
-          double[] dir = new double[3];
-          double norm = 0;
-          while (norm < 1e-3) {
-            norm = 0;
-            for (int d = 0; d < 3; d++) {
-              dir[d] = rnd.nextGaussian();
-              norm += dir[d] * dir[d];
-            }
-            norm = Math.sqrt(norm);
-          }
+        .forAll(directions(), fractions(), doubles().between(40, 120), doubles().between(0.5, 4))
+        .checkAssert((dir, jitter, length, radius) -> {
+          double norm = Math.sqrt(dir.x() * dir.x() + dir.y() * dir.y() + dir.z() * dir.z());
           double pad = radius + 3;
           long[] dims = new long[3];
           double[] a = new double[3];
           double[] b = new double[3];
           for (int d = 0; d < 3; d++) {
-            double ext = Math.abs(dir[d] / norm * length);
+            double u = dir.along(d) / norm;
+            double ext = Math.abs(u * length);
             dims[d] = (long) Math.ceil(ext + 2 * pad) + 1;
-            double jitter = rnd.nextDouble();
-            a[d] = (dir[d] >= 0 ? pad : pad + ext) + jitter;
-            b[d] = a[d] + dir[d] / norm * length;
+            a[d] = (u >= 0 ? pad : pad + ext) + jitter.along(d);
+            b[d] = a[d] + u * length;
           }
           NeuronTree tube = NeuronTree.of(List.of(
               new SwcNode(1, 1, a[0], a[1], a[2], radius, -1),
@@ -166,7 +292,7 @@ class TracerPropertiesTest {
           ArrayImg<UnsignedByteType, ByteArray> img =
               GroundTruth.render(tube, dims, VoxelSize.UNIT);
           NeuronTree t = TRACER.trace(img, VoxelSize.UNIT);
-          assertValidForest(t);
+          assertValidForest(t, img, VoxelSize.UNIT, TRACER.config());
           assertEquals(1, t.roots().size(), "one tree");
           int ends = 0;
           for (SwcNode n : t.nodes()) {
