@@ -69,6 +69,18 @@ public final class TraceEvaluation {
     if ((v = System.getProperty("trace.speedContrast")) != null) {
       builder.speedContrast(Double.parseDouble(v));
     }
+    if ((v = System.getProperty("trace.pruneRadiusFactor")) != null) {
+      builder.pruneRadiusFactor(Double.parseDouble(v));
+    }
+    if ((v = System.getProperty("trace.somaRatio")) != null) {
+      builder.somaRatio(Double.parseDouble(v));
+    }
+    if ((v = System.getProperty("trace.bridgeGap")) != null) {
+      builder.bridgeGap(Double.parseDouble(v));
+    }
+    if ((v = System.getProperty("trace.bridgeAngle")) != null) {
+      builder.bridgeAngle(Double.parseDouble(v));
+    }
     Tracer tracer = builder.build();
     System.out.println("tracer: " + tracer.config());
     List<Path> files = swcFiles(data);

@@ -22,6 +22,21 @@ public final class TracerBuilder {
   /** Default shortest kept terminal branch: 5 voxels. */
   public static final double DEFAULT_PRUNE_LENGTH = 5;
 
+  /**
+   * Default factor on the radius of the neurite a terminal branch leaves: 2 (a terminal branch
+   * must be at least twice as long as that radius, so reach one radius beyond the surface).
+   */
+  public static final double DEFAULT_PRUNE_RADIUS_FACTOR = 2;
+
+  /** Default ratio of a soma's radius to the thickest neurite leaving it: 2. */
+  public static final double DEFAULT_SOMA_RATIO = 2;
+
+  /** Default longest bridged gap: 6 voxels of background. */
+  public static final double DEFAULT_BRIDGE_GAP = 6;
+
+  /** Default largest angle between a terminal's direction and a bridge: 60 degrees. */
+  public static final double DEFAULT_BRIDGE_ANGLE = 60;
+
   /** Default coverage ratio above which a branch is redundant: 0.9. */
   public static final double DEFAULT_COVERAGE_RATIO = 0.9;
 
@@ -41,6 +56,10 @@ public final class TracerBuilder {
   private List<Seed> seeds = List.of();
   private int minComponentSize = DEFAULT_MIN_COMPONENT_SIZE;
   private double pruneLength = DEFAULT_PRUNE_LENGTH;
+  private double pruneRadiusFactor = DEFAULT_PRUNE_RADIUS_FACTOR;
+  private double somaRatio = DEFAULT_SOMA_RATIO;
+  private double bridgeGap = DEFAULT_BRIDGE_GAP;
+  private double bridgeAngle = DEFAULT_BRIDGE_ANGLE;
   private double coverageRatio = DEFAULT_COVERAGE_RATIO;
   private double sphereScale = DEFAULT_SPHERE_SCALE;
   private double resampleStep;
@@ -77,9 +96,60 @@ public final class TracerBuilder {
     return this;
   }
 
-  /** Terminal branches shorter than this many voxels are pruned; default 5. */
+  /**
+   * Terminal branches shorter than this many voxels are pruned; default 5. {@link
+   * #pruneRadiusFactor} prunes longer ones off thick neurites.
+   */
   public TracerBuilder pruneLength(double voxels) {
     this.pruneLength = voxels;
+    return this;
+  }
+
+  /**
+   * A terminal branch is also pruned when it is shorter than {@code factor * r}, {@code r} the
+   * radius (voxels) of the neurite where the branch leaves it: surface noise of a thick neurite
+   * sprouts spurs about as long as its radius, which no fixed length separates from the real
+   * branches of thin neurites. In a stack whose slices are coarser than its pixels neurites look
+   * taller than wide (the axial blur), so {@code r} is read in the branch's direction from an
+   * ellipse of the neurite's width and height (the height at most three widths). Default 2 (a
+   * branch must reach one radius beyond the surface); 0 turns it off.
+   */
+  public TracerBuilder pruneRadiusFactor(double factor) {
+    this.pruneRadiusFactor = factor;
+    return this;
+  }
+
+  /**
+   * A root is a soma when its distance to the background is at least this many times the radius
+   * of the thickest neurite leaving it (or when nothing leaves it); the nodes inside the soma's
+   * sphere are then merged into the root, which keeps the soma's radius, and the neurites start
+   * at its centre. Without it, a soma traces to a starburst of short paths. Default 2; 0 turns it
+   * off, other values must be at least 1.
+   */
+  public TracerBuilder somaRatio(double ratio) {
+    this.somaRatio = ratio;
+    return this;
+  }
+
+  /**
+   * Gaps of at most this many voxels of background between the pieces of a broken neurite are
+   * bridged: a traced terminal (a tip, or a root with one branch) is linked to the nearest
+   * foreground voxel of another component that lies within {@link #bridgeAngle} of its
+   * direction, and linked pieces are traced as one tree. The gap is the length of background
+   * crossed, physical length over the in-plane voxel size, so one missing slice of a stack with
+   * 3 times coarser z counts as 3 voxels. Default 6; 0 turns it off; at most 50.
+   */
+  public TracerBuilder bridgeGap(double voxels) {
+    this.bridgeGap = voxels;
+    return this;
+  }
+
+  /**
+   * Largest angle in degrees between a terminal's direction and the line to what it is bridged
+   * to; default 60, in (0, 180].
+   */
+  public TracerBuilder bridgeAngle(double degrees) {
+    this.bridgeAngle = degrees;
     return this;
   }
 
@@ -144,8 +214,9 @@ public final class TracerBuilder {
    * @throws io.github.neuroseg.InvalidInputException for an out-of-range value
    */
   public TracerConfig config() {
-    return new TracerConfig(threshold, seeds, minComponentSize, pruneLength, coverageRatio,
-        sphereScale, resampleStep, smoothing, speed, speedContrast, neuriteType);
+    return new TracerConfig(threshold, seeds, minComponentSize, pruneLength, pruneRadiusFactor,
+        coverageRatio, sphereScale, somaRatio, bridgeGap, bridgeAngle, resampleStep, smoothing,
+        speed, speedContrast, neuriteType);
   }
 
   /**

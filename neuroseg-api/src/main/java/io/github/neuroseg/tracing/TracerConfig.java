@@ -12,9 +12,18 @@ import java.util.List;
  * @param seeds user seeds (voxel indices); empty for automatic seeds
  * @param minComponentSize components with fewer voxels are ignored, {@code >= 1}
  * @param pruneLength terminal branches shorter than this (voxels) are removed, {@code >= 0}
+ * @param pruneRadiusFactor a terminal branch is also removed when shorter than this times the
+ *     radius (voxels) of the neurite where it leaves it; {@code >= 0}, 0 for off
  * @param coverageRatio a branch is removed when at least this fraction of its nodes lies inside
  *     the spheres of longer kept branches, in (0, 1]
  * @param sphereScale factor on the radius of the coverage spheres, {@code > 0}
+ * @param somaRatio a root whose distance to the background is at least this many times the
+ *     radius of the thickest neurite leaving it is a soma, collapsed into one node; 0 for off,
+ *     else {@code >= 1}
+ * @param bridgeGap longest gap (voxels of background) bridged between the pieces of a neurite,
+ *     in [0, 50], 0 for off
+ * @param bridgeAngle largest angle (degrees) between a terminal's direction and a bridge, in
+ *     (0, 180]
  * @param resampleStep spacing of output nodes (voxels), or 0 to keep one node per voxel step
  * @param smoothing half-width in nodes of the moving average applied to unbranched runs, 0 for
  *     none
@@ -27,8 +36,12 @@ public record TracerConfig(
     List<Seed> seeds,
     int minComponentSize,
     double pruneLength,
+    double pruneRadiusFactor,
     double coverageRatio,
     double sphereScale,
+    double somaRatio,
+    double bridgeGap,
+    double bridgeAngle,
     double resampleStep,
     int smoothing,
     SpeedSource speed,
@@ -51,6 +64,22 @@ public record TracerConfig(
     }
     if (!(pruneLength >= 0) || Double.isInfinite(pruneLength)) {
       throw new InvalidInputException("prune length must be finite and >= 0, got " + pruneLength);
+    }
+    if (!(pruneRadiusFactor >= 0) || Double.isInfinite(pruneRadiusFactor)) {
+      throw new InvalidInputException(
+          "prune radius factor must be finite and >= 0 (0 = off), got " + pruneRadiusFactor);
+    }
+    if (!(somaRatio == 0 || somaRatio >= 1) || Double.isInfinite(somaRatio)) {
+      throw new InvalidInputException(
+          "soma ratio must be 0 (off) or a finite value >= 1, got " + somaRatio);
+    }
+    if (!(bridgeGap >= 0 && bridgeGap <= 50)) {
+      throw new InvalidInputException(
+          "bridge gap must be in [0, 50] voxels (0 = off), got " + bridgeGap);
+    }
+    if (!(bridgeAngle > 0 && bridgeAngle <= 180)) {
+      throw new InvalidInputException(
+          "bridge angle must be in (0, 180] degrees, got " + bridgeAngle);
     }
     if (!(coverageRatio > 0 && coverageRatio <= 1)) {
       throw new InvalidInputException("coverage ratio must be in (0, 1], got " + coverageRatio);

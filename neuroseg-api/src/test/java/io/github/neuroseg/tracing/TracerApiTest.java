@@ -25,6 +25,34 @@ class TracerApiTest {
     assertEquals(List.of(), c.seeds());
     assertEquals(0, c.resampleStep());
     assertEquals(TracerBuilder.DEFAULT_SMOOTHING, c.smoothing());
+    assertEquals(TracerBuilder.DEFAULT_PRUNE_RADIUS_FACTOR, c.pruneRadiusFactor());
+    assertEquals(TracerBuilder.DEFAULT_SOMA_RATIO, c.somaRatio());
+    assertEquals(TracerBuilder.DEFAULT_BRIDGE_GAP, c.bridgeGap());
+    assertEquals(TracerBuilder.DEFAULT_BRIDGE_ANGLE, c.bridgeAngle());
+  }
+
+  @Test
+  void imperfectMaskSettingsTurnOffWithZeroAndRejectBadValues() {
+    TracerConfig off = NeuroSeg.tracer().pruneRadiusFactor(0).somaRatio(0).bridgeGap(0).config();
+    assertEquals(0, off.pruneRadiusFactor());
+    assertEquals(0, off.somaRatio());
+    assertEquals(0, off.bridgeGap());
+    InvalidInputException e = assertThrows(InvalidInputException.class,
+        () -> NeuroSeg.tracer().somaRatio(0.5).config());
+    assertTrue(e.getMessage().contains("0.5") && e.getMessage().contains(">= 1"), e.getMessage());
+    e = assertThrows(InvalidInputException.class, () -> NeuroSeg.tracer().bridgeGap(51).config());
+    assertTrue(e.getMessage().contains("[0, 50]"), e.getMessage());
+    e = assertThrows(InvalidInputException.class, () -> NeuroSeg.tracer().bridgeAngle(0).config());
+    assertTrue(e.getMessage().contains("(0, 180]"), e.getMessage());
+    assertThrows(InvalidInputException.class,
+        () -> NeuroSeg.tracer().pruneRadiusFactor(-1).config());
+    assertThrows(InvalidInputException.class,
+        () -> NeuroSeg.tracer().pruneRadiusFactor(Double.POSITIVE_INFINITY).config());
+    assertThrows(InvalidInputException.class,
+        () -> NeuroSeg.tracer().bridgeGap(Double.NaN).config());
+    assertThrows(InvalidInputException.class,
+        () -> NeuroSeg.tracer().bridgeAngle(181).config());
+    assertEquals(180, NeuroSeg.tracer().bridgeAngle(180).config().bridgeAngle());
   }
 
   @Test

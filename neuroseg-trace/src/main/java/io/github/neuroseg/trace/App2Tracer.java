@@ -28,15 +28,20 @@ import org.slf4j.LoggerFactory;
  *       value or intensity), so the parent pointers follow the centre lines.
  *   <li>Hierarchical pruning: the tree is decomposed into segments (each branch point continues
  *       along the child with the longest path to a leaf); segments are visited from the longest;
- *       a segment is kept when it is long enough, hangs off a kept node and fewer than the
- *       coverage ratio of its nodes lie in the spheres (EDT radius) of kept segments. A kept
- *       segment's tip is pulled back to where the EDT sphere reaches the leaf, so that
- *       terminals end at the branch's end and not at the surface of its cap.
+ *       a segment is kept when it is long enough (the prune length, and a factor times the radius
+ *       of the neurite it leaves), hangs off a kept node and fewer than the coverage ratio of its
+ *       nodes lie in the spheres (EDT radius) of kept segments. A kept segment's tip is pulled
+ *       back to where the EDT sphere reaches the leaf, so that terminals end at the branch's end
+ *       and not at the surface of its cap.
+ *   <li>Gap bridging: an end of a traced tree that points at another large component across a
+ *       short gap is linked to it, and linked components are traced again as one tree.
+ *   <li>Somata: a root much wider than the neurites leaving it becomes one node with the soma's
+ *       radius.
  *   <li>Radii from the EDT; optional smoothing and resampling.
  * </ol>
  *
  * <p>Immutable and thread-safe. Memory is proportional to the number of foreground voxels (about
- * 70 bytes each at the peak) plus 4 bytes per image row; the image itself is read once in raster
+ * 75 bytes each at the peak) plus 4 bytes per image row; the image itself is read once in raster
  * order and never copied.
  */
 public final class App2Tracer implements Tracer {

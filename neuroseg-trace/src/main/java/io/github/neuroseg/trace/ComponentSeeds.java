@@ -4,6 +4,7 @@ import io.github.neuroseg.InvalidInputException;
 import io.github.neuroseg.tracing.Seed;
 import java.util.Arrays;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /** Where traces start: the user's seeds, or one automatic seed per large component. */
 final class ComponentSeeds {
@@ -31,11 +32,21 @@ final class ComponentSeeds {
   }
 
   /**
-   * One seed per 26-connected component of at least {@code minSize} voxels: its voxel of largest
-   * distance to the background (the soma centre; the lowest id among equals, so traces are
-   * deterministic). Components are found breadth-first.
+   * The 26-connected components of the foreground.
+   *
+   * @param label the component of each voxel, 0..count-1
+   * @param size the number of voxels of each component
+   * @param best each component's voxel of largest distance to the background (the lowest id
+   *     among equals, so traces are deterministic)
    */
-  static int[] automatic(VoxelGrid g, int minSize) {
+  record Components(int[] label, int[] size, int[] best) {
+    int count() {
+      return size.length;
+    }
+  }
+
+  /** Labels the components breadth-first. */
+  static Components components(VoxelGrid g) {
     ForegroundSet fg = g.fg;
     float[] edt = g.edt;
     int n = fg.size();
@@ -43,7 +54,8 @@ final class ComponentSeeds {
     Arrays.fill(label, -1);
     int[] queue = new int[n];
     int[] nb = new int[26];
-    ForegroundSet.IntList result = new ForegroundSet.IntList();
+    ForegroundSet.IntList sizes = new ForegroundSet.IntList();
+    ForegroundSet.IntList bests = new ForegroundSet.IntList();
     int comp = 0;
     for (int start = 0; start < n; start++) {
       if (label[start] >= 0) {
@@ -68,10 +80,23 @@ final class ComponentSeeds {
           }
         }
       }
-      if (tail >= minSize) {
-        result.add(best);
-      }
+      sizes.add(tail);
+      bests.add(best);
       comp++;
+    }
+    return new Components(label, sizes.toArray(), bests.toArray());
+  }
+
+  /**
+   * One seed per component of at least {@code minSize} voxels, at its voxel farthest from the
+   * background (the soma centre).
+   */
+  static int[] automatic(Components c, int minSize) {
+    ForegroundSet.IntList result = new ForegroundSet.IntList();
+    for (int k = 0; k < c.count(); k++) {
+      if (c.size()[k] >= minSize) {
+        result.add(c.best()[k]);
+      }
     }
     return result.toArray();
   }
@@ -80,16 +105,20 @@ final class ComponentSeeds {
    * An automatic seed that is no wider than its branch and has a single kept branch lies inside
    * a neurite, not in a soma: the part of the neurite behind it was pruned as a short stub. Such
    * a seed moves (in place in {@code seeds}) to the trimmed far end of its longest path, so that
-   * a second trace covers the whole neurite. Returns whether any seed moved.
+   * a second trace covers the whole neurite. Only the seeds marked in {@code eligible} (all when
+   * it is {@code null}) are considered. Returns whether any seed moved.
    */
-  static boolean moveNeuriteSeeds(int[] seeds, VoxelGrid g, MarchedTree tree,
-      HierarchicalPruning.Result pruned) {
+  static boolean moveNeuriteSeeds(int[] seeds, boolean @Nullable [] eligible, VoxelGrid g,
+      MarchedTree tree, HierarchicalPruning.Result pruned) {
     boolean moved = false;
     int[] nb = new int[26];
     int[] parent = tree.parent();
     byte[] kept = pruned.kept();
     float[] edt = g.edt;
     for (int s = 0; s < seeds.length; s++) {
+      if (eligible != null && !eligible[s]) {
+        continue;
+      }
       int root = seeds[s];
       int keptChildren = 0;
       int m = g.fg.neighbours(root, nb);

@@ -2,6 +2,7 @@ package io.github.neuroseg.trace;
 
 import io.github.neuroseg.tracing.SpeedSource;
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Geodesic fast marching from all seeds at once: Dijkstra on the 26-neighbour graph of the
@@ -61,8 +62,12 @@ final class FastMarching {
     return c;
   }
 
-  /** Marches from the seeds over every voxel connected to one of them. */
-  static MarchedTree march(VoxelGrid g, int[] seeds, float[] cost) {
+  /**
+   * Marches from the seeds over every voxel connected to one of them, through 26-neighbours and
+   * the bridges (when not {@code null}).
+   */
+  static MarchedTree march(VoxelGrid g, int[] seeds, float[] cost,
+      GapBridges.@Nullable Links bridges) {
     ForegroundSet fg = g.fg;
     double[] stepLen = new double[27];
     for (int dz = -1; dz <= 1; dz++) {
@@ -109,6 +114,25 @@ final class FastMarching {
           } else {
             state[j] = TRIAL;
             heap.push(j);
+          }
+        }
+      }
+      if (bridges != null) {
+        for (int e = bridges.first()[i]; e < bridges.first()[i + 1]; e++) {
+          int j = bridges.to()[e];
+          if (state[j] == ALIVE) {
+            continue;
+          }
+          float nd = dist[i] + bridges.cost()[e];
+          if (nd < dist[j]) {
+            dist[j] = nd;
+            parent[j] = i;
+            if (state[j] == TRIAL) {
+              heap.decrease(j);
+            } else {
+              state[j] = TRIAL;
+              heap.push(j);
+            }
           }
         }
       }

@@ -8,13 +8,24 @@ import java.util.Map;
  * APP2's hierarchical pruning of the marched tree. The tree is cut into segments: at each branch
  * point the child with the longest path to a leaf continues the segment, the others start new
  * ones. Segments are visited from the longest; one is kept when it hangs off a kept node, is
- * long enough, and less than the coverage ratio of its nodes lie in the coverage spheres of the
+ * long enough (at least the prune length, and at least a factor times the radius of the neurite
+ * where it leaves, since surface noise of a thick neurite sprouts spurs about as long as its
+ * radius), and less than the coverage ratio of its nodes lie in the coverage spheres of the
  * segments kept before it. A kept segment's tip is pulled back to where the EDT sphere reaches the
  * leaf, so that terminals end at the branch's end and not at the surface of its cap.
  */
 final class HierarchicalPruning {
+  /** A stack is "coarser in z" when its slices are this much coarser than its pixels. */
+  private static final double COARSER_Z = 1.01;
+  /**
+   * The most a neurite's height counts for against its width: about the axial elongation of a
+   * confocal stack's point spread function (three times the lateral).
+   */
+  static final double MAX_HEIGHT_RATIO = 3;
+
   private final VoxelGrid g;
   private final double pruneLength;
+  private final double radiusFactor;
   private final double coverageRatio;
   private final double sphereScale;
 
@@ -26,9 +37,11 @@ final class HierarchicalPruning {
    */
   record Result(byte[] kept, Map<Integer, Integer> rootTip) {}
 
-  HierarchicalPruning(VoxelGrid g, double pruneLength, double coverageRatio, double sphereScale) {
+  HierarchicalPruning(VoxelGrid g, double pruneLength, double radiusFactor, double coverageRatio,
+      double sphereScale) {
     this.g = g;
     this.pruneLength = pruneLength;
+    this.radiusFactor = radiusFactor;
     this.coverageRatio = coverageRatio;
     this.sphereScale = sphereScale;
   }
@@ -83,6 +96,9 @@ final class HierarchicalPruning {
       if (!root && len < pruneLength) {
         break; // every remaining segment is shorter
       }
+      if (!root && len < radiusFactor * g.radius(p) / g.unit) {
+        continue; // shorter than the factor on its parent's width, the least radius there
+      }
       if (!root && kept[p] == 0) {
         continue; // hangs off a pruned part
       }
@@ -106,7 +122,8 @@ final class HierarchicalPruning {
         for (int q = 1; q <= tip; q++) {
           kept0 += g.length(seg[q], seg[q - 1]);
         }
-        if (tip == 0 || kept0 < pruneLength) {
+        if (tip == 0 || kept0 < pruneLength
+            || radiusFactor > 0 && kept0 < radiusFactor * radiusToward(p, seg[tip])) {
           continue;
         }
       }
@@ -126,6 +143,41 @@ final class HierarchicalPruning {
       }
     }
     return new Result(kept, rootTip);
+  }
+
+  /**
+   * The radius (voxels) of the neurite at {@code p} in the direction of {@code q}. In a stack
+   * whose slices are coarser than its pixels the axial blur makes neurites taller than wide, and
+   * their tops and bottoms sprout spurs up and down: there the cross-section is taken as an
+   * ellipse of the neurite's width (its distance to the background) and its height (the
+   * foreground above or below {@code p}, on the side of {@code q}, at most {@link
+   * #MAX_HEIGHT_RATIO} widths). Otherwise it is the width.
+   */
+  private double radiusToward(int p, int q) {
+    double width = g.radius(p) / g.unit;
+    if (!(g.vz > Math.max(g.vx, g.vy) * COARSER_Z)) {
+      return width;
+    }
+    ForegroundSet fg = g.fg;
+    double dx = (fg.x(q) - fg.x(p)) * g.vx;
+    double dy = (fg.y(q) - fg.y(p)) * g.vy;
+    double dz = (fg.z(q) - fg.z(p)) * g.vz;
+    double norm = Math.sqrt(dx * dx + dy * dy + dz * dz);
+    if (dz == 0 || norm == 0) {
+      return width;
+    }
+    int step = dz > 0 ? 1 : -1;
+    int above = 0;
+    while (above < MAX_HEIGHT_RATIO * width * g.unit / g.vz
+        && fg.find(fg.x(p), fg.y(p), fg.z(p) + step * (above + 1)) >= 0) {
+      above++;
+    }
+    // the mask's surface lies half a slice beyond the last foreground voxel
+    double height = Math.max(width, Math.min(MAX_HEIGHT_RATIO * width,
+        (above + 0.5) * g.vz / g.unit));
+    double across = Math.sqrt(dx * dx + dy * dy) / norm / width;
+    double up = Math.abs(dz) / norm / height;
+    return 1 / Math.sqrt(across * across + up * up);
   }
 
   /**

@@ -6,10 +6,11 @@ import io.github.neuroseg.tracing.TracerConfig;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The kept tree as SWC: physical coordinates of voxel centres, radii from the EDT, smoothing
- * along unbranched runs, optional resampling.
+ * along unbranched runs, somata collapsed into their roots, optional resampling.
  */
 final class TreeOutput {
   /** Repeated moving averages approach a Gaussian and flatten voxel staircases better. */
@@ -17,7 +18,14 @@ final class TreeOutput {
 
   private TreeOutput() {}
 
-  static NeuronTree write(VoxelGrid g, MarchedTree tree, byte[] kept, TracerConfig config) {
+  /**
+   * The SWC tree.
+   *
+   * @param somata soma roots and the radius (physical) within which their nodes are merged into
+   *     them
+   */
+  static NeuronTree write(VoxelGrid g, MarchedTree tree, byte[] kept, Map<Integer, Double> somata,
+      TracerConfig config) {
     ForegroundSet fg = g.fg;
     int[] parent = tree.parent();
     int[] order = tree.order();
@@ -51,8 +59,20 @@ final class TreeOutput {
       }
     }
     if (config.smoothing() > 0) {
+      // the ends of a bridge stay: averaging across a gap would pull nodes into it
+      boolean[] fixed = new boolean[count];
+      for (int k = 0; k < count; k++) {
+        int p = par[k];
+        if (p >= 0 && (Math.abs(fg.x(ids[k]) - fg.x(ids[p])) > 1
+            || Math.abs(fg.y(ids[k]) - fg.y(ids[p])) > 1
+            || Math.abs(fg.z(ids[k]) - fg.z(ids[p])) > 1)) {
+          fixed[k] = true;
+          fixed[p] = true;
+        }
+      }
       for (int pass = 0; pass < SMOOTHING_PASSES; pass++) {
-        smooth(px, py, pz, pr, par, children, smoothingWidth(g, config.smoothing()), g.unit);
+        smooth(px, py, pz, pr, par, children, fixed, smoothingWidth(g, config.smoothing()),
+            g.unit);
       }
       // a smoothed node that left the foreground goes back to its voxel
       for (int k = 0; k < count; k++) {
@@ -64,6 +84,9 @@ final class TreeOutput {
           pz[k] = fg.z(i) * g.vz;
         }
       }
+    }
+    if (!somata.isEmpty()) {
+      count = collapseSomata(ids, count, px, py, pz, pr, par, somata);
     }
     List<SwcNode> nodes = new ArrayList<>(count);
     for (int k = 0; k < count; k++) {
@@ -79,6 +102,39 @@ final class TreeOutput {
   }
 
   /**
+   * Drops the nodes within a soma's radius of its root and hangs what they held on the root
+   * itself, compacting the arrays (parents still first); returns the new node count. The soma
+   * becomes one node with the soma's radius, its neurites starting at the centre.
+   */
+  private static int collapseSomata(int[] ids, int count, double[] px, double[] py, double[] pz,
+      double[] pr, int[] par, Map<Integer, Double> somata) {
+    // compacted in place: entries below k are already moved, so a root is read at its new index
+    int[] root = new int[count];
+    int[] newIndex = new int[count];
+    int m = 0;
+    for (int k = 0; k < count; k++) {
+      int p = par[k];
+      root[k] = p < 0 ? k : root[p];
+      int q = newIndex[root[k]];
+      Double r = p < 0 ? null : somata.get(ids[q]);
+      if (r != null && Math.sqrt((px[k] - px[q]) * (px[k] - px[q])
+          + (py[k] - py[q]) * (py[k] - py[q]) + (pz[k] - pz[q]) * (pz[k] - pz[q])) <= r) {
+        newIndex[k] = -1;
+        continue;
+      }
+      newIndex[k] = m;
+      ids[m] = ids[k];
+      px[m] = px[k];
+      py[m] = py[k];
+      pz[m] = pz[k];
+      pr[m] = pr[k];
+      par[m] = p < 0 ? -1 : newIndex[p] >= 0 ? newIndex[p] : q;
+      m++;
+    }
+    return m;
+  }
+
+  /**
    * The smoothing half-width in nodes: the configured one, widened by the anisotropy, since the
    * staircase of a path through thick slices is as many nodes long as a slice is thick.
    */
@@ -89,10 +145,11 @@ final class TreeOutput {
 
   /**
    * Moving average of positions and radii over {@code 2w + 1} nodes along each unbranched run;
-   * roots, branch points and tips stay in place. Parents come before children in the arrays.
+   * roots, branch points, tips and {@code fixed} nodes stay in place and end runs. Parents come
+   * before children in the arrays.
    */
   private static void smooth(double[] px, double[] py, double[] pz, double[] pr, int[] par,
-      int[] children, int w, double unit) {
+      int[] children, boolean[] fixed, int w, double unit) {
     int count = px.length;
     // only-child links let a run be walked downwards
     int[] onlyChild = new int[count];
@@ -122,8 +179,8 @@ final class TreeOutput {
     }
     int[] run = new int[count + 1];
     for (int k = 0; k < count; k++) {
-      // a run starts at a fixed node (root or branch point) and follows single children
-      if (par[k] >= 0 && children[k] == 1) {
+      // a run starts at a fixed node (root, branch point, bridge end) and follows single children
+      if (par[k] >= 0 && children[k] == 1 && !fixed[k]) {
         continue;
       }
       for (int e = first[k]; e < first[k + 1]; e++) {
@@ -131,7 +188,7 @@ final class TreeOutput {
         run[m++] = k;
         int cur = childList[e];
         run[m++] = cur;
-        while (children[cur] == 1) {
+        while (children[cur] == 1 && !fixed[cur]) {
           cur = onlyChild[cur];
           run[m++] = cur;
         }

@@ -228,7 +228,8 @@ class App2TracerTest {
     // branch points: at the side branch only (the soma root continues into the trunk); the
     // 3-voxel stub (1 voxel beyond the trunk's surface) is pruned
     assertEquals(1, branchPoints(t), "branch points in " + t.nodes());
-    NeuronTree noPruning = NeuroSeg.tracer().pruneLength(0).coverageRatio(1).build()
+    NeuronTree noPruning = NeuroSeg.tracer().pruneLength(0).pruneRadiusFactor(0).coverageRatio(1)
+        .build()
         .trace(GroundTruth.render(tree, dims, VoxelSize.UNIT), VoxelSize.UNIT);
     assertTrue(branchPoints(noPruning) > 1, "without pruning, surface spurs stay");
   }

@@ -18,8 +18,10 @@ import io.github.neuroseg.volume.VoxelSize;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import net.imglib2.img.array.ArrayImg;
 import net.imglib2.img.array.ArrayImgs;
 import net.imglib2.img.basictypeaccess.array.ByteArray;
@@ -92,11 +94,13 @@ class TracerPropertiesTest {
   /**
    * What a trace promises beyond a valid {@link NeuronTree} (unique ids, existing parents and no
    * cycles, which {@code NeuronTree.of} checks): ids 1..n with parents first; roots are somata
-   * (1), other nodes carry the neurite code; radii are at least half a voxel; without
-   * resampling every node rounds to a foreground voxel; with automatic seeds every component of
-   * at least the minimum size holds exactly one root and the whole of its tree, and smaller ones
-   * hold nothing; without smoothing and resampling every parent-child step joins two
-   * 26-neighbouring voxels.
+   * (1), other nodes carry the neurite code; radii are at least half a voxel. Without
+   * resampling: every node rounds to a foreground voxel, every tree reaches into a component of
+   * at least the minimum size and no component holds nodes of two trees; without bridging every
+   * such component holds exactly one root and its whole tree, and smaller ones hold nothing.
+   * Without smoothing and resampling every parent-child step joins two 26-neighbouring voxels,
+   * leaves a soma root within its radius and a voxel, or bridges two components across at most
+   * the bridge gap of background.
    *
    * @param mask the traced 0/1 mask
    */
@@ -133,27 +137,39 @@ class TracerPropertiesTest {
       voxel[k] = (int) ((l * dims[1] + j) * dims[0] + i);
       assertTrue(m[voxel[k]] != 0, "node on foreground: " + n);
     }
+    int[] size = new int[1];
+    int[] label = components(m, dims, size);
     if (config.smoothing() == 0) {
+      double diagonal = Math.sqrt(vs.x() * vs.x() + vs.y() * vs.y() + vs.z() * vs.z());
       for (int k = 0; k < nodes.size(); k++) {
         SwcNode n = nodes.get(k);
-        if (!n.isRoot()) {
-          int a = voxel[k];
-          int b = voxel[(int) n.parent() - 1];
-          int nx = (int) dims[0];
-          int ny = (int) dims[1];
-          int dx = Math.abs(a % nx - b % nx);
-          int dy = Math.abs(a / nx % ny - b / nx % ny);
-          int dz = Math.abs(a / (nx * ny) - b / (nx * ny));
-          assertTrue(a != b && dx <= 1 && dy <= 1 && dz <= 1,
-              "a step to a neighbouring voxel: " + n);
+        if (n.isRoot()) {
+          continue;
         }
+        int a = voxel[k];
+        int b = voxel[(int) n.parent() - 1];
+        int nx = (int) dims[0];
+        int ny = (int) dims[1];
+        int dx = Math.abs(a % nx - b % nx);
+        int dy = Math.abs(a / nx % ny - b / nx % ny);
+        int dz = Math.abs(a / (nx * ny) - b / (nx * ny));
+        if (a != b && dx <= 1 && dy <= 1 && dz <= 1) {
+          continue;
+        }
+        SwcNode p = nodes.get((int) n.parent() - 1);
+        double d = Math.sqrt((n.x() - p.x()) * (n.x() - p.x()) + (n.y() - p.y()) * (n.y() - p.y())
+            + (n.z() - p.z()) * (n.z() - p.z()));
+        boolean fromSoma = p.isRoot() && config.somaRatio() > 0
+            && d <= p.radius() + half + diagonal + 1e-9;
+        boolean bridge = config.bridgeGap() > 0 && label[a] != label[b]
+            && backgroundAlong(m, dims, vs, p, n) <= config.bridgeGap() + 0.5;
+        assertTrue(fromSoma || bridge, "a step to a neighbouring voxel, out of a soma or across "
+            + "a gap: " + p + " -> " + n);
       }
     }
     if (!config.seeds().isEmpty()) {
       return;
     }
-    int[] size = new int[1];
-    int[] label = components(m, dims, size);
     int[] compSize = new int[size[0]];
     for (int l : label) {
       if (l >= 0) {
@@ -161,26 +177,66 @@ class TracerPropertiesTest {
       }
     }
     Map<Integer, Integer> rootOf = new HashMap<>();
+    Map<Integer, Integer> treeOf = new HashMap<>();
     int[] treeRoot = new int[nodes.size()];
+    Set<Integer> large = new HashSet<>();
     for (int k = 0; k < nodes.size(); k++) {
       SwcNode n = nodes.get(k);
       int c = label[voxel[k]];
+      treeRoot[k] = n.isRoot() ? k : treeRoot[(int) n.parent() - 1];
       if (n.isRoot()) {
-        treeRoot[k] = k;
-        assertTrue(compSize[c] >= config.minComponentSize(),
+        assertTrue(config.bridgeGap() > 0 || compSize[c] >= config.minComponentSize(),
             "a root only in a component of at least the minimum size: " + n);
         assertTrue(rootOf.put(c, k) == null, "one root per component: " + n);
-      } else {
-        treeRoot[k] = treeRoot[(int) n.parent() - 1];
+      }
+      if (compSize[c] >= config.minComponentSize()) {
+        large.add(treeRoot[k]);
+      }
+      Integer other = treeOf.putIfAbsent(c, treeRoot[k]);
+      assertTrue(other == null || other == treeRoot[k], "one tree per component: " + n);
+      if (config.bridgeGap() == 0) {
         assertEquals(label[voxel[treeRoot[k]]], c, "a tree within its component: " + n);
       }
     }
-    for (int c = 0; c < compSize.length; c++) {
-      if (compSize[c] >= config.minComponentSize()) {
-        assertTrue(rootOf.containsKey(c), "component " + c + " of " + compSize[c]
-            + " voxels is traced");
+    for (int k = 0; k < nodes.size(); k++) {
+      assertTrue(large.contains(treeRoot[k]), "every tree reaches into a component of at least "
+          + "the minimum size: " + nodes.get(treeRoot[k]));
+    }
+    if (config.bridgeGap() == 0) {
+      for (int c = 0; c < compSize.length; c++) {
+        if (compSize[c] >= config.minComponentSize()) {
+          assertTrue(rootOf.containsKey(c), "component " + c + " of " + compSize[c]
+              + " voxels is traced");
+        }
       }
     }
+  }
+
+  /**
+   * The length (in-plane voxels) of background on the straight line between two nodes, sampled
+   * ten times per voxel.
+   */
+  static double backgroundAlong(byte[] m, long[] dims, VoxelSize vs, SwcNode a, SwcNode b) {
+    double[] pa = {a.x() / vs.x(), a.y() / vs.y(), a.z() / vs.z()};
+    double[] pb = {b.x() / vs.x(), b.y() / vs.y(), b.z() / vs.z()};
+    double longest = 0;
+    for (int d = 0; d < 3; d++) {
+      longest = Math.max(longest, Math.abs(pb[d] - pa[d]));
+    }
+    int samples = (int) Math.ceil(10 * longest);
+    int background = 0;
+    for (int s = 0; s < samples; s++) {
+      double f = (s + 0.5) / samples;
+      long i = Math.round(pa[0] + f * (pb[0] - pa[0]));
+      long j = Math.round(pa[1] + f * (pb[1] - pa[1]));
+      long l = Math.round(pa[2] + f * (pb[2] - pa[2]));
+      if (m[(int) ((l * dims[1] + j) * dims[0] + i)] == 0) {
+        background++;
+      }
+    }
+    double len = Math.sqrt((a.x() - b.x()) * (a.x() - b.x()) + (a.y() - b.y()) * (a.y() - b.y())
+        + (a.z() - b.z()) * (a.z() - b.z())) / ((vs.x() + vs.y()) / 2);
+    return samples == 0 ? 0 : len * background / samples;
   }
 
   /** 26-connected components of a 0/1 mask, by breadth-first search; -1 on the background. */
@@ -229,8 +285,8 @@ class TracerPropertiesTest {
 
   @Test
   void randomScenesTraceToValidForestsOnTheForeground() {
-    qt().withFixedSeed(424242L).withExamples(75)
-        .forAll(scenes(), integers().between(0, 4))
+    qt().withFixedSeed(424242L).withExamples(90)
+        .forAll(scenes(), integers().between(0, 5))
         .checkAssert((scene, option) -> {
           ArrayImg<UnsignedByteType, ByteArray> img = scene.render();
           Tracer tracer = switch (option) {
@@ -238,6 +294,7 @@ class TracerPropertiesTest {
             case 2 -> NeuroSeg.tracer().coverageRatio(0.3).sphereScale(2).build();
             case 3 -> NeuroSeg.tracer().pruneLength(2).speedContrast(0).build();
             case 4 -> NeuroSeg.tracer().smoothing(0).minComponentSize(5).build();
+            case 5 -> NeuroSeg.tracer().pruneRadiusFactor(0).somaRatio(0).bridgeGap(0).build();
             default -> TRACER;
           };
           NeuronTree t = tracer.trace(img, VoxelSize.UNIT);
@@ -303,6 +360,77 @@ class TracerPropertiesTest {
           assertEquals(2, ends, "a path has two ends");
           assertEquals(length, t.pathLength(), 0.05 * length,
               "length of a tube of radius " + radius);
+        });
+  }
+
+  /**
+   * A straight tube along x, y or z, cut across by {@code slices} background slices: one tree
+   * when the gap's physical length is within the bridge gap, two when it is a voxel longer.
+   */
+  @Test
+  void cutTubeIsBridgedExactlyWhenTheGapIsShortEnough() {
+    qt().withFixedSeed(31L).withExamples(60)
+        .forAll(integers().between(0, 2), integers().between(1, 4), doubles().between(1, 3),
+            doubles().between(1.5, 3))
+        .assuming((axis, slices, step, radius) -> {
+          double gap = slices * (axis == 2 ? step : 1);
+          return Math.abs(gap - 6) >= 1 && Math.abs(gap - 3) >= 1;
+        })
+        .checkAssert((axis, slices, step, radius) -> {
+          double bridgeGap = slices * (axis == 2 ? step : 1) < 4.5 ? 3 : 6;
+          Tracer tracer = NeuroSeg.tracer().bridgeGap(bridgeGap).build();
+          VoxelSize vs = VoxelSize.microns(1, 1, axis == 2 ? step : 1);
+          int along = (int) Math.ceil(80 / vs.along(axis));
+          long[] dims = new long[3];
+          double[] a = new double[3];
+          double[] b = new double[3];
+          for (int d = 0; d < 3; d++) {
+            double across = Math.ceil((radius + 3) / vs.along(d));
+            dims[d] = d == axis ? along : 2 * (long) across + 1;
+            a[d] = d == axis ? 5 : across * vs.along(d);
+            b[d] = d == axis ? (along - 1) * vs.along(d) - 5 : a[d];
+          }
+          ArrayImg<UnsignedByteType, ByteArray> img =
+              GroundTruth.render(App2TracerTest.tube(a, b, radius), dims, vs);
+          int from = along / 2;
+          ImperfectMaskTest.cut(img, axis, from, from + slices - 1);
+          double gap = slices * vs.along(axis);
+          NeuronTree t = tracer.trace(img, vs);
+          assertValidForest(t, img, vs, tracer.config());
+          assertEquals(gap <= bridgeGap ? 1 : 2, t.roots().size(),
+              "gap of " + gap + " voxels, bridged up to " + bridgeGap);
+        });
+  }
+
+  /** A spherical soma with 2-4 neurites traces to one soma node with the neurites on it. */
+  @Test
+  void blobSomaIsOneNodeWithItsNeurites() {
+    qt().withFixedSeed(5L).withExamples(20)
+        .forAll(doubles().between(5, 9), integers().between(2, 4), doubles().between(0, 1),
+            doubles().between(1, 1.8))
+        .checkAssert((somaRadius, neurites, turn, neuriteRadius) -> {
+          double[] c = {45, 45, 12};
+          double[][] dirs = new double[neurites][];
+          for (int k = 0; k < neurites; k++) {
+            double phi = 2 * Math.PI * (k + turn) / neurites;
+            dirs[k] = new double[] {Math.cos(phi), Math.sin(phi), 0};
+          }
+          NeuronTree ref = ImperfectMaskTest.soma(c, somaRadius, dirs, 40 - somaRadius);
+          long[] dims = {90, 90, 25};
+          ArrayImg<UnsignedByteType, ByteArray> img = GroundTruth.render(ref, dims,
+              VoxelSize.UNIT);
+          NeuronTree t = TRACER.trace(img, VoxelSize.UNIT);
+          assertValidForest(t, img, VoxelSize.UNIT, TRACER.config());
+          assertEquals(1, t.roots().size());
+          SwcNode root = t.roots().get(0);
+          assertEquals(somaRadius, root.radius(), 1.5, "the soma's radius");
+          for (SwcNode n : t.nodes()) {
+            double d = Math.sqrt((n.x() - c[0]) * (n.x() - c[0])
+                + (n.y() - c[1]) * (n.y() - c[1]) + (n.z() - c[2]) * (n.z() - c[2]));
+            assertTrue(n.isRoot() || d > somaRadius - 1, "only the root inside the soma: " + n);
+          }
+          assertEquals(neurites, t.children(root.id()).size(), "neurites on the soma node");
+          assertEquals(neurites, t.leaves().size(), "one tip per neurite");
         });
   }
 }
