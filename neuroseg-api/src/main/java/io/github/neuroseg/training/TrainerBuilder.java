@@ -64,6 +64,7 @@ public final class TrainerBuilder {
   private int inputDepth = VitArchitecture.DEFAULT.inputDepth();
   private int tileHeight = VitArchitecture.DEFAULT.tileHeight();
   private int tileWidth = VitArchitecture.DEFAULT.tileWidth();
+  private VitArchitecture.Head head = VitArchitecture.DEFAULT.head();
   private @Nullable Path pretrained;
   private Inflation inflation = Inflation.AVERAGE;
   private double pretrainedLearningRateScale = DEFAULT_PRETRAINED_LEARNING_RATE_SCALE;
@@ -113,6 +114,13 @@ public final class TrainerBuilder {
     this.inputDepth = value.inputDepth();
     this.tileHeight = value.tileHeight();
     this.tileWidth = value.tileWidth();
+    this.head = value.head();
+    return this;
+  }
+
+  /** How the tokens become pixels (see {@link VitArchitecture.Head}); default LINEAR. */
+  public TrainerBuilder head(VitArchitecture.Head value) {
+    this.head = value;
     return this;
   }
 
@@ -301,7 +309,8 @@ public final class TrainerBuilder {
    */
   public TrainerConfig config() {
     return new TrainerConfig(trainingData, validationData,
-        new VitArchitecture(embedDim, layers, heads, patch, inputDepth, tileHeight, tileWidth),
+        new VitArchitecture(embedDim, layers, heads, patch, inputDepth, tileHeight, tileWidth,
+            head),
         pretrained, inflation, pretrainedLearningRateScale, layerDecay, epochs, stepsPerEpoch,
         batchSize, learningRate, warmupSteps, weightDecay, minForegroundRatio, augment, patience,
         seed, checkpointDirectory, resume, provenance, progress);

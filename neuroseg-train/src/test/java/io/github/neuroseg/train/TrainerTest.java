@@ -55,7 +55,12 @@ class TrainerTest {
 
   @Test
   void aFewStepsLowerTheLossOnAFixedBatch() {
-    VitArchitecture c = tinyConfig();
+    for (VitArchitecture.Head head : VitArchitecture.Head.values()) {
+      lowersTheLoss(tinyConfig().withHead(head));
+    }
+  }
+
+  private static void lowersTheLoss(VitArchitecture c) {
     PreparedVolume v = new PreparedVolume(synthetic(1, 48, 48, 8), c);
     int n = 4;
     float[] x = new float[n * 3 * 16 * 16];
@@ -86,7 +91,7 @@ class TrainerTest {
         }
         opt.step(m.parameters(), 5e-3, 0.0, k -> 1.0);
       }
-      assertTrue(lastLoss < 0.7 * first, "loss " + first + " -> " + lastLoss);
+      assertTrue(lastLoss < 0.7 * first, c + ": loss " + first + " -> " + lastLoss);
     }
   }
 
