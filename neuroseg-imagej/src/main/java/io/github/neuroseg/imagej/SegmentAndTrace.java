@@ -5,6 +5,7 @@ import ij.ImagePlus;
 import ij.ImageStack;
 import ij.WindowManager;
 import ij.plugin.PlugIn;
+import io.github.neuroseg.Device;
 import io.github.neuroseg.NeuroSeg;
 import io.github.neuroseg.NeuroSegException;
 import io.github.neuroseg.ProgressListener;
@@ -55,11 +56,12 @@ public final class SegmentAndTrace implements PlugIn {
    * @param mask the 8-bit mask, 255 where the probability is {@code >= threshold}, else 0
    * @param probabilities the 32-bit probability map, or {@code null} when not asked for
    * @param threshold the threshold that made the mask
+   * @param device the device the model ran on (the CPU when the one asked for could not be used)
    * @param tree the traced reconstruction in physical units, or {@code null} without tracing
    * @param swc the SWC file written, or {@code null} without tracing
    */
   public record Result(ImagePlus mask, @Nullable ImagePlus probabilities, double threshold,
-      @Nullable NeuronTree tree, @Nullable Path swc) {}
+      Device device, @Nullable NeuronTree tree, @Nullable Path swc) {}
 
   /** Runs the command on the current image; {@code arg} is ignored. */
   @Override
@@ -117,8 +119,15 @@ public final class SegmentAndTrace implements PlugIn {
     // the segmenter writes straight into the pixel arrays of the probability stack
     ImageStack probabilities = new ImageStack(w, h);
     Segmentation s;
+    Device device;
     try (Segmenter segmenter = b.build()) {
-      IJ.showStatus(COMMAND + ": segmenting " + imp.getTitle());
+      device = segmenter.config().device();
+      if (!device.equals(settings.device())) {
+        // the library's warning goes to SLF4J, which ImageJ does not show
+        IJ.log(COMMAND + ": " + settings.device() + " cannot be used, running on " + device
+            + " (a GPU needs the onnxruntime_gpu jar: docs/imagej.md)");
+      }
+      IJ.showStatus(COMMAND + ": segmenting " + imp.getTitle() + " on " + device);
       s = segmenter.segmentInto(volume,
           ImagePlusVolumes.newFloatStack(probabilities, w, h, depth));
     }
@@ -137,7 +146,7 @@ public final class SegmentAndTrace implements PlugIn {
       swc = settings.swc();
       Swc.write(tree, swc);
     }
-    return new Result(mask, probabilityImage, s.threshold(), tree, swc);
+    return new Result(mask, probabilityImage, s.threshold(), device, tree, swc);
   }
 
   /**
@@ -157,7 +166,7 @@ public final class SegmentAndTrace implements PlugIn {
   private static String summary(ImagePlus imp, Result r) {
     StringBuilder sb = new StringBuilder(COMMAND).append(": '").append(imp.getTitle())
         .append("' ").append(imp.getWidth()).append('x').append(imp.getHeight()).append('x')
-        .append(imp.getNSlices())
+        .append(imp.getNSlices()).append(" on ").append(r.device())
         .append(String.format(Locale.ROOT, ", threshold %.3f, mask '", r.threshold()))
         .append(r.mask().getTitle()).append('\'');
     NeuronTree tree = r.tree();

@@ -10,6 +10,7 @@ import ij.IJ;
 import ij.ImagePlus;
 import ij.measure.Calibration;
 import ij.process.ColorProcessor;
+import io.github.neuroseg.Device;
 import io.github.neuroseg.NeuroSeg;
 import io.github.neuroseg.metrics.ReconstructionMetrics;
 import io.github.neuroseg.metrics.SegmentationMetrics;
@@ -73,6 +74,7 @@ class SegmentAndTraceTest {
       expected = s.segment(neuron.image());
     }
     assertEquals(expected.threshold(), r.threshold(), 0.0);
+    assertEquals(Device.cpu(), r.device());
     RandomAccess<BitType> em = expected.mask().randomAccess();
     long foreground = 0;
     for (int z = 0; z < Neurons.DEPTH; z++) {
@@ -132,14 +134,16 @@ class SegmentAndTraceTest {
   }
 
   @Test
-  void uncheckedBoxesAreAbsentWordsAndFieldsOverrideTheModel() throws Exception {
+  void uncheckedBoxesAreAbsentWordsFieldsOverrideTheModelAndCudaFallsBack() throws Exception {
     ImagePlus imp = Neurons.imagePlus(neuron, "plain");
     Path swc = tmp.resolve("never.swc");
     SegmentAndTrace plugin = (SegmentAndTrace) ImageJMacro.run(imp, SegmentAndTrace.COMMAND,
-        "model=[bundled] device=cpu tile=32x32 threshold=0.8 swc=" + swc);
+        "model=[bundled] device=cuda:0 tile=32x32 threshold=0.8 swc=" + swc);
     SegmentAndTrace.Result r = plugin.lastResult();
     assertNotNull(r, "no result; ImageJ's last error: " + IJ.getErrorMessage());
     assertEquals(0.8, r.threshold(), 0.0);
+    // the CPU build of ONNX Runtime: CUDA falls back to the CPU, said in the Log window
+    assertEquals(Device.cpu(), r.device());
     assertNull(r.probabilities());
     assertNull(r.tree());
     assertNull(r.swc());
