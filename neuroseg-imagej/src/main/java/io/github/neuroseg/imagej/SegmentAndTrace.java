@@ -32,7 +32,7 @@ import org.jspecify.annotations.Nullable;
  * macro-recordable; a macro runs it with
  *
  * <pre>{@code
- * run("Segment and Trace", "model=bundled device=cpu tile= threshold= swc=[/data/neuron 1.swc] trace");
+ * run("Segment and Trace", "model=bundled device=cpu tile=[] threshold=[] swc=[/data/neuron 1.swc] trace");
  * }</pre>
  *
  * <p>where {@code model} is {@code bundled} or an ONNX file, {@code device} is {@code cpu},

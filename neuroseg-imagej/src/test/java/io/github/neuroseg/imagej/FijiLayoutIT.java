@@ -61,7 +61,7 @@ class FijiLayoutIT {
     Path mask = tmp.resolve("mask.tif");
     String macro = String.join("\n",
         "open(\"" + slashes(tif) + "\");",
-        "run(\"Segment and Trace\", \"model=bundled device=cpu tile= threshold= swc=["
+        "run(\"Segment and Trace\", \"model=bundled device=cpu tile=[] threshold=[] swc=["
             + slashes(swc) + "] trace\");",
         "selectImage(\"neuron-mask\");",
         "saveAs(\"Tiff\", \"" + slashes(mask) + "\");",

@@ -38,8 +38,9 @@ class MacroOptionsTest {
     qt().withFixedSeed(SEED).withExamples(300)
         .forAll(value(), value(), booleans().all(), booleans().all())
         .checkAssert((model, swc, probability, trace) -> {
-          // the recorder's format: key=value, [value] when it has a space, bare checkbox keys
-          String options = "model=" + quote(model) + " device=cpu tile= threshold="
+          // the recorder's format: key=value, [value] when it is empty or has a space, bare
+          // checkbox keys; ImageJ 1.54f recorded "tile=[] threshold=[]" for blank fields
+          String options = "model=" + quote(model) + " device=cpu tile=[] threshold="
               + (probability ? " probability" : "") + (trace ? " trace" : "")
               + " swc=" + quote(swc);
           MacroOptions m = new MacroOptions(options);
@@ -52,6 +53,14 @@ class MacroOptionsTest {
           assertEquals(probability, m.flag(Settings.PROBABILITY), why);
           assertEquals(trace, m.flag(Settings.TRACE), why);
         });
+  }
+
+  @Test
+  void blankFieldsMayBeBracketedOrBare() {
+    MacroOptions m = new MacroOptions("tile=[] threshold= trace");
+    assertEquals("", m.string(Settings.TILE, "?"));
+    assertEquals("", m.string(Settings.THRESHOLD, "?"));
+    assertTrue(m.flag(Settings.TRACE));
   }
 
   @Test
@@ -81,6 +90,6 @@ class MacroOptionsTest {
   }
 
   private static String quote(String v) {
-    return v.indexOf(' ') >= 0 ? "[" + v + "]" : v;
+    return v.isEmpty() || v.indexOf(' ') >= 0 ? "[" + v + "]" : v;
   }
 }

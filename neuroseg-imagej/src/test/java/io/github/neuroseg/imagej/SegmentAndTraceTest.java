@@ -50,7 +50,7 @@ class SegmentAndTraceTest {
     ImagePlus imp = Neurons.imagePlus(neuron, "neuron.tif");
     Path dir = Files.createDirectories(tmp.resolve("out dir"));
     Path swc = dir.resolve("neuron 1.swc");
-    String options = "model=bundled device=cpu tile= threshold= swc=[" + swc
+    String options = "model=bundled device=cpu tile=[] threshold=[] swc=[" + swc
         + "] probability trace";
     long start = System.nanoTime();
     SegmentAndTrace plugin = (SegmentAndTrace) ImageJMacro.run(imp, SegmentAndTrace.COMMAND,
