@@ -40,8 +40,8 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@link ChunkedFormat#OME_ZARR_0_5}: the same as a Zarr v3 group ({@code attributes.ome},
  *       {@code dimension_names}, the {@code bytes} codec and the compressor);
  *   <li>{@link ChunkedFormat#N5}: an N5 dataset at the store's top ({@code dimensions} x first,
- *       big-endian blocks, edge blocks cut to the volume), with {@code resolution},
- *       {@code units} and {@code pixelResolution}.
+ *       big-endian blocks, edge blocks cut to the volume), with {@code resolution} and, when
+ *       the unit is known, {@code units} and {@code pixelResolution}.
  * </ul>
  *
  * <p>Defaults: the format from the name ({@code .n5}: N5, otherwise OME-Zarr 0.4, which every
@@ -262,11 +262,11 @@ public final class ChunkedWriter {
       a.put("dataType", type.n5Name());
       a.put("compression", n5Compression(codec, type));
       String unit = n5Unit(vs.unit());
+      List<Double> res = List.of(vs.x(), vs.y(), vs.z());
+      a.put("resolution", res);
       if (unit != null) {
-        List<Double> res = List.of(vs.x(), vs.y(), vs.z());
-        a.put("resolution", res);
         a.put("units", List.of(unit, unit, unit));
-        a.put("pixelResolution", Map.of("dimensions", res, "unit", unit));
+        a.put("pixelResolution", ordered("dimensions", res, "unit", unit));
       }
       a.put("axes", List.of("x", "y", "z"));
       Files.write(dir.resolve("attributes.json"), Json.write(a));
