@@ -222,9 +222,24 @@ final class Blosc {
 
   static void shuffle(byte[] in, int off, int bsize, int ts, byte[] out) {
     int elems = bsize / ts;
-    for (int i = 0; i < elems; i++) {
+    if (ts == 2) {
+      for (int i = 0, p = off; i < elems; i++, p += 2) {
+        out[i] = in[p];
+        out[elems + i] = in[p + 1];
+      }
+    } else if (ts == 4) {
+      for (int i = 0, p = off; i < elems; i++, p += 4) {
+        out[i] = in[p];
+        out[elems + i] = in[p + 1];
+        out[2 * elems + i] = in[p + 2];
+        out[3 * elems + i] = in[p + 3];
+      }
+    } else {
       for (int j = 0; j < ts; j++) {
-        out[j * elems + i] = in[off + i * ts + j];
+        int row = j * elems;
+        for (int i = 0, p = off + j; i < elems; i++, p += ts) {
+          out[row + i] = in[p];
+        }
       }
     }
     int done = elems * ts;
@@ -233,10 +248,24 @@ final class Blosc {
 
   static void unshuffle(byte[] in, byte[] out, int off, int bsize, int ts) {
     int elems = bsize / ts;
-    for (int j = 0; j < ts; j++) {
-      int row = j * elems;
-      for (int i = 0; i < elems; i++) {
-        out[off + i * ts + j] = in[row + i];
+    if (ts == 2) {
+      for (int i = 0, p = off; i < elems; i++, p += 2) {
+        out[p] = in[i];
+        out[p + 1] = in[elems + i];
+      }
+    } else if (ts == 4) {
+      for (int i = 0, p = off; i < elems; i++, p += 4) {
+        out[p] = in[i];
+        out[p + 1] = in[elems + i];
+        out[p + 2] = in[2 * elems + i];
+        out[p + 3] = in[3 * elems + i];
+      }
+    } else {
+      for (int j = 0; j < ts; j++) {
+        int row = j * elems;
+        for (int i = 0, p = off + j; i < elems; i++, p += ts) {
+          out[p] = in[row + i];
+        }
       }
     }
     int done = elems * ts;

@@ -24,7 +24,10 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import net.imglib2.Cursor;
 import net.imglib2.RandomAccessibleInterval;
+import net.imglib2.type.BooleanType;
 import net.imglib2.type.numeric.RealType;
+import net.imglib2.type.numeric.integer.GenericByteType;
+import net.imglib2.type.numeric.integer.GenericShortType;
 import net.imglib2.view.Views;
 import org.jspecify.annotations.Nullable;
 
@@ -220,11 +223,28 @@ public final class ChunkedWriter {
     ByteBuffer buf = ByteBuffer.allocate(elems * type.bytes).order(order);
     Cursor<? extends RealType<?>> c = Views.flatIterable(Views.interval(img, min, max))
         .cursor();
+    // the image's own type, when the store keeps it, is copied without going through double
+    Object t = img.getType();
+    boolean same = DataType.forImglibType(t) == type && !(t instanceof BooleanType<?>);
     for (int z = 0; z < extent[2]; z++) {
       for (int y = 0; y < extent[1]; y++) {
         int base = (z * stored[1] + y) * stored[0];
-        for (int x = 0; x < extent[0]; x++) {
-          type.put(buf, base + x, c.next().getRealDouble());
+        if (same && type.bytes == 2) {
+          for (int x = 0; x < extent[0]; x++) {
+            buf.putShort(2 * (base + x), ((GenericShortType<?>) c.next()).getShort());
+          }
+        } else if (same && type.bytes == 1) {
+          for (int x = 0; x < extent[0]; x++) {
+            buf.put(base + x, ((GenericByteType<?>) c.next()).getByte());
+          }
+        } else if (same && type == DataType.FLOAT32) {
+          for (int x = 0; x < extent[0]; x++) {
+            buf.putFloat(4 * (base + x), c.next().getRealFloat());
+          }
+        } else {
+          for (int x = 0; x < extent[0]; x++) {
+            type.put(buf, base + x, c.next().getRealDouble());
+          }
         }
       }
     }

@@ -24,7 +24,9 @@ final class Json {
   static final long MAX_METADATA_BYTES = 16L << 20;
 
   private static final JSON READER = JSON.std;
-  private static final JSON WRITER = JSON.std.with(JSON.Feature.PRETTY_PRINT_OUTPUT);
+  // Zarr v2 needs "compressor": null and "filters": null written out
+  private static final JSON WRITER = JSON.std.with(JSON.Feature.PRETTY_PRINT_OUTPUT,
+      JSON.Feature.WRITE_NULL_PROPERTIES);
 
   private Json() {}
 
