@@ -15,6 +15,7 @@ import net.imglib2.img.cell.Cell;
 import net.imglib2.img.cell.CellGrid;
 import net.imglib2.img.cell.LazyCellImg;
 import net.imglib2.type.NativeType;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -156,7 +157,7 @@ public final class ChunkedReader {
       int count = cd[0] * cd[1] * cd[2];
       Object data = type.newArray(count, dec == null ? a.fill() : 0);
       if (dec != null) {
-        long[] stride = strides(dec.dims(), a.fortranOrder());
+        long[] stride = strides(dec.dims(), a.transpose());
         long sx = stride[sp[0]];
         long sy = stride[sp[1]];
         long sz = sp[2] >= 0 ? stride[sp[2]] : 0;
@@ -183,19 +184,15 @@ public final class ChunkedReader {
     return new Volume(img, vs, name(path), meta);
   }
 
-  private static long[] strides(int[] dims, boolean fortran) {
-    long[] s = new long[dims.length];
+  /** Element strides of a chunk's dimensions, given how its bytes order them. */
+  private static long[] strides(int[] dims, int @Nullable [] transpose) {
+    int n = dims.length;
+    long[] s = new long[n];
     long acc = 1;
-    if (fortran) {
-      for (int d = 0; d < dims.length; d++) {
-        s[d] = acc;
-        acc *= dims[d];
-      }
-    } else {
-      for (int d = dims.length - 1; d >= 0; d--) {
-        s[d] = acc;
-        acc *= dims[d];
-      }
+    for (int k = n - 1; k >= 0; k--) {
+      int d = transpose == null ? k : transpose[k];
+      s[d] = acc;
+      acc *= dims[d];
     }
     return s;
   }

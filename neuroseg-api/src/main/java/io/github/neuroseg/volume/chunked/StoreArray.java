@@ -17,7 +17,9 @@ import org.jspecify.annotations.Nullable;
  * @param chunks the chunk (for sharded arrays: shard) size per dimension
  * @param dataType the element type
  * @param byteOrder the byte order of the decoded elements
- * @param fortranOrder whether a chunk's elements are in Fortran order (Zarr v2 {@code "F"})
+ * @param transpose the order of a chunk's dimensions in its bytes (Zarr v3 {@code transpose}:
+ *     stored dimension k is array dimension {@code transpose[k]}; Zarr v2 {@code "F"} order is the
+ *     reversal), or null for C order
  * @param fill the value of missing chunks
  * @param stages byte codecs in encoding order (decoding runs them backwards)
  * @param sharding the sharding of Zarr v3, or null
@@ -32,7 +34,7 @@ record StoreArray(
     int[] chunks,
     DataType dataType,
     ByteOrder byteOrder,
-    boolean fortranOrder,
+    int @Nullable [] transpose,
     double fill,
     List<Stage> stages,
     @Nullable Sharding sharding,

@@ -369,8 +369,15 @@ final class StoreMetadata {
       throw FormatException.of(src, "expected dimension_separator \".\" or \"/\", got \"" + sep
           + "\"");
     }
+    int[] transpose = null;
+    if (ord.equals("F")) {
+      transpose = new int[shape.length];
+      for (int i = 0; i < transpose.length; i++) {
+        transpose[i] = transpose.length - 1 - i;
+      }
+    }
     return new StoreArray(ChunkedFormat.OME_ZARR_0_4, dir, file, shape, chunks, type, order,
-        ord.equals("F"), fill, List.copyOf(stages), null,
+        transpose, fill, List.copyOf(stages), null,
         new StoreArray.ChunkKeys("", sep, false), null);
   }
 
@@ -501,14 +508,15 @@ final class StoreMetadata {
       }
     }
     return new StoreArray(ChunkedFormat.OME_ZARR_0_5, dir, file, shape, chunks, type,
-        chain.order, false, fill, chain.stages, sharding, keys, names);
+        chain.order, chain.transpose, fill, chain.stages, sharding, keys, names);
   }
 
   private record Chain(ByteOrder order, List<Stage> stages,
-      StoreArray.@Nullable Sharding sharding) {}
+      StoreArray.@Nullable Sharding sharding, int @Nullable [] transpose) {}
 
   private static Chain chain(List<?> codecs, DataType type, int rank, String src, int depth) {
     ByteOrder order = ByteOrder.LITTLE_ENDIAN;
+    int[] transpose = null;
     boolean arrayToBytes = false;
     StoreArray.Sharding sharding = null;
     List<Stage> stages = new ArrayList<>();
@@ -519,13 +527,21 @@ final class StoreMetadata {
       if (!arrayToBytes) {
         switch (name) {
           case "transpose" -> {
+            if (transpose != null || depth > 0) {
+              throw FormatException.of(src, "only one transpose codec, outside sharding, is"
+                  + " supported");
+            }
             long[] perm = Json.longs(conf == null ? null : conf.get("order"), "transpose order",
                 rank, 0, rank - 1, src);
-            for (int k = 0; k < perm.length; k++) {
-              if (perm[k] != k) {
-                throw FormatException.of(src, "transpose codecs other than the identity are"
-                    + " not supported, got order " + java.util.Arrays.toString(perm));
+            boolean[] seen = new boolean[rank];
+            transpose = new int[rank];
+            for (int k = 0; k < rank; k++) {
+              if (seen[(int) perm[k]]) {
+                throw FormatException.of(src, "transpose order must be a permutation, got "
+                    + java.util.Arrays.toString(perm));
               }
+              seen[(int) perm[k]] = true;
+              transpose[k] = (int) perm[k];
             }
           }
           case "bytes" -> {
@@ -548,7 +564,7 @@ final class StoreMetadata {
             int[] inner = chunks(conf.get("chunk_shape"), "sharding chunk_shape", rank, src);
             Chain in = chain(Json.list(conf, "codecs", src), type, rank, src, depth + 1);
             List<?> ic = Json.optList(conf, "index_codecs", src);
-            Chain idx = ic == null ? new Chain(ByteOrder.LITTLE_ENDIAN, List.of(), null)
+            Chain idx = ic == null ? new Chain(ByteOrder.LITTLE_ENDIAN, List.of(), null, null)
                 : chain(ic, DataType.UINT32, rank, src, depth + 1);
             if (idx.order != ByteOrder.LITTLE_ENDIAN && ic != null) {
               throw FormatException.of(src, "big-endian shard indexes are not supported");
@@ -563,8 +579,7 @@ final class StoreMetadata {
             arrayToBytes = true;
           }
           default -> throw FormatException.of(src, "unsupported codec \"" + name
-              + "\" before the bytes codec (supported: transpose as identity, bytes,"
-              + " sharding_indexed)");
+              + "\" before the bytes codec (supported: transpose, bytes, sharding_indexed)");
         }
       } else {
         stages.add(switch (name) {
@@ -582,7 +597,7 @@ final class StoreMetadata {
       throw FormatException.of(src, "the codecs need a bytes or sharding_indexed codec, got "
           + codecs);
     }
-    return new Chain(order, List.copyOf(stages), sharding);
+    return new Chain(order, List.copyOf(stages), sharding, transpose);
   }
 
   // ----- N5
@@ -654,7 +669,7 @@ final class StoreMetadata {
       chunks[i] = n5Block[n - 1 - i];
     }
     StoreArray a = new StoreArray(ChunkedFormat.N5, dir, file, shape, chunks, type,
-        ByteOrder.BIG_ENDIAN, false, 0, List.copyOf(stages), null,
+        ByteOrder.BIG_ENDIAN, null, 0, List.copyOf(stages), null,
         new StoreArray.ChunkKeys("", "/", true), null);
     List<String> n5Names = new ArrayList<>();
     List<?> ax = Json.optList(attrs, "axes", src);

@@ -48,7 +48,10 @@ class ChunkedFixturesTest {
         "n5-uint16-raw.n5", "n5-uint16-gzip.n5", "n5-uint16-zlib.n5", "n5-float32-zstd.n5",
         "n5-int16-blosc.n5",
         "v3-uint16-raw.zarr", "v3-uint16-gzip.zarr", "v3-uint16-zstd.zarr",
-        "v3-uint16-blosc-bitshuffle-crc32c.zarr", "v3-float32-bigendian-blosc.zarr");
+        "v3-uint16-blosc-bitshuffle-crc32c.zarr", "v3-float32-bigendian-blosc.zarr",
+        "zarrita-uint16-gzip.zarr", "zarrita-uint16-blosc-lz4-bitshuffle.zarr",
+        "zarrita-float32-blosc-zstd-shuffle.zarr", "zarrita-float64-zstd.zarr",
+        "zarrita-int16-bigendian-gzip.zarr", "zarrita-int8-transpose.zarr");
   }
 
   private static String dtypeOf(String name) {
@@ -81,7 +84,7 @@ class ChunkedFixturesTest {
     assertInstanceOf(want, type, name);
     assertEquals(dtype, v.metadata().get("data_type"));
     Fixtures.assertVoxels(v, (x, y, z) -> Fixtures.expected(dtype, x, y, z), name);
-    if (name.startsWith("v3-")) {
+    if (name.startsWith("v3-") || name.startsWith("zarrita-")) {
       assertEquals(new VoxelSize(0.3, 0.25, 2.0, "micron"), v.voxelSize());
       assertEquals("ome-zarr-0.5", v.metadata().get("format"));
     } else {
