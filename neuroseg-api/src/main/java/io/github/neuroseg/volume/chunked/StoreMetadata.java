@@ -270,44 +270,40 @@ final class StoreMetadata {
    */
   private static VoxelSize voxelSize(double[] scale, @Nullable List<@Nullable String> units,
       int[] sp, String src, boolean n5) {
-    double[] v = new double[3];
-    String unit = null;
-    boolean allMicrons = true;
+    double[] v = {1, 1, 1};
+    double[] factor = new double[3];
+    String other = null;
+    boolean allLengths = true;
     for (int k = 0; k < 3; k++) {
       int d = sp[k];
       if (d < 0) {
-        v[k] = k == 2 ? v[0] : 1;
+        factor[k] = 1;
         continue;
       }
       int i = n5 ? scale.length - 1 - d : d;
-      double s = scale[i];
+      v[k] = scale[i];
       String u = units == null || i >= units.size() ? null : units.get(i);
-      double f = u == null ? Double.NaN : micronsPer(u);
-      if (Double.isNaN(f)) {
-        allMicrons = false;
-        if (unit == null && u != null && !u.isBlank()) {
-          unit = u;
+      factor[k] = u == null ? Double.NaN : micronsPer(u);
+      if (Double.isNaN(factor[k])) {
+        allLengths = false;
+        if (other == null && u != null && !u.isBlank()) {
+          other = u;
         }
-        v[k] = s;
-      } else {
-        v[k] = s * f;
       }
     }
-    String name = allMicrons ? "micron" : unit == null ? "voxel" : unit;
-    if (!allMicrons) {
-      // mixed or unknown units: keep the numbers as written
+    String unit;
+    if (allLengths) {
+      // every spatial axis has a length unit: convert to microns
       for (int k = 0; k < 3; k++) {
-        int d = sp[k];
-        if (d >= 0) {
-          v[k] = scale[n5 ? scale.length - 1 - d : d];
-        }
+        v[k] *= factor[k];
       }
-    }
-    if (sp[2] < 0) {
-      v[2] = 1;
+      unit = "micron";
+    } else {
+      // a missing or unknown unit: keep the numbers as written
+      unit = other == null ? "voxel" : other;
     }
     try {
-      return new VoxelSize(v[0], v[1], v[2], name);
+      return new VoxelSize(v[0], v[1], v[2], unit);
     } catch (InvalidInputException e) {
       throw FormatException.of(src, "expected positive finite voxel sizes, got " + v[0] + " x "
           + v[1] + " x " + v[2], e);

@@ -11,7 +11,14 @@ import io.github.neuroseg.InvalidInputException;
 import io.github.neuroseg.volume.Volume;
 import io.github.neuroseg.volume.Volumes;
 import io.github.neuroseg.volume.VoxelSize;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.stream.Stream;
+import java.util.zip.CRC32C;
 import net.imglib2.type.numeric.integer.ByteType;
 import net.imglib2.type.numeric.integer.IntType;
 import net.imglib2.type.numeric.integer.ShortType;
@@ -21,6 +28,7 @@ import net.imglib2.type.numeric.integer.UnsignedShortType;
 import net.imglib2.type.numeric.real.DoubleType;
 import net.imglib2.type.numeric.real.FloatType;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -167,6 +175,48 @@ class ChunkedFixturesTest {
       boolean left = (z % 8) < 4 && (y % 12) < 6 && (x % 14) >= 7;
       return left ? 0 : Fixtures.expected("uint16", x, y, z);
     }, "sharded");
+  }
+
+  @Test
+  void readsShardIndexesAtTheStart(@TempDir Path tmp) throws IOException {
+    // the sharded fixture with every shard's index (and its CRC32C) moved to the front
+    Path src = Fixtures.store("v3-uint16-sharded-gzip.zarr");
+    Path dst = tmp.resolve("start.zarr");
+    List<Path> files;
+    try (Stream<Path> w = Files.walk(src)) {
+      files = w.toList();
+    }
+    int inner = 8;
+    int indexBytes = 16 * inner + 4;
+    for (Path p : files) {
+      Path t = dst.resolve(src.relativize(p).toString());
+      if (Files.isDirectory(p)) {
+        Files.createDirectories(t);
+      } else if (p.getFileName().toString().equals("zarr.json")) {
+        Files.writeString(t, Files.readString(p).replace("\"end\"", "\"start\""));
+      } else {
+        byte[] b = Files.readAllBytes(p);
+        int dataLength = b.length - indexBytes;
+        ByteBuffer index = ByteBuffer.wrap(b, dataLength, 16 * inner).slice()
+            .order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer moved = ByteBuffer.allocate(16 * inner).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < 2 * inner; i += 2) {
+          long off = index.getLong(8 * i);
+          long len = index.getLong(8 * i + 8);
+          moved.putLong(off == -1 ? -1 : off + indexBytes).putLong(len);
+        }
+        CRC32C crc = new CRC32C();
+        crc.update(moved.array());
+        ByteBuffer out = ByteBuffer.allocate(b.length).order(ByteOrder.LITTLE_ENDIAN);
+        out.put(moved.array()).putInt((int) crc.getValue()).put(b, 0, dataLength);
+        Files.write(t, out.array());
+      }
+    }
+    Volume v = Volumes.read(dst);
+    Fixtures.assertVoxels(v, (x, y, z) -> {
+      boolean left = (z % 8) < 4 && (y % 12) < 6 && (x % 14) >= 7;
+      return left ? 0 : Fixtures.expected("uint16", x, y, z);
+    }, "sharded, index at the start");
   }
 
   @Test
