@@ -67,6 +67,10 @@ public final class Volumes {
       throw new NeuroSegIOException("cannot read " + path + ": no such store directory",
           new java.nio.file.NoSuchFileException(path.toString()));
     }
+    if (isChunkedName(path)) {
+      throw FormatException.of(path.toString(), "expected a Zarr or N5 store directory, got a"
+          + " file");
+    }
     byte[] head = head(path);
     if (TiffStructure.isTiff(head)) {
       return Tiff.read(path);

@@ -9,6 +9,7 @@ import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.longs;
 
+import io.github.neuroseg.FormatException;
 import io.github.neuroseg.InvalidInputException;
 import io.github.neuroseg.NeuroSegIOException;
 import io.github.neuroseg.volume.Volume;
@@ -239,8 +240,14 @@ class ChunkedRoundTripTest {
   }
 
   @Test
-  void missingStoresAndFilesAreIoErrors() {
+  void missingStoresAreIoErrorsAndFilesNamedLikeStoresFormatErrors() throws IOException {
     assertThrows(NeuroSegIOException.class, () -> Volumes.read(tmp.resolve("absent.zarr")));
     assertThrows(NeuroSegIOException.class, () -> Volumes.read(tmp.resolve("absent.n5")));
+    Path file = Files.writeString(tmp.resolve("file.zarr"), "not a directory");
+    FormatException e = assertThrows(FormatException.class, () -> Volumes.read(file));
+    assertTrue(e.getMessage().contains("directory"), e.getMessage());
+    assertThrows(InvalidInputException.class, () -> Volumes.write(
+        new Volume(randomImage(0, new long[] {2, 2, 2}, 3), VoxelSize.UNIT), file));
+    assertEquals("not a directory", Files.readString(file));
   }
 }
