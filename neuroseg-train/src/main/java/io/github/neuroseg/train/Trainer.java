@@ -112,7 +112,7 @@ final class Trainer {
             settings.inflation(), seed)
         : VitWeights.initial(config, seed);
     BlockSampler sampler = new BlockSampler(train, config, settings.minForegroundRatio(),
-        settings.augment());
+        settings.hardNegativeFraction(), settings.augment());
     int epochs = settings.epochs();
     int stepsPerEpoch = settings.stepsPerEpoch();
     int batchSize = settings.batchSize();

@@ -139,6 +139,11 @@ final class TrainCommand implements Callable<Integer> {
           + TrainerBuilder.DEFAULT_PRETRAINED_LEARNING_RATE_SCALE + ")")
   @Nullable Double pretrainedLrScale;
 
+  @Option(names = "--hard-negatives",
+      description = "fraction of training blocks drawn as hard negatives (brightest background),"
+          + " in [0, 1] (default " + TrainerBuilder.DEFAULT_HARD_NEGATIVE_FRACTION + ")")
+  @Nullable Double hardNegatives;
+
   @Option(names = "--patience",
       description = "stop after this many epochs without improvement (default "
           + TrainerBuilder.DEFAULT_PATIENCE + ")")
@@ -260,6 +265,9 @@ final class TrainCommand implements Callable<Integer> {
     }
     if (patience != null) {
       b.patience(patience);
+    }
+    if (hardNegatives != null) {
+      b.hardNegativeFraction(hardNegatives);
     }
     Map<String, String> provenance = new LinkedHashMap<>();
     provenance.put("training_command", "neuroseg "
