@@ -119,12 +119,14 @@ public final class RealEvaluation {
    * @param name the case
    * @param mark {@code *train}, {@code *val}, {@code test} or empty
    * @param counted whether it enters the means
+   * @param rendered whether the image is a rendering (not a real stack)
    * @param referenceTrees trees of the reference
    * @param referenceTips tips of the reference
    * @param rows one per method, in {@link Method} order
    * @param note how the case was made
    */
-  record CaseResult(String name, String mark, boolean counted, int referenceTrees,
+  record CaseResult(String name, String mark, boolean counted, boolean rendered,
+      int referenceTrees,
       int referenceTips, List<Row> rows, String note) {
     Row row(Method m) {
       return rows.get(m.ordinal());
@@ -306,7 +308,8 @@ public final class RealEvaluation {
       Swc.write(ref, swcDir.resolve(c.name() + ".reference.swc"));
     }
     String mark = split.mark(c.name(), c.source());
-    return new CaseResult(c.name(), mark, !mark.startsWith("*"), ref.roots().size(),
+    return new CaseResult(c.name(), mark, !mark.startsWith("*"), c.truthMask() != null,
+        ref.roots().size(),
         ref.leaves().size(), rows, c.note());
   }
 
@@ -406,21 +409,32 @@ public final class RealEvaluation {
       String.format(Locale.ROOT, "%.1f", w.seconds())};
   }
 
-  /** Means per method over the counted cases (boxed and mask scores over the cases that have them). */
+  /**
+   * Means per method over the counted cases, then over the real stacks and the rendered cases
+   * apart (boxed and mask scores over the cases that have them).
+   */
   static String means(List<CaseResult> results, boolean markdown) {
     List<CaseResult> counted = results.stream().filter(CaseResult::counted).toList();
-    String[] head = {"mean over " + counted.size() + " cases", "method", "P", "R", "F1",
-      "boxP", "boxF1", "ESA", "DSA", "PDS", "trees", "tips", "Dice", "HD95", "time_s"};
+    String[] head = {"mean over", "method", "P", "R", "F1", "boxP", "boxF1", "ESA", "DSA", "PDS",
+      "trees", "tips", "Dice", "HD95", "time_s"};
     List<String[]> rows = new ArrayList<>();
-    for (Method m : Method.values()) {
-      rows.add(new String[] {"", m.label, f3(mean(counted, m, Row::precision)),
-        f3(mean(counted, m, Row::recall)), f3(mean(counted, m, Row::f1)),
-        f3(mean(counted, m, Row::boxPrecision)), f3(mean(counted, m, Row::boxF1)),
-        f2(mean(counted, m, Row::esa)), f2(mean(counted, m, Row::dsa)),
-        f3(mean(counted, m, Row::pds)), f1(mean(counted, m, Row::trees)),
-        f1(mean(counted, m, Row::tips)), f3(mean(counted, m, Row::dice)),
-        f2(mean(counted, m, Row::hd95)),
-        String.format(Locale.ROOT, "%.1f", sum(counted, m, Row::seconds))});
+    List<CaseResult> real = counted.stream().filter(r -> !r.rendered()).toList();
+    List<CaseResult> rendered = counted.stream().filter(CaseResult::rendered).toList();
+    for (Object[] group : new Object[][] {{"all " + counted.size(), counted},
+        {"real " + real.size(), real}, {"rendered " + rendered.size(), rendered}}) {
+      @SuppressWarnings("unchecked")
+      List<CaseResult> g = (List<CaseResult>) group[1];
+      if (g.isEmpty()) {
+        continue;
+      }
+      for (Method m : Method.values()) {
+        rows.add(new String[] {m == Method.RUN ? (String) group[0] : "", m.label,
+          f3(mean(g, m, Row::precision)), f3(mean(g, m, Row::recall)), f3(mean(g, m, Row::f1)),
+          f3(mean(g, m, Row::boxPrecision)), f3(mean(g, m, Row::boxF1)),
+          f2(mean(g, m, Row::esa)), f2(mean(g, m, Row::dsa)), f3(mean(g, m, Row::pds)),
+          f1(mean(g, m, Row::trees)), f1(mean(g, m, Row::tips)), f3(mean(g, m, Row::dice)),
+          f2(mean(g, m, Row::hd95)), String.format(Locale.ROOT, "%.1f", sum(g, m, Row::seconds))});
+      }
     }
     String marked = results.stream().filter(r -> !r.counted()).map(CaseResult::name)
         .reduce((a, b) -> a + ", " + b).map(s -> "left out (the model trained or validated on"

@@ -70,9 +70,9 @@ class RealEvaluationTest {
         Double.NaN, 0.5);
   }
 
-  private static CaseResult result(String name, boolean counted, double run, double b1,
-      double b2) {
-    return new CaseResult(name, counted ? "" : "*train", counted, 1, 3,
+  private static CaseResult result(String name, boolean counted, boolean rendered, double run,
+      double b1, double b2) {
+    return new CaseResult(name, counted ? "" : "*train", counted, rendered, 1, 3,
         List.of(row(Method.RUN, run), row(Method.MEAN_HALF_STD, b1),
             row(Method.GAUSS_THREE_STD, b2)), "note");
   }
@@ -84,10 +84,10 @@ class RealEvaluationTest {
   @Test
   void benchLineCountsOnlyCasesTheModelDidNotSee() {
     List<CaseResult> r = List.of(
-        result("a", true, 0.8, 0.5, 0.7),
-        result("b", true, 0.4, 0.6, 0.4),
-        result("c", true, 0.6, 0.2, 0.6),
-        result("seen", false, 1.0, 0.0, 0.0));
+        result("a", true, false, 0.8, 0.5, 0.7),
+        result("b", true, true, 0.4, 0.6, 0.4),
+        result("c", true, true, 0.6, 0.2, 0.6),
+        result("seen", false, true, 1.0, 0.0, 0.0));
     // run 1.8 / 3 = 0.6; mean+0.5std 1.3 / 3; gauss 1.7 / 3 = 0.5667; wins: a and c (a tie)
     assertEquals("BENCH real vit_f1=0.6000 base_f1=0.5667 wins=2 cases=3",
         RealEvaluation.benchLine(r));
@@ -97,7 +97,12 @@ class RealEvaluationTest {
     String md = RealEvaluation.table(r, true);
     assertTrue(md.lines().allMatch(l -> l.startsWith("| ") && l.endsWith(" |")), md);
     String means = RealEvaluation.means(r, false);
-    assertTrue(means.startsWith("mean over 3 cases"), means);
+    List<String> lines = means.lines().toList();
+    assertEquals(1 + 3 * 3 + 1, lines.size(), means);
+    // all counted cases, then the real case "a" alone, then the rendered "b" and "c"
+    assertTrue(lines.get(1).matches("all 3 +run .* 0\\.600 .*"), lines.get(1));
+    assertTrue(lines.get(4).matches("real 1 +run .* 0\\.800 .*"), lines.get(4));
+    assertTrue(lines.get(7).matches("rendered 2 +run .* 0\\.500 .*"), lines.get(7));
     assertTrue(means.contains("left out (the model trained or validated on them): seen"), means);
     assertEquals(1 + 3 * 4, RealEvaluation.tsv(r).split("\n").length);
   }
