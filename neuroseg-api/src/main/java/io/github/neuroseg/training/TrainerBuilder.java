@@ -1,5 +1,6 @@
 package io.github.neuroseg.training;
 
+import io.github.neuroseg.Device;
 import io.github.neuroseg.ProgressListener;
 import io.github.neuroseg.spi.Providers;
 import io.github.neuroseg.spi.TrainerProvider;
@@ -55,6 +56,12 @@ public final class TrainerBuilder {
   /** Default patience: 5 epochs without validation improvement. */
   public static final int DEFAULT_PATIENCE = 5;
 
+  /**
+   * Default network of a DINO training checkpoint to read when it holds several: {@code
+   * teacher} (the one DINO's authors evaluate and publish).
+   */
+  public static final String DEFAULT_PRETRAINED_PART = "teacher";
+
   /** Default layer-wise learning-rate decay of pretrained parameters: 1 (none). */
   public static final double DEFAULT_LAYER_DECAY = 1.0;
 
@@ -68,8 +75,12 @@ public final class TrainerBuilder {
   private int tileHeight = VitArchitecture.DEFAULT.tileHeight();
   private int tileWidth = VitArchitecture.DEFAULT.tileWidth();
   private VitArchitecture.Head head = VitArchitecture.DEFAULT.head();
+  private boolean layerScale = VitArchitecture.DEFAULT.layerScale();
+  private int registers = VitArchitecture.DEFAULT.registers();
   private @Nullable Path pretrained;
+  private String pretrainedPart = DEFAULT_PRETRAINED_PART;
   private Inflation inflation = Inflation.AVERAGE;
+  private ChannelReduction channelReduction = ChannelReduction.SUM;
   private double pretrainedLearningRateScale = DEFAULT_PRETRAINED_LEARNING_RATE_SCALE;
   private double layerDecay = DEFAULT_LAYER_DECAY;
   private int epochs = DEFAULT_EPOCHS;
@@ -87,6 +98,7 @@ public final class TrainerBuilder {
   private boolean resume;
   private Map<String, String> provenance = Map.of();
   private ProgressListener progress = ProgressListener.NONE;
+  private Device device = Device.cpu();
 
   /** Use {@link io.github.neuroseg.NeuroSeg#trainer()}. */
   public TrainerBuilder() {}
@@ -119,6 +131,26 @@ public final class TrainerBuilder {
     this.tileHeight = value.tileHeight();
     this.tileWidth = value.tileWidth();
     this.head = value.head();
+    this.layerScale = value.layerScale();
+    this.registers = value.registers();
+    return this;
+  }
+
+  /**
+   * Whether every block scales its attention and MLP outputs by learned per-channel factors
+   * (DINOv2's LayerScale); default false. A DINOv2 checkpoint needs it.
+   */
+  public TrainerBuilder layerScale(boolean enabled) {
+    this.layerScale = enabled;
+    return this;
+  }
+
+  /**
+   * Register tokens between the class token and the patch tokens (DINOv2 "with registers"
+   * checkpoints have 4); default 0.
+   */
+  public TrainerBuilder registers(int count) {
+    this.registers = count;
     return this;
   }
 
@@ -179,6 +211,25 @@ public final class TrainerBuilder {
    */
   public TrainerBuilder pretrained(@Nullable Path checkpoint) {
     this.pretrained = checkpoint;
+    return this;
+  }
+
+  /**
+   * Which network of a DINO training checkpoint ({@code *_full_checkpoint.pth}, holding {@code
+   * teacher} and {@code student}) to start from; default {@value #DEFAULT_PRETRAINED_PART}.
+   * Ignored for checkpoints that hold one network.
+   */
+  public TrainerBuilder pretrainedPart(String part) {
+    this.pretrainedPart = part;
+    return this;
+  }
+
+  /**
+   * How the colour channels of the pretrained patch kernel become one; default {@link
+   * ChannelReduction#SUM}.
+   */
+  public TrainerBuilder channelReduction(ChannelReduction value) {
+    this.channelReduction = value;
     return this;
   }
 
@@ -311,6 +362,17 @@ public final class TrainerBuilder {
     return this;
   }
 
+  /**
+   * Where the network trains; default {@link Device#cpu()}. {@link Device#cuda(int)} needs
+   * PyTorch's CUDA native library for DJL on the class path in place of the CPU one (see
+   * docs/training.md); without a GPU, training fails with a {@link
+   * io.github.neuroseg.DeviceException} instead of falling back to the CPU.
+   */
+  public TrainerBuilder device(Device value) {
+    this.device = value;
+    return this;
+  }
+
   /** Receives progress per training step and per validation volume; default none. */
   public TrainerBuilder onProgress(ProgressListener listener) {
     this.progress = listener;
@@ -325,11 +387,11 @@ public final class TrainerBuilder {
   public TrainerConfig config() {
     return new TrainerConfig(trainingData, validationData,
         new VitArchitecture(embedDim, layers, heads, patch, inputDepth, tileHeight, tileWidth,
-            head),
-        pretrained, inflation, pretrainedLearningRateScale, layerDecay, epochs, stepsPerEpoch,
+            head, layerScale, registers),
+        pretrained, pretrainedPart, inflation, channelReduction, pretrainedLearningRateScale, layerDecay, epochs, stepsPerEpoch,
         batchSize, learningRate, warmupSteps, weightDecay, minForegroundRatio, hardNegativeFraction,
         augment, patience,
-        seed, checkpointDirectory, resume, provenance, progress);
+        seed, checkpointDirectory, resume, provenance, device, progress);
   }
 
   /**

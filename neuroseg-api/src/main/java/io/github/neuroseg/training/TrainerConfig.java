@@ -1,5 +1,6 @@
 package io.github.neuroseg.training;
 
+import io.github.neuroseg.Device;
 import io.github.neuroseg.InvalidInputException;
 import io.github.neuroseg.ProgressListener;
 import java.nio.file.Path;
@@ -17,7 +18,10 @@ import org.jspecify.annotations.Nullable;
  * @param architecture the network size
  * @param pretrained a 2D checkpoint ({@code .safetensors} or {@code .pth}) to inflate, or
  *     {@code null} to train from scratch
+ * @param pretrainedPart which network of a DINO training checkpoint to read ({@code teacher}
+ *     or {@code student}); ignored for files that hold one network
  * @param inflation how the pretrained patch kernel is spread over the input depth
+ * @param channelReduction how the pretrained patch kernel's colour channels become one
  * @param pretrainedLearningRateScale factor in [0, 1] on the learning rate of pretrained
  *     parameters (all but the head)
  * @param layerDecay layer-wise decay in (0, 1] of the learning rate of pretrained parameters
@@ -37,6 +41,8 @@ import org.jspecify.annotations.Nullable;
  *     {@code null} for none
  * @param resume whether to continue from {@code last.safetensors} in the checkpoint directory
  * @param provenance extra key/value metadata written into the model
+ * @param device where the network trains: the CPU, or a CUDA GPU (which needs PyTorch's CUDA
+ *     native library on the class path instead of the CPU one)
  * @param progress receives progress per step and per validation volume
  */
 public record TrainerConfig(
@@ -44,7 +50,9 @@ public record TrainerConfig(
     List<LabeledVolume> validationData,
     VitArchitecture architecture,
     @Nullable Path pretrained,
+    String pretrainedPart,
     Inflation inflation,
+    ChannelReduction channelReduction,
     double pretrainedLearningRateScale,
     double layerDecay,
     int epochs,
@@ -61,6 +69,7 @@ public record TrainerConfig(
     @Nullable Path checkpointDirectory,
     boolean resume,
     Map<String, String> provenance,
+    Device device,
     ProgressListener progress) {
 
   /**
@@ -86,6 +95,13 @@ public record TrainerConfig(
     }
     if (inflation == null) {
       throw new InvalidInputException("inflation must be AVERAGE or CENTER, got null");
+    }
+    if (channelReduction == null) {
+      throw new InvalidInputException("channel reduction must be SUM or MEAN, got null");
+    }
+    if (pretrainedPart == null || pretrainedPart.isBlank()) {
+      throw new InvalidInputException("pretrained part must name a network of the checkpoint "
+          + "(teacher or student), got " + (pretrainedPart == null ? "null" : "a blank name"));
     }
     if (!(pretrainedLearningRateScale >= 0 && pretrainedLearningRateScale <= 1)) {
       throw new InvalidInputException("pretrained learning-rate scale must be in [0, 1], got "
@@ -120,6 +136,9 @@ public record TrainerConfig(
     if (resume && checkpointDirectory == null) {
       throw new InvalidInputException(
           "resume needs a checkpoint directory to resume from; set checkpointDirectory(...)");
+    }
+    if (device == null) {
+      throw new InvalidInputException("device must be Device.cpu() or Device.cuda(id), got null");
     }
     if (progress == null) {
       throw new InvalidInputException("progress listener must not be null; use "

@@ -19,6 +19,13 @@ import java.util.Map;
  * positive, an odd number of input slices (so that the block has a centre slice; 1 is the 2D
  * baseline), a tile that is a whole number of patches, and a width divisible by the heads.
  *
+ * <p>Two options of DINOv2 networks: {@code layerScale} multiplies the output of each block's
+ * attention and MLP branch by a learned per-channel scale before it is added to the residual
+ * stream ({@code blocks.{i}.ls1.gamma}, {@code blocks.{i}.ls2.gamma}, each {@code [E]}), and
+ * {@code registers} extra learned tokens ({@code reg_token [1, R, E]}) are inserted between the
+ * class token and the patch tokens after the position embeddings are added (they get none) and
+ * dropped with the class token before the head. Both come before the head.
+ *
  * @param embedDim token width {@code E}
  * @param layers transformer blocks {@code L} (not to be confused with the input depth)
  * @param heads attention heads; divides {@code E}
@@ -27,10 +34,13 @@ import java.util.Map;
  * @param tileHeight block height {@code H} in pixels, a multiple of {@code p}
  * @param tileWidth block width {@code W} in pixels, a multiple of {@code p}
  * @param head how the tokens become pixels
+ * @param layerScale whether every block scales its two branches by learned per-channel factors
+ *     (DINOv2's LayerScale)
+ * @param registers register tokens {@code R >= 0} (DINOv2's "with registers" networks have 4)
  */
 public record VitArchitecture(
     int embedDim, int layers, int heads, int patch, int inputDepth, int tileHeight,
-    int tileWidth, Head head) {
+    int tileWidth, Head head, boolean layerScale, int registers) {
 
   /** How the tokens of the last block become per-pixel logits of the centre slice. */
   public enum Head {
@@ -124,6 +134,9 @@ public record VitArchitecture(
     positive("input depth", inputDepth);
     positive("tile height", tileHeight);
     positive("tile width", tileWidth);
+    if (registers < 0) {
+      throw new InvalidInputException("register tokens must be >= 0, got " + registers);
+    }
     if (inputDepth % 2 == 0) {
       throw new InvalidInputException(
           "input depth must be odd so that the block has a centre slice, got " + inputDepth);
@@ -139,12 +152,22 @@ public record VitArchitecture(
     // every weight and activation buffer is a Java array: refuse sizes whose tensors cannot be
     long tokens = (long) (tileHeight / patch) * (tileWidth / patch);
     long biggest = Math.max(Math.max((long) MLP_RATIO * embedDim * embedDim,
-        (1 + tokens) * embedDim), (long) embedDim * inputDepth * patch * patch);
+        (1L + registers + tokens) * embedDim), (long) embedDim * inputDepth * patch * patch);
     if (biggest > Integer.MAX_VALUE - 8) {
       throw new InvalidInputException("a ViT of width " + embedDim + ", patch " + patch
           + ", " + inputDepth + " slices and tile " + tileWidth + " x " + tileHeight
           + " has a weight of " + biggest + " values, more than one array can hold");
     }
+  }
+
+  /**
+   * The network with these sizes and head, without LayerScale and register tokens.
+   *
+   * @throws InvalidInputException naming the first rule that is broken and the values given
+   */
+  public VitArchitecture(int embedDim, int layers, int heads, int patch, int inputDepth,
+      int tileHeight, int tileWidth, Head head) {
+    this(embedDim, layers, heads, patch, inputDepth, tileHeight, tileWidth, head, false, 0);
   }
 
   /**
@@ -167,7 +190,23 @@ public record VitArchitecture(
   /** The same network with another head. */
   public VitArchitecture withHead(Head value) {
     return new VitArchitecture(embedDim, layers, heads, patch, inputDepth, tileHeight, tileWidth,
-        value);
+        value, layerScale, registers);
+  }
+
+  /** The same network with or without LayerScale. */
+  public VitArchitecture withLayerScale(boolean enabled) {
+    return new VitArchitecture(embedDim, layers, heads, patch, inputDepth, tileHeight, tileWidth,
+        head, enabled, registers);
+  }
+
+  /**
+   * The same network with {@code count} register tokens.
+   *
+   * @throws InvalidInputException for a negative count
+   */
+  public VitArchitecture withRegisters(int count) {
+    return new VitArchitecture(embedDim, layers, heads, patch, inputDepth, tileHeight, tileWidth,
+        head, layerScale, count);
   }
 
   /** DINO ViT-S/16 (E 384, 12 blocks, 6 heads, patch 16) for blocks of the given size. */
@@ -188,12 +227,13 @@ public record VitArchitecture(
   /** The same network for another number of input slices (e.g. 1 for the 2D baseline). */
   public VitArchitecture withInputDepth(int depth) {
     return new VitArchitecture(embedDim, layers, heads, patch, depth, tileHeight, tileWidth,
-        head);
+        head, layerScale, registers);
   }
 
   /** The same network for another tile size. */
   public VitArchitecture withTile(int height, int width) {
-    return new VitArchitecture(embedDim, layers, heads, patch, inputDepth, height, width, head);
+    return new VitArchitecture(embedDim, layers, heads, patch, inputDepth, height, width, head,
+        layerScale, registers);
   }
 
   /** Token rows, {@code tileHeight / patch}. */
@@ -204,6 +244,11 @@ public record VitArchitecture(
   /** Token columns, {@code tileWidth / patch}. */
   public int gridWidth() {
     return tileWidth / patch;
+  }
+
+  /** Tokens dropped before the head: the class token and the register tokens, {@code 1 + R}. */
+  public int prefixTokens() {
+    return 1 + registers;
   }
 
   /** Patch tokens per block (the class token not counted). */
@@ -218,14 +263,19 @@ public record VitArchitecture(
 
   /**
    * Every weight of the network with its shape, in timm / DINO names and PyTorch layout ({@code
-   * [out, in]} for linear weights), in a fixed order: {@code cls_token}, {@code pos_embed},
-   * {@code patch_embed.proj.*}, {@code blocks.{i}.*}, {@code norm.*}, {@code head.*}.
+   * [out, in]} for linear weights), in a fixed order: {@code cls_token}, {@code reg_token}
+   * (with registers), {@code pos_embed}, {@code patch_embed.proj.*}, {@code blocks.{i}.*} (with
+   * {@code ls1.gamma} after {@code attn.proj} and {@code ls2.gamma} after {@code mlp.fc2} when
+   * LayerScale is on), {@code norm.*}, {@code head.*}.
    */
   public Map<String, int[]> weightShapes() {
     int e = embedDim;
     int hidden = MLP_RATIO * e;
     Map<String, int[]> m = new LinkedHashMap<>();
     m.put("cls_token", new int[] {1, 1, e});
+    if (registers > 0) {
+      m.put("reg_token", new int[] {1, registers, e});
+    }
     m.put("pos_embed", new int[] {1, 1 + tokens(), e});
     m.put("patch_embed.proj.weight", new int[] {e, 1, inputDepth, patch, patch});
     m.put("patch_embed.proj.bias", new int[] {e});
@@ -237,12 +287,18 @@ public record VitArchitecture(
       m.put(b + "attn.qkv.bias", new int[] {3 * e});
       m.put(b + "attn.proj.weight", new int[] {e, e});
       m.put(b + "attn.proj.bias", new int[] {e});
+      if (layerScale) {
+        m.put(b + "ls1.gamma", new int[] {e});
+      }
       m.put(b + "norm2.weight", new int[] {e});
       m.put(b + "norm2.bias", new int[] {e});
       m.put(b + "mlp.fc1.weight", new int[] {hidden, e});
       m.put(b + "mlp.fc1.bias", new int[] {hidden});
       m.put(b + "mlp.fc2.weight", new int[] {e, hidden});
       m.put(b + "mlp.fc2.bias", new int[] {e});
+      if (layerScale) {
+        m.put(b + "ls2.gamma", new int[] {e});
+      }
     }
     m.put("norm.weight", new int[] {e});
     m.put("norm.bias", new int[] {e});
@@ -293,13 +349,15 @@ public record VitArchitecture(
 
   /**
    * A short description, e.g. {@code ViT[E 64, 4 blocks, 4 heads, patch 8, 5 x 32 x 32]} (the
-   * head named when it is not the linear one).
+   * head named when it is not the linear one, LayerScale and registers when present).
    */
   @Override
   public String toString() {
     return "ViT[E " + embedDim + ", " + layers + " blocks, " + heads + " heads, patch " + patch
         + ", " + inputDepth + " x " + tileHeight + " x " + tileWidth
-        + (head == Head.LINEAR ? "" : ", " + head.spec() + " head") + "]";
+        + (head == Head.LINEAR ? "" : ", " + head.spec() + " head")
+        + (layerScale ? ", LayerScale" : "")
+        + (registers > 0 ? ", " + registers + " registers" : "") + "]";
   }
 
   private static void positive(String what, int value) {
