@@ -39,6 +39,13 @@ class OnnxParityTest {
     agree(new VitArchitecture(16, 1, 2, 8, 1, 16, 24, VitArchitecture.Head.CONV));
   }
 
+  @Test
+  void djlAndOnnxRuntimeAgreeWithLayerScaleAndRegisters() throws Exception {
+    agree(new VitArchitecture(24, 2, 3, 4, 3, 12, 16).withLayerScale(true).withRegisters(4));
+    agree(new VitArchitecture(16, 1, 2, 14, 1, 28, 42, VitArchitecture.Head.CONV)
+        .withLayerScale(true).withRegisters(1));
+  }
+
   private static void agree(VitArchitecture c) throws Exception {
     Map<String, FloatTensor> w = VitModelTest.randomWeights(c, 21);
     byte[] onnx = VitOnnxWriter.write(c, w, Map.of("normalization", "percentile:0.5,99.5",

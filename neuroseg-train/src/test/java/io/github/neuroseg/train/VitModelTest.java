@@ -47,7 +47,32 @@ class VitModelTest {
 
   @Test
   void forwardMatchesNaiveReference() {
+    matchesNaiveReference(new VitArchitecture(24, 2, 3, 4, 3, 8, 12));
+  }
+
+  @Test
+  void layerScaleAndRegistersMatchTheNaiveReference() {
     VitArchitecture c = new VitArchitecture(24, 2, 3, 4, 3, 8, 12);
+    matchesNaiveReference(c.withLayerScale(true));
+    matchesNaiveReference(c.withRegisters(3));
+    matchesNaiveReference(c.withLayerScale(true).withRegisters(4));
+    // the options change the output (the reference does not ignore them)
+    Map<String, FloatTensor> w = randomWeights(c.withRegisters(2), 3);
+    Map<String, FloatTensor> plain = new LinkedHashMap<>(w);
+    plain.remove("reg_token");
+    float[] x = randomBlocks(c, 1, 5);
+    try (VitModel a = VitModel.of(c, plain); VitModel b = VitModel.of(c.withRegisters(2), w)) {
+      float[] ya = a.predictLogits(x, 1);
+      float[] yb = b.predictLogits(x, 1);
+      double max = 0;
+      for (int i = 0; i < ya.length; i++) {
+        max = Math.max(max, Math.abs(ya[i] - yb[i]));
+      }
+      assertTrue(max > 1e-3, "registers changed nothing: " + max);
+    }
+  }
+
+  private static void matchesNaiveReference(VitArchitecture c) {
     Map<String, FloatTensor> w = randomWeights(c, 3);
     float[] x = randomBlocks(c, 2, 5);
     try (VitModel m = VitModel.of(c, w)) {
@@ -62,7 +87,7 @@ class VitModelTest {
           }
         }
       }
-      assertTrue(max < 1e-4, "max abs difference " + max);
+      assertTrue(max < 1e-4, c + ": max abs difference " + max);
     }
   }
 

@@ -203,6 +203,40 @@ class WeightsTest {
     TorchSaveWriter.writeRaw(f, p.toByteArray());
     FormatException ex = assertThrows(FormatException.class, () -> TorchCheckpoint.read(f));
     assertTrue(ex.getMessage().contains("os.system"), ex.getMessage());
+    // other callables, whether through REDUCE or NEWOBJ, and look-alikes of allowed names
+    for (String g : new String[] {"__builtin__\neval\n", "builtins\nexec\n",
+        "torch\nload\n", "torch\nEvilStorage\n", "subprocess\nPopen\n",
+        "argparse\nArgumentParser\n", "numpy\nload\n", "collections\ndefaultdict\n"}) {
+      for (int op : new int[] {'R', 0x81}) {
+        ByteArrayOutputStream q = new ByteArrayOutputStream();
+        q.write(0x80);
+        q.write(2);
+        q.write('c');
+        q.writeBytes(g.getBytes(StandardCharsets.US_ASCII));
+        q.writeBytes("X\u0002\0\0\0ls".getBytes(StandardCharsets.ISO_8859_1));
+        q.write(0x85);
+        q.write(op);
+        q.write('.');
+        TorchSaveWriter.writeRaw(f, q.toByteArray());
+        String name = g.replace('\n', '.').substring(0, g.length() - 1);
+        FormatException e2 = assertThrows(FormatException.class, () -> TorchCheckpoint.read(f));
+        assertTrue(e2.getMessage().contains("global " + name + " is not allowed"),
+            e2.getMessage());
+      }
+    }
+    // an allowed value class may be constructed, never called with code: an allowed rebuild
+    // function is not constructible by NEWOBJ
+    ByteArrayOutputStream q = new ByteArrayOutputStream();
+    q.write(0x80);
+    q.write(2);
+    q.writeBytes("ctorch._utils\n_rebuild_tensor_v2\n".getBytes(StandardCharsets.US_ASCII));
+    q.write(')');
+    q.write(0x81);
+    q.write('.');
+    TorchSaveWriter.writeRaw(f, q.toByteArray());
+    FormatException e3 = assertThrows(FormatException.class, () -> TorchCheckpoint.read(f));
+    assertTrue(e3.getMessage().contains("constructing torch._utils._rebuild_tensor_v2 is not "
+        + "allowed"), e3.getMessage());
     // truncated pickle
     TorchSaveWriter.writeRaw(f, new byte[] {(byte) 0x80, 2, '}'});
     assertThrows(FormatException.class, () -> TorchCheckpoint.read(f));

@@ -9,6 +9,9 @@ import io.github.neuroseg.training.DataSplit;
 import io.github.neuroseg.training.Inflation;
 import io.github.neuroseg.training.LabeledVolume;
 import io.github.neuroseg.training.PairOptions;
+import io.github.neuroseg.training.ChannelReduction;
+import io.github.neuroseg.train.PretrainedCheckpoints;
+import io.github.neuroseg.Device;
 import io.github.neuroseg.training.SyntheticData;
 import io.github.neuroseg.training.TrainedModel;
 import io.github.neuroseg.training.TrainerBuilder;
@@ -106,9 +109,25 @@ final class TrainCommand implements Callable<Integer> {
   VitArchitecture.@Nullable Head head;
 
   @Option(names = "--pretrained",
-      description = "2D checkpoint (.safetensors or .pth, DINO/timm names) to inflate; --embed,"
-          + " --layers, --heads and --patch must match it (a mismatch names the tensor)")
+      description = "2D checkpoint to inflate (DINO, DINOv2, timm or Hugging Face; .pth, .bin"
+          + " or .safetensors; see checkpoint-info): its width, blocks, patch, LayerScale,"
+          + " registers and, when it tells them, heads are the defaults of --embed, --layers,"
+          + " --patch and --heads")
   @Nullable Path pretrained;
+
+  @Option(names = "--part",
+      description = "network of a DINO training checkpoint: teacher or student (default "
+          + TrainerBuilder.DEFAULT_PRETRAINED_PART + ")")
+  @Nullable String part;
+
+  @Option(names = "--channel-reduction",
+      description = "how the RGB patch kernel becomes grey: SUM or MEAN (default SUM)")
+  @Nullable ChannelReduction channelReduction;
+
+  @Option(names = "--device", defaultValue = "cpu",
+      description = "cpu or cuda[:N] (needs PyTorch's CUDA native library for DJL; default "
+          + "${DEFAULT-VALUE})")
+  String device;
 
   @Option(names = "--inflation", description = "AVERAGE or CENTER (default AVERAGE)")
   @Nullable Inflation inflation;
@@ -236,12 +255,26 @@ final class TrainCommand implements Callable<Integer> {
         .seed(seed)
         .checkpointDirectory(checkpoints)
         .resume(resume)
-        .pretrained(pretrained);
+        .pretrained(pretrained)
+        .device(Device.parse(device));
     VitArchitecture a = VitArchitecture.DEFAULT;
+    if (part != null) {
+      b.pretrainedPart(part);
+    }
+    if (channelReduction != null) {
+      b.channelReduction(channelReduction);
+    }
+    if (pretrained != null) {
+      PretrainedCheckpoints.Report r = PretrainedCheckpoints.inspect(pretrained,
+          part != null ? part : TrainerBuilder.DEFAULT_PRETRAINED_PART);
+      int side = a.tileHeight() % r.patch() == 0 ? a.tileHeight() : 4 * r.patch();
+      a = r.architecture(r.heads() > 0 ? r.heads() : or(heads, a.heads()), a.inputDepth(),
+          side, side);
+    }
     b.architecture(new VitArchitecture(or(embed, a.embedDim()), or(layers, a.layers()),
         or(heads, a.heads()), or(patch, a.patch()), or(depth, a.inputDepth()),
         or(tile, a.tileHeight()), or(tile, a.tileWidth()),
-        head != null ? head : a.head()));
+        head != null ? head : a.head(), a.layerScale(), a.registers()));
     if (inflation != null) {
       b.inflation(inflation);
     }

@@ -178,4 +178,30 @@ class CliTest {
     assertTrue(badSize.err().toLowerCase(Locale.ROOT).contains("size must be wxhxd"),
         badSize.err());
   }
+
+  @Test
+  void checkpointInfoDescribesPretrainedCheckpointsBeforeTraining() {
+    Path dir = Path.of("../neuroseg-train/src/test/resources/io/github/neuroseg/train/dino");
+    Run r = run("checkpoint-info", "--pretrained",
+        dir.resolve("dino_full_checkpoint.pth").toString());
+    assertEquals(0, r.code(), r.err());
+    for (String s : new String[] {"distribution: DINO training checkpoint",
+        "network: teacher (the file holds student, teacher)",
+        "architecture: E 12, 2 blocks, 3 heads (args.arch = vit_tiny), patch 4",
+        "  backbone.* -> * (wrapper prefix dropped)",
+        "  args: argparse.Namespace(arch='vit_tiny'",
+        "3D network: ViT[E 12, 2 blocks, 3 heads, patch 4, 5 x 16 x 16]"}) {
+      assertTrue(r.out().contains(s), s + " in\n" + r.out());
+    }
+    r = run("checkpoint-info", "--pretrained", dir.resolve("dinov2_hub_reg4.pth").toString(),
+        "--heads", "2", "--tile", "56");
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("LayerScale: yes") && r.out().contains("registers: 4")
+        && r.out().contains("3D network: ViT[E 8, 2 blocks, 2 heads, patch 14, 5 x 56 x 56, "
+        + "LayerScale, 4 registers]"), r.out());
+    r = run("checkpoint-info", "--pretrained",
+        dir.resolve("dino_backbone_legacy.pth").toString());
+    assertEquals(1, r.code());
+    assertTrue(r.err().contains("a legacy torch.save file"), r.err());
+  }
 }
