@@ -3,10 +3,10 @@ package io.github.neuroseg.volume;
 import io.github.neuroseg.FormatException;
 import io.github.neuroseg.InvalidInputException;
 import io.github.neuroseg.NeuroSegIOException;
+import io.github.neuroseg.internal.IoErrors;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Locale;
 
@@ -55,7 +55,7 @@ public final class Volumes {
   public static Volume read(Path path) {
     byte[] head = head(path);
     if (TiffStructure.isTiff(head)) {
-      return Tiff.read(path);
+      return TiffReader.read(path);
     }
     if (V3draw.isV3draw(head)) {
       return V3draw.read(path);
@@ -74,7 +74,7 @@ public final class Volumes {
    * @throws NeuroSegIOException when the file cannot be read
    */
   public static Volume readTiff(Path path) {
-    return Tiff.read(path);
+    return TiffReader.read(path);
   }
 
   /**
@@ -120,7 +120,7 @@ public final class Volumes {
    * @throws NeuroSegIOException when the file cannot be written
    */
   public static void writeTiff(Volume volume, Path path) {
-    Tiff.write(volume, path);
+    TiffWriter.write(volume, path);
   }
 
   /**
@@ -137,10 +137,8 @@ public final class Volumes {
   private static byte[] head(Path path) {
     try (InputStream in = Files.newInputStream(path)) {
       return in.readNBytes(32);
-    } catch (NoSuchFileException e) {
-      throw new NeuroSegIOException("cannot read " + path + ": no such file", e);
     } catch (IOException e) {
-      throw new NeuroSegIOException("cannot read " + path + ": " + e, e);
+      throw IoErrors.cannotRead(path, e);
     }
   }
 

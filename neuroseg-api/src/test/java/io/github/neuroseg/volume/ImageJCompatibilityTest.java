@@ -90,7 +90,7 @@ class ImageJCompatibilityTest {
         .checkAssert((w, h, d, seed) -> {
           Volume v = VolumesTest.randomVolume(w, h, d, seed);
           Path f = tmp.resolve("big-layout.tif");
-          Tiff.write(v, f, true);
+          TiffWriter.write(v, f, true);
           String why = "SEED=" + (SEED + 1) + " seed=" + seed + " " + w + "x" + h + "x" + d;
           Volume back = Volumes.read(f);
           VolumesTest.assertSameVoxels(v.image(), back.image(), why);

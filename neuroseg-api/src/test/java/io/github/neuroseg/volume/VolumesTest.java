@@ -620,12 +620,12 @@ class VolumesTest {
     SplittableRandom r = new SplittableRandom(SEED);
     for (int i = 0; i < 2000; i++) {
       double v = Math.pow(10, r.nextDouble(-4, 4));
-      long[] q = Tiff.rational(v);
+      long[] q = TiffWriter.rational(v);
       assertTrue(q[0] > 0 && q[1] > 0 && q[0] <= 0xffffffffL && q[1] <= 0xffffffffL);
       assertEquals(v, (double) q[0] / q[1], v * 1e-12, "value " + v);
     }
-    assertArrayEquals(new long[] {4, 1}, Tiff.rational(4));
-    assertArrayEquals(new long[] {10, 3}, Tiff.rational(10.0 / 3));
+    assertArrayEquals(new long[] {4, 1}, TiffWriter.rational(4));
+    assertArrayEquals(new long[] {10, 3}, TiffWriter.rational(10.0 / 3));
   }
 
   @Test
