@@ -1,6 +1,7 @@
 package io.github.neuroseg.metrics;
 
 import io.github.neuroseg.InvalidInputException;
+import io.github.neuroseg.internal.Checks;
 import io.github.neuroseg.swc.NeuronTree;
 import io.github.neuroseg.swc.SwcNode;
 import java.util.List;
@@ -76,12 +77,8 @@ public final class ReconstructionMetrics {
    */
   public static Scores compare(
       NeuronTree reference, NeuronTree predicted, double threshold, double tolerance) {
-    if (!(threshold >= 0) || Double.isInfinite(threshold)) {
-      throw new InvalidInputException("threshold must be finite and >= 0, got " + threshold);
-    }
-    if (!(tolerance >= 0) || Double.isInfinite(tolerance)) {
-      throw new InvalidInputException("tolerance must be finite and >= 0, got " + tolerance);
-    }
+    Checks.nonNegativeFinite("threshold", threshold);
+    Checks.nonNegativeFinite("tolerance", tolerance);
     NeuronTree ref = reference.resample(1.0);
     NeuronTree pred = predicted.resample(1.0);
     if (ref.isEmpty() && pred.isEmpty()) {

@@ -2,6 +2,7 @@ package io.github.neuroseg.training;
 
 import io.github.neuroseg.InvalidInputException;
 import io.github.neuroseg.NeuroSegException;
+import io.github.neuroseg.internal.Checks;
 import io.github.neuroseg.swc.NeuronTree;
 import io.github.neuroseg.swc.Swc;
 import io.github.neuroseg.synth.NeuronGenerator;
@@ -53,9 +54,7 @@ public final class SyntheticData {
       throw new InvalidInputException("volume size must be 3 positive numbers, got "
           + Arrays.toString(dims));
     }
-    if (generated < 0) {
-      throw new InvalidInputException("generated neurons must be >= 0, got " + generated);
-    }
+    Checks.atLeast("generated neurons", generated, 0);
     List<LabeledVolume> v = new ArrayList<>();
     long k = 0;
     for (Path f : swcFiles) {

@@ -2,6 +2,7 @@ package io.github.neuroseg.training;
 
 import io.github.neuroseg.InvalidInputException;
 import io.github.neuroseg.ProgressListener;
+import io.github.neuroseg.internal.Checks;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -84,32 +85,18 @@ public record TrainerConfig(
     if (inflation == null) {
       throw new InvalidInputException("inflation must be AVERAGE or CENTER, got null");
     }
-    if (!(pretrainedLearningRateScale >= 0 && pretrainedLearningRateScale <= 1)) {
-      throw new InvalidInputException("pretrained learning-rate scale must be in [0, 1], got "
-          + pretrainedLearningRateScale);
-    }
+    Checks.inRange("pretrained learning-rate scale", pretrainedLearningRateScale, 0, 1);
     if (!(layerDecay > 0 && layerDecay <= 1)) {
       throw new InvalidInputException("layer decay must be in (0, 1], got " + layerDecay);
     }
-    positive("epochs", epochs);
-    positive("steps per epoch", stepsPerEpoch);
-    positive("batch size", batchSize);
-    if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
-      throw new InvalidInputException("learning rate must be finite and > 0, got "
-          + learningRate);
-    }
-    if (warmupSteps < 0) {
-      throw new InvalidInputException("warm-up steps must be >= 0, got " + warmupSteps);
-    }
-    if (!(weightDecay >= 0) || Double.isInfinite(weightDecay)) {
-      throw new InvalidInputException("weight decay must be finite and >= 0, got "
-          + weightDecay);
-    }
-    if (!(minForegroundRatio >= 0 && minForegroundRatio <= 1)) {
-      throw new InvalidInputException("minimum foreground ratio must be in [0, 1], got "
-          + minForegroundRatio);
-    }
-    positive("patience", patience);
+    Checks.positive("epochs", epochs);
+    Checks.positive("steps per epoch", stepsPerEpoch);
+    Checks.positive("batch size", batchSize);
+    Checks.positiveFinite("learning rate", learningRate);
+    Checks.atLeast("warm-up steps", warmupSteps, 0);
+    Checks.nonNegativeFinite("weight decay", weightDecay);
+    Checks.inRange("minimum foreground ratio", minForegroundRatio, 0, 1);
+    Checks.positive("patience", patience);
     if (resume && checkpointDirectory == null) {
       throw new InvalidInputException(
           "resume needs a checkpoint directory to resume from; set checkpointDirectory(...)");
@@ -117,12 +104,6 @@ public record TrainerConfig(
     if (progress == null) {
       throw new InvalidInputException("progress listener must not be null; use "
           + "ProgressListener.NONE for none");
-    }
-  }
-
-  private static void positive(String what, int value) {
-    if (value <= 0) {
-      throw new InvalidInputException(what + " must be > 0, got " + value);
     }
   }
 }

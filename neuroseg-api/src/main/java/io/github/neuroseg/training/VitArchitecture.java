@@ -1,6 +1,7 @@
 package io.github.neuroseg.training;
 
 import io.github.neuroseg.InvalidInputException;
+import io.github.neuroseg.internal.Checks;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -64,13 +65,13 @@ public record VitArchitecture(
    * @throws InvalidInputException naming the first rule that is broken and the values given
    */
   public VitArchitecture {
-    positive("embedding width", embedDim);
-    positive("layers", layers);
-    positive("heads", heads);
-    positive("patch size", patch);
-    positive("input depth", inputDepth);
-    positive("tile height", tileHeight);
-    positive("tile width", tileWidth);
+    Checks.positive("embedding width", embedDim);
+    Checks.positive("layers", layers);
+    Checks.positive("heads", heads);
+    Checks.positive("patch size", patch);
+    Checks.positive("input depth", inputDepth);
+    Checks.positive("tile height", tileHeight);
+    Checks.positive("tile width", tileWidth);
     if (inputDepth % 2 == 0) {
       throw new InvalidInputException(
           "input depth must be odd so that the block has a centre slice, got " + inputDepth);
@@ -186,11 +187,5 @@ public record VitArchitecture(
   public String toString() {
     return "ViT[E " + embedDim + ", " + layers + " blocks, " + heads + " heads, patch " + patch
         + ", " + inputDepth + " x " + tileHeight + " x " + tileWidth + "]";
-  }
-
-  private static void positive(String what, int value) {
-    if (value <= 0) {
-      throw new InvalidInputException(what + " must be > 0, got " + value);
-    }
   }
 }

@@ -3,6 +3,7 @@ package io.github.neuroseg.train;
 import io.github.neuroseg.FormatException;
 import io.github.neuroseg.ModelException;
 import io.github.neuroseg.NeuroSegIOException;
+import io.github.neuroseg.internal.IoErrors;
 import io.github.neuroseg.training.VitArchitecture;
 import io.github.neuroseg.model.FloatTensor;
 import io.github.neuroseg.model.VitWeights;
@@ -53,7 +54,7 @@ final class PretrainedWeights {
     try (InputStream in = Files.newInputStream(path)) {
       n = in.readNBytes(head, 0, 8);
     } catch (IOException e) {
-      throw new NeuroSegIOException("cannot read " + path + ": " + e, e);
+      throw IoErrors.cannotRead(path, e);
     }
     Map<String, FloatTensor> raw;
     if (n >= 2 && head[0] == 'P' && head[1] == 'K') {

@@ -3,6 +3,7 @@ package io.github.neuroseg.train;
 import io.github.neuroseg.FormatException;
 import io.github.neuroseg.NeuroSegIOException;
 import io.github.neuroseg.files.AtomicWrite;
+import io.github.neuroseg.internal.IoErrors;
 import io.github.neuroseg.model.FloatTensor;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -94,7 +95,7 @@ final class SafeTensors {
       }
       return new Contents(tensors, meta);
     } catch (IOException e) {
-      throw new NeuroSegIOException("cannot read " + path + ": " + e, e);
+      throw IoErrors.cannotRead(path, e);
     }
   }
 

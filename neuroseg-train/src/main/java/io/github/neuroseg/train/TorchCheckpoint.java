@@ -2,6 +2,7 @@ package io.github.neuroseg.train;
 
 import io.github.neuroseg.FormatException;
 import io.github.neuroseg.NeuroSegIOException;
+import io.github.neuroseg.internal.IoErrors;
 import io.github.neuroseg.model.FloatTensor;
 import java.io.IOException;
 import java.io.InputStream;
@@ -77,7 +78,7 @@ final class TorchCheckpoint {
         try {
           return readAll(zip, e);
         } catch (IOException ex) {
-          throw new NeuroSegIOException("cannot read storage " + key + " of " + src, ex);
+          throw IoErrors.cannot("read storage " + key + " of", src, ex);
         }
       });
       Object root = u.load();
@@ -99,7 +100,7 @@ final class TorchCheckpoint {
       throw FormatException.of(src, "not a zip archive (" + e.getMessage() + "); only the zip "
           + "checkpoints of torch.save (PyTorch 1.6 or later) are supported", e);
     } catch (IOException e) {
-      throw new NeuroSegIOException("cannot read " + path + ": " + e, e);
+      throw IoErrors.cannotRead(path, e);
     }
   }
 
