@@ -29,6 +29,8 @@ import org.jspecify.annotations.Nullable;
  * @param warmupSteps steps of linear warm-up, {@code >= 0}
  * @param weightDecay decoupled weight decay, finite and {@code >= 0}
  * @param minForegroundRatio minimum foreground fraction in [0, 1] of a block's centre-slice label
+ * @param hardNegativeFraction fraction in [0, 1] of training blocks drawn as hard negatives:
+ *     the brightest background among several random blocks, whatever their foreground
  * @param augment whether blocks are flipped, rotated and jittered
  * @param patience epochs without validation improvement before stopping, {@code >= 1}
  * @param seed seed of initialisation, sampling and augmentation
@@ -53,6 +55,7 @@ public record TrainerConfig(
     int warmupSteps,
     double weightDecay,
     double minForegroundRatio,
+    double hardNegativeFraction,
     boolean augment,
     int patience,
     long seed,
@@ -96,6 +99,7 @@ public record TrainerConfig(
     Checks.atLeast("warm-up steps", warmupSteps, 0);
     Checks.nonNegativeFinite("weight decay", weightDecay);
     Checks.inRange("minimum foreground ratio", minForegroundRatio, 0, 1);
+    Checks.inRange("hard negative fraction", hardNegativeFraction, 0, 1);
     Checks.positive("patience", patience);
     if (resume && checkpointDirectory == null) {
       throw new InvalidInputException(
