@@ -1,6 +1,7 @@
 package io.github.neuroseg.segmentation;
 
 import io.github.neuroseg.InvalidInputException;
+import io.github.neuroseg.internal.Checks;
 import java.util.Arrays;
 import net.imglib2.Cursor;
 import net.imglib2.RandomAccessibleInterval;
@@ -39,9 +40,7 @@ public record PostProcessing(double lowThreshold, int minComponentVoxels) {
    * @throws InvalidInputException for a threshold outside [0, 1] or a negative size
    */
   public PostProcessing {
-    if (!(lowThreshold >= 0 && lowThreshold <= 1)) {
-      throw new InvalidInputException("low threshold must be in [0, 1], got " + lowThreshold);
-    }
+    Checks.inRange("low threshold", lowThreshold, 0, 1);
     if (minComponentVoxels < 0) {
       throw new InvalidInputException("minimum component size must be >= 0 voxels, got "
           + minComponentVoxels);
