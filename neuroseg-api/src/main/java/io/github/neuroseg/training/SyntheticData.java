@@ -51,11 +51,7 @@ public final class SyntheticData {
    */
   public static List<LabeledVolume> render(List<Path> swcFiles, int generated, long[] dims,
       long seed, BiConsumer<Path, NeuroSegException> skipped) {
-    if (dims.length != 3 || dims[0] <= 0 || dims[1] <= 0 || dims[2] <= 0) {
-      throw new InvalidInputException("volume size must be 3 positive numbers, got "
-          + Arrays.toString(dims));
-    }
-    Checks.atLeast("generated neurons", generated, 0);
+    checkSizes(generated, dims);
     List<LabeledVolume> v = new ArrayList<>();
     long k = 0;
     for (Path f : swcFiles) {
@@ -91,13 +87,7 @@ public final class SyntheticData {
   public static List<LabeledVolume> randomized(List<Path> swcFiles, int generated, long[] dims,
       long seed, BiConsumer<Path, NeuroSegException> skipped,
       BiConsumer<String, String> looks) {
-    if (dims.length != 3 || dims[0] <= 0 || dims[1] <= 0 || dims[2] <= 0) {
-      throw new InvalidInputException("volume size must be 3 positive numbers, got "
-          + Arrays.toString(dims));
-    }
-    if (generated < 0) {
-      throw new InvalidInputException("generated neurons must be >= 0, got " + generated);
-    }
+    checkSizes(generated, dims);
     List<LabeledVolume> v = new ArrayList<>();
     SplittableRandom r = new SplittableRandom(seed);
     long k = 0;
@@ -127,5 +117,13 @@ public final class SyntheticData {
 
   private static NeuronRenderer renderer(long seed) {
     return NeuronRenderer.newBuilder().seed(seed).distractors(DISTRACTORS).build();
+  }
+
+  private static void checkSizes(int generated, long[] dims) {
+    if (dims.length != 3 || dims[0] <= 0 || dims[1] <= 0 || dims[2] <= 0) {
+      throw new InvalidInputException("volume size must be 3 positive numbers, got "
+          + Arrays.toString(dims));
+    }
+    Checks.atLeast("generated neurons", generated, 0);
   }
 }
