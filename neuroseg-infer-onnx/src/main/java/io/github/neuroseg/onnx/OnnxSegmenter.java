@@ -82,7 +82,7 @@ final class OnnxSegmenter implements Segmenter {
     this.config = new SegmenterConfig(requested.model(), opened.device(),
         requested.strictDevice(), tileWidth, tileHeight, overlap, requested.blending(),
         requested.batchSize(), requested.threads(), normalization, threshold,
-        requested.progress());
+        requested.testTimeAugmentation(), requested.progress());
   }
 
   /**
@@ -163,8 +163,9 @@ final class OnnxSegmenter implements Segmenter {
         config.progress().onProgress(new Progress(STAGE, plan.tileCount(), plan.tileCount()));
         return new Segmentation(target, config.threshold(), volume.voxelSize());
       }
-      new TiledPrediction(plan, config.blending(), config.batchSize(), workers, STAGE,
-          config.progress()).run(volume.image(), range, zeroTarget, this::infer);
+      new TiledPrediction(plan, config.blending(), config.batchSize(), workers,
+          config.testTimeAugmentation(), STAGE, config.progress())
+          .run(volume.image(), range, zeroTarget, this::infer);
       return new Segmentation(target, config.threshold(), volume.voxelSize());
     } finally {
       lock.readLock().unlock();
