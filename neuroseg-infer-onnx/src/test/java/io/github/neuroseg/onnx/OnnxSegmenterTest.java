@@ -119,8 +119,10 @@ class OnnxSegmenterTest {
       for (int[] dims : new int[][] {{1, 1, 1}, {3, 17, 2}, {20, 9, 4}}) {
         float[] out = values(seg.segment(randomVolume(r, dims[0], dims[1], dims[2]))
             .probabilities());
+        // a single voxel is a constant volume: no contrast, so 0 without running the model
+        float want = out.length == 1 ? 0f : sigmoid(0.7f);
         for (float v : out) {
-          assertEquals(sigmoid(0.7f), v, 1e-7f);
+          assertEquals(want, v, 1e-7f);
         }
       }
     }
