@@ -21,6 +21,9 @@ import org.jspecify.annotations.Nullable;
  * @param threads threads for the inference engine's intra-op pool; 0 lets the engine choose
  * @param normalization intensity normalisation, or {@code null} for the model's
  * @param threshold mask threshold in [0, 1], or {@code null} for the model's calibrated one
+ * @param testTimeAugmentation whether every tile is also predicted flipped in x, in y and in both,
+ *     the four probabilities averaged (un-flipped) before stitching: four times the work, a
+ *     smoother and more symmetric map; deterministic like the rest
  * @param progress receives per-batch progress
  */
 public record SegmenterConfig(
@@ -35,6 +38,7 @@ public record SegmenterConfig(
     int threads,
     @Nullable Normalization normalization,
     @Nullable Double threshold,
+    boolean testTimeAugmentation,
     ProgressListener progress) {
 
   /**

@@ -49,6 +49,9 @@ public final class TrainerBuilder {
   /** Default minimum foreground fraction of a block's centre-slice label: 0.01. */
   public static final double DEFAULT_MIN_FOREGROUND_RATIO = 0.01;
 
+  /** Default fraction of training blocks drawn as hard negatives: 0. */
+  public static final double DEFAULT_HARD_NEGATIVE_FRACTION = 0;
+
   /** Default patience: 5 epochs without validation improvement. */
   public static final int DEFAULT_PATIENCE = 5;
 
@@ -64,6 +67,7 @@ public final class TrainerBuilder {
   private int inputDepth = VitArchitecture.DEFAULT.inputDepth();
   private int tileHeight = VitArchitecture.DEFAULT.tileHeight();
   private int tileWidth = VitArchitecture.DEFAULT.tileWidth();
+  private VitArchitecture.Head head = VitArchitecture.DEFAULT.head();
   private @Nullable Path pretrained;
   private Inflation inflation = Inflation.AVERAGE;
   private double pretrainedLearningRateScale = DEFAULT_PRETRAINED_LEARNING_RATE_SCALE;
@@ -75,6 +79,7 @@ public final class TrainerBuilder {
   private int warmupSteps = DEFAULT_WARMUP_STEPS;
   private double weightDecay = DEFAULT_WEIGHT_DECAY;
   private double minForegroundRatio = DEFAULT_MIN_FOREGROUND_RATIO;
+  private double hardNegativeFraction = DEFAULT_HARD_NEGATIVE_FRACTION;
   private boolean augment = true;
   private int patience = DEFAULT_PATIENCE;
   private long seed;
@@ -113,6 +118,13 @@ public final class TrainerBuilder {
     this.inputDepth = value.inputDepth();
     this.tileHeight = value.tileHeight();
     this.tileWidth = value.tileWidth();
+    this.head = value.head();
+    return this;
+  }
+
+  /** How the tokens become pixels (see {@link VitArchitecture.Head}); default LINEAR. */
+  public TrainerBuilder head(VitArchitecture.Head value) {
+    this.head = value;
     return this;
   }
 
@@ -241,6 +253,17 @@ public final class TrainerBuilder {
     return this;
   }
 
+  /**
+   * Fraction in [0, 1] of training blocks drawn as hard negatives instead of for their
+   * foreground: among several random blocks, the one whose centre slice has the brightest voxel
+   * at least two pixels from the label (distractors, other fibres, bright background), so that the network learns
+   * what is not neuron; default 0.
+   */
+  public TrainerBuilder hardNegativeFraction(double fraction) {
+    this.hardNegativeFraction = fraction;
+    return this;
+  }
+
   /** Whether blocks are flipped, rotated by 90 degrees and intensity-jittered; default true. */
   public TrainerBuilder augment(boolean enabled) {
     this.augment = enabled;
@@ -301,9 +324,11 @@ public final class TrainerBuilder {
    */
   public TrainerConfig config() {
     return new TrainerConfig(trainingData, validationData,
-        new VitArchitecture(embedDim, layers, heads, patch, inputDepth, tileHeight, tileWidth),
+        new VitArchitecture(embedDim, layers, heads, patch, inputDepth, tileHeight, tileWidth,
+            head),
         pretrained, inflation, pretrainedLearningRateScale, layerDecay, epochs, stepsPerEpoch,
-        batchSize, learningRate, warmupSteps, weightDecay, minForegroundRatio, augment, patience,
+        batchSize, learningRate, warmupSteps, weightDecay, minForegroundRatio, hardNegativeFraction,
+        augment, patience,
         seed, checkpointDirectory, resume, provenance, progress);
   }
 

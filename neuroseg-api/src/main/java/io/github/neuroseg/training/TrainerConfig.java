@@ -28,6 +28,8 @@ import org.jspecify.annotations.Nullable;
  * @param warmupSteps steps of linear warm-up, {@code >= 0}
  * @param weightDecay decoupled weight decay, finite and {@code >= 0}
  * @param minForegroundRatio minimum foreground fraction in [0, 1] of a block's centre-slice label
+ * @param hardNegativeFraction fraction in [0, 1] of training blocks drawn as hard negatives:
+ *     the brightest background among several random blocks, whatever their foreground
  * @param augment whether blocks are flipped, rotated and jittered
  * @param patience epochs without validation improvement before stopping, {@code >= 1}
  * @param seed seed of initialisation, sampling and augmentation
@@ -52,6 +54,7 @@ public record TrainerConfig(
     int warmupSteps,
     double weightDecay,
     double minForegroundRatio,
+    double hardNegativeFraction,
     boolean augment,
     int patience,
     long seed,
@@ -108,6 +111,10 @@ public record TrainerConfig(
     if (!(minForegroundRatio >= 0 && minForegroundRatio <= 1)) {
       throw new InvalidInputException("minimum foreground ratio must be in [0, 1], got "
           + minForegroundRatio);
+    }
+    if (!(hardNegativeFraction >= 0 && hardNegativeFraction <= 1)) {
+      throw new InvalidInputException("hard negative fraction must be in [0, 1], got "
+          + hardNegativeFraction);
     }
     positive("patience", patience);
     if (resume && checkpointDirectory == null) {

@@ -94,6 +94,64 @@ class NeuronTreeTest {
   }
 
   @Test
+  void cropByHand() {
+    // sample(): 1 (0,0,0) -> 2 (3,4,0) -> 3 (3,4,12), 2 -> 4 (3,0,0); 10 (10,10,10) -> 11
+    NeuronTree c = sample().crop(new double[] {1, -1, -1, 11, 11, 11});
+    assertEquals(List.of(11L, 2L, 10L, 4L), ids(c.nodes()), "inside, in the original order");
+    assertEquals(List.of(2L, 10L), ids(c.roots()), "2 lost its parent 1 and becomes a root");
+    assertEquals(List.of(4L), ids(c.children(2)), "3 (z = 12) is outside");
+    assertEquals(sample().node(11), c.node(11), "kept nodes are unchanged");
+    assertEquals(List.of("c"), c.comments());
+    NeuronTree t = sample();
+    assertEquals(t, t.crop(t.boundingBox()), "bounds are included");
+    assertTrue(t.crop(new double[] {50, 50, 50, 60, 60, 60}).isEmpty());
+    assertTrue(NeuronTree.empty().crop(new double[] {0, 0, 0, 1, 1, 1}).isEmpty());
+    assertThrows(InvalidInputException.class, () -> t.crop(new double[] {0, 0, 0, 1, 1}));
+    assertThrows(InvalidInputException.class, () -> t.crop(new double[] {2, 0, 0, 1, 1, 1}));
+    assertThrows(InvalidInputException.class,
+        () -> t.crop(new double[] {0, Double.NaN, 0, 1, 1, 1}));
+  }
+
+  /**
+   * Random forests and boxes: the crop holds exactly the nodes inside, unchanged except that a
+   * node whose parent is outside becomes a root; parent links inside the box are all kept.
+   */
+  @Test
+  void cropKeepsExactlyTheNodesInside() {
+    qt().withFixedSeed(SEED + 7).withExamples(200).forAll(longs().all()).checkAssert(seed -> {
+      SplittableRandom r = new SplittableRandom(seed);
+      NeuronTree t = io.github.neuroseg.synth.TestTrees.random(seed, r.nextInt(1, 80),
+          new double[] {50, 40, 30}, 3);
+      double[] box = new double[6];
+      for (int d = 0; d < 3; d++) {
+        double a = r.nextDouble(-10, 60);
+        double b = r.nextDouble(-10, 60);
+        box[d] = Math.min(a, b);
+        box[d + 3] = Math.max(a, b);
+      }
+      String msg = "SEED=" + SEED + "+7 example seed=" + seed;
+      NeuronTree c = t.crop(box);
+      Set<Long> expected = new HashSet<>();
+      for (SwcNode n : t.nodes()) {
+        if (n.x() >= box[0] && n.x() <= box[3] && n.y() >= box[1] && n.y() <= box[4]
+            && n.z() >= box[2] && n.z() <= box[5]) {
+          expected.add(n.id());
+        }
+      }
+      assertEquals(expected, new HashSet<>(ids(c.nodes())), msg);
+      for (SwcNode k : c.nodes()) {
+        SwcNode o = t.node(k.id());
+        assertEquals(o.x(), k.x(), msg);
+        assertEquals(o.y(), k.y(), msg);
+        assertEquals(o.z(), k.z(), msg);
+        assertEquals(o.radius(), k.radius(), msg);
+        boolean parentInside = !o.isRoot() && expected.contains(o.parent());
+        assertEquals(parentInside ? o.parent() : SwcNode.NO_PARENT, k.parent(), msg);
+      }
+    });
+  }
+
+  @Test
   void invalidTreesAreRejected() {
     SwcNode root = new SwcNode(1, 1, 0, 0, 0, 1, -1);
     InvalidInputException dup = assertThrows(InvalidInputException.class,

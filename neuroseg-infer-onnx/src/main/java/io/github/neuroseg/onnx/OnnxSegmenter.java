@@ -76,7 +76,7 @@ final class OnnxSegmenter implements Segmenter {
     this.config = new SegmenterConfig(requested.model(), opened.device(),
         requested.strictDevice(), tileWidth, tileHeight, overlap, requested.blending(),
         requested.batchSize(), requested.threads(), normalization, threshold,
-        requested.progress());
+        requested.testTimeAugmentation(), requested.progress());
   }
 
   /**
@@ -148,8 +148,9 @@ final class OnnxSegmenter implements Segmenter {
       TilePlan plan = TilePlan.of(d[0], d[1], d[2], config.tileWidth(), config.tileHeight(),
           config.overlap(), contract.inputDepth());
       Normalization.Range range = normalization.range(volume.image());
-      new TiledPrediction(plan, config.blending(), config.batchSize(), workers, STAGE,
-          config.progress()).run(volume.image(), range, zeroTarget, this::infer);
+      new TiledPrediction(plan, config.blending(), config.batchSize(), workers,
+          config.testTimeAugmentation(), STAGE, config.progress())
+          .run(volume.image(), range, zeroTarget, this::infer);
       return new Segmentation(target, config.threshold(), volume.voxelSize());
     } finally {
       lock.readLock().unlock();

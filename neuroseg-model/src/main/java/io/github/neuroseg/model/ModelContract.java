@@ -79,6 +79,11 @@ public record ModelContract(
   public static final String LAYERS = "layers";
   /** Metadata key: attention heads of the ViT (optional for inference). */
   public static final String HEADS = "heads";
+  /**
+   * Metadata key: the head that makes pixels of the tokens, {@code linear} or {@code conv} (see
+   * {@link VitArchitecture.Head}; absent in models written before the conv head: linear).
+   */
+  public static final String HEAD = "head";
 
   // ------------------------------------------------------------ model metadata: provenance
 
@@ -242,9 +247,9 @@ public record ModelContract(
 
   /**
    * The metadata that states an architecture: the contract's {@link #FORMAT}, {@link
-   * #INPUT_DEPTH}, {@link #TILE_H}, {@link #TILE_W}, {@link #PATCH} and the {@link #EMBED}, {@link
-   * #LAYERS}, {@link #HEADS} that make it explicit, so that a checkpoint or a model can be
-   * rebuilt from its metadata alone.
+   * #INPUT_DEPTH}, {@link #TILE_H}, {@link #TILE_W}, {@link #PATCH} and the {@link #EMBED},
+   * {@link #LAYERS}, {@link #HEADS} and {@link #HEAD} that make it explicit, so that a checkpoint
+   * or a model can be rebuilt from its metadata alone.
    */
   public static Map<String, String> architectureMetadata(VitArchitecture a) {
     Map<String, String> m = new LinkedHashMap<>();
@@ -256,6 +261,7 @@ public record ModelContract(
     m.put(EMBED, Integer.toString(a.embedDim()));
     m.put(LAYERS, Integer.toString(a.layers()));
     m.put(HEADS, Integer.toString(a.heads()));
+    m.put(HEAD, a.head().spec());
     return m;
   }
 
@@ -278,10 +284,11 @@ public record ModelContract(
           + " missing; it was not written by neuroseg's trainer");
     }
     try {
-      return VitArchitecture.of(positiveInt(source, metadata, EMBED),
+      return new VitArchitecture(positiveInt(source, metadata, EMBED),
           positiveInt(source, metadata, LAYERS), positiveInt(source, metadata, HEADS),
           positiveInt(source, metadata, PATCH), positiveInt(source, metadata, INPUT_DEPTH),
-          positiveInt(source, metadata, TILE_H), positiveInt(source, metadata, TILE_W));
+          positiveInt(source, metadata, TILE_H), positiveInt(source, metadata, TILE_W),
+          VitArchitecture.Head.parse(metadata.getOrDefault(HEAD, "linear")));
     } catch (InvalidInputException e) {
       throw new ModelException(source + ": the architecture in its metadata is not valid: "
           + e.getMessage(), e);

@@ -36,9 +36,15 @@ import java.util.Map;
  *       bias. MLP: {@code mlp.fc1 [4E, E]} + bias, exact GELU {@code 0.5 x (1 + erf(x /
  *       sqrt(2)))}, {@code mlp.fc2 [E, 4E]} + bias.
  *   <li>Final LayerNorm {@code norm.weight, norm.bias} (eps 1e-6); the class token is dropped.
- *   <li>Head: {@code head.weight [p*p, E]}, {@code head.bias [p*p]} per token, then pixel
- *       shuffle: token {@code (ty, tx)} channel {@code dy * p + dx} is pixel {@code (ty * p + dy,
- *       tx * p + dx)}; the result is {@code [N, 1, H, W]}.
+ *   <li>Head, {@link VitArchitecture.Head#LINEAR}: {@code head.weight [p*p, E]}, {@code
+ *       head.bias [p*p]} per token, then pixel shuffle: token {@code (ty, tx)} channel {@code dy
+ *       * p + dx} is pixel {@code (ty * p + dy, tx * p + dx)}; the result is {@code [N, 1, H,
+ *       W]}. {@link VitArchitecture.Head#CONV}: the tokens as a map {@code [N, E, H/p, W/p]}
+ *       through ONNX {@code ConvTranspose}, {@code Conv} and {@code Relu} nodes as that head
+ *       describes, with weights {@code head.proj}, {@code head.up{i}}, {@code head.conv{i}},
+ *       {@code head.skip}, {@code head.fuse} and {@code head.out} in PyTorch layouts (transposed
+ *       convolutions {@code [in, out, k, k]}, convolutions {@code [out, in, k, k]}); the skip
+ *       input is the centre slice of {@code image}.
  * </ol>
  *
  * <p>The metadata gets the architecture's keys from {@link
@@ -163,13 +169,62 @@ public final class VitOnnxWriter {
     }
     x = layerNorm(g, w, x, "norm");
     x = g.node("Slice", new String[] {x, g.longs(1), g.longs(Long.MAX_VALUE), g.longs(1)});
-    x = linear(g, w, x, "head");
-    // pixel shuffle [N, T, p*p] -> [N, H/p, W/p, p, p] -> [N, H/p, p, W/p, p] -> [N, 1, H, W]
-    x = g.node("Reshape", new String[] {x, g.longs(0, s.gridHeight(), s.gridWidth(), p, p)});
-    x = g.node("Transpose", new String[] {x}, "perm", new long[] {0, 1, 3, 2, 4});
-    g.nodeNamed("Reshape", ModelContract.OUTPUT,
-        new String[] {x, g.longs(0, 1, s.tileHeight(), s.tileWidth())});
+    if (s.head() == VitArchitecture.Head.LINEAR) {
+      x = linear(g, w, x, "head");
+      // pixel shuffle [N, T, p*p] -> [N, H/p, W/p, p, p] -> [N, H/p, p, W/p, p] -> [N, 1, H, W]
+      x = g.node("Reshape", new String[] {x, g.longs(0, s.gridHeight(), s.gridWidth(), p, p)});
+      x = g.node("Transpose", new String[] {x}, "perm", new long[] {0, 1, 3, 2, 4});
+      g.nodeNamed("Reshape", ModelContract.OUTPUT,
+          new String[] {x, g.longs(0, 1, s.tileHeight(), s.tileWidth())});
+    } else {
+      convDecoder(g, w, s, x);
+    }
     return g;
+  }
+
+  /** The {@link VitArchitecture.Head#CONV} decoder from tokens {@code [N, T, E]} to the output. */
+  private static void convDecoder(OnnxGraph g, Map<String, FloatTensor> w, VitArchitecture s,
+      String tokens) {
+    // tokens in row-major grid order -> a feature map [N, E, H/p, W/p]
+    String x = g.node("Transpose", new String[] {tokens}, "perm", new long[] {0, 2, 1});
+    x = g.node("Reshape", new String[] {x, g.longs(0, s.embedDim(), s.gridHeight(),
+        s.gridWidth())});
+    int f = s.firstUpsampling();
+    x = relu(g, transposedConv(g, w, x, "head.proj", f));
+    for (int i = 1; i <= s.decoderStages(); i++) {
+      x = relu(g, transposedConv(g, w, x, "head.up" + i, 2));
+      x = relu(g, conv(g, w, x, "head.conv" + i, 3));
+    }
+    int d = s.inputDepth();
+    String centre = g.node("Slice", new String[] {ModelContract.INPUT, g.longs(d / 2),
+        g.longs(d / 2 + 1), g.longs(2)});
+    centre = g.node("Squeeze", new String[] {centre, g.longs(2)});
+    String skip = relu(g, conv(g, w, centre, "head.skip", 3));
+    x = g.node("Concat", new String[] {x, skip}, "axis", 1L);
+    x = relu(g, conv(g, w, x, "head.fuse", 3));
+    g.nodeNamed("Conv", ModelContract.OUTPUT, new String[] {x, param(g, w, "head.out.weight"),
+        param(g, w, "head.out.bias")}, "kernel_shape", new long[] {1, 1});
+  }
+
+  /** A convolution of odd kernel size {@code k}, stride 1, padded to keep the size. */
+  private static String conv(OnnxGraph g, Map<String, FloatTensor> w, String x, String prefix,
+      int k) {
+    long pad = k / 2;
+    return g.node("Conv", new String[] {x, param(g, w, prefix + ".weight"),
+        param(g, w, prefix + ".bias")}, "kernel_shape", new long[] {k, k},
+        "pads", new long[] {pad, pad, pad, pad});
+  }
+
+  /** A transposed convolution with kernel = stride = {@code k}: each pixel becomes k x k. */
+  private static String transposedConv(OnnxGraph g, Map<String, FloatTensor> w, String x,
+      String prefix, int k) {
+    return g.node("ConvTranspose", new String[] {x, param(g, w, prefix + ".weight"),
+        param(g, w, prefix + ".bias")}, "kernel_shape", new long[] {k, k},
+        "strides", new long[] {k, k});
+  }
+
+  private static String relu(OnnxGraph g, String x) {
+    return g.node("Relu", new String[] {x});
   }
 
   private static String param(OnnxGraph g, Map<String, FloatTensor> w, String name) {

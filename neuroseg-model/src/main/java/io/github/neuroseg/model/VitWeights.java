@@ -21,7 +21,10 @@ public final class VitWeights {
    * The initialisation of a network trained from scratch (as timm's ViT): linear weights, the
    * class token and the position embedding from a normal distribution of standard deviation
    * 0.02 truncated at two standard deviations, the patch kernel uniform in {@code +-1/sqrt(fan
-   * in)}, biases 0, norm scales 1.
+   * in)}, biases 0, norm scales 1. The convolutions of a {@link VitArchitecture.Head#CONV}
+   * decoder are normal with standard deviation {@code sqrt(2 / fan in)} (He, for the ReLUs that
+   * follow them; a transposed convolution of stride = kernel has a fan in of its input channels),
+   * and {@code sqrt(1 / fan in)} for the last one.
    */
   public static Map<String, FloatTensor> initial(VitArchitecture a, long seed) {
     Map<String, FloatTensor> w = new LinkedHashMap<>();
@@ -35,6 +38,13 @@ public final class VitWeights {
         }
       } else if (isNormScale(name)) {
         Arrays.fill(data, 1f);
+      } else if (name.startsWith("head.") && shape.length == 4 && !name.endsWith(".bias")) {
+        boolean transposed = name.startsWith("head.proj.") || name.startsWith("head.up");
+        int fanIn = transposed ? shape[0] : shape[1] * shape[2] * shape[3];
+        double std = Math.sqrt((name.startsWith("head.out.") ? 1.0 : 2.0) / fanIn);
+        for (int i = 0; i < data.length; i++) {
+          data[i] = (float) (std * rnd.nextGaussian());
+        }
       } else if (!name.endsWith(".bias")) {
         for (int i = 0; i < data.length; i++) {
           data[i] = (float) (0.02 * truncatedGaussian(rnd));

@@ -92,6 +92,13 @@ class VitOnnxWriterTest {
   }
 
   static float[] reference(VitArchitecture s, Map<String, FloatTensor> w, float[] img) {
+    double[][] tokens = tokens(s, w, img);
+    return s.head() == VitArchitecture.Head.LINEAR ? linearHead(s, w, tokens)
+        : ConvDecoderReference.decode(s, w, tokens, img);
+  }
+
+  /** The patch tokens after the final norm, {@code [T][E]}, of one block {@code img}. */
+  static double[][] tokens(VitArchitecture s, Map<String, FloatTensor> w, float[] img) {
     int e = s.embedDim();
     int p = s.patch();
     int gh = s.gridHeight();
@@ -179,7 +186,16 @@ class VitOnnxWriterTest {
       }
     }
     x = layerNorm(x, w.get("norm.weight"), w.get("norm.bias"));
-    double[][] tokens = java.util.Arrays.copyOfRange(x, 1, x.length);
+    return java.util.Arrays.copyOfRange(x, 1, x.length);
+  }
+
+  private static float[] linearHead(VitArchitecture s, Map<String, FloatTensor> w,
+      double[][] tokens) {
+    int p = s.patch();
+    int gh = s.gridHeight();
+    int gw = s.gridWidth();
+    int hh = s.tileHeight();
+    int ww = s.tileWidth();
     double[][] head = linear(tokens, w.get("head.weight"), w.get("head.bias"));
     float[] out = new float[hh * ww];
     for (int ty = 0; ty < gh; ty++) {

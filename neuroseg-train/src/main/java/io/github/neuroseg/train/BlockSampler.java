@@ -7,21 +7,27 @@ import java.util.SplittableRandom;
 /**
  * Draws training blocks: a random volume, a random centre slice and tile position; a block is kept
  * when the foreground fraction of its centre-slice label reaches the minimum (up to 50 tries, then
- * the best one seen). Augmentation: one of the 8 (square tiles) or 4 (otherwise) flips and
+ * the best one seen). A {@code hardNegativeFraction} of the blocks are drawn as hard negatives
+ * instead: of {@value #NEGATIVE_TRIES} random blocks, the one whose centre slice has the
+ * brightest voxel at least two pixels from the label. Augmentation: one of the 8 (square tiles) or 4 (otherwise) flips and
  * 90-degree rotations in xy, applied to block and label alike, and an intensity jitter {@code
  * v * a + b} with {@code a} in [0.8, 1.2] and {@code b} in [-0.1, 0.1].
  */
 final class BlockSampler {
   private static final int TRIES = 50;
+  static final int NEGATIVE_TRIES = 8;
   private final List<PreparedVolume> volumes;
   private final VitArchitecture c;
   private final double minForeground;
+  private final double hardNegativeFraction;
   private final boolean augment;
 
-  BlockSampler(List<PreparedVolume> volumes, VitArchitecture c, double minForeground, boolean augment) {
+  BlockSampler(List<PreparedVolume> volumes, VitArchitecture c, double minForeground,
+      double hardNegativeFraction, boolean augment) {
     this.volumes = volumes;
     this.c = c;
     this.minForeground = minForeground;
+    this.hardNegativeFraction = hardNegativeFraction;
     this.augment = augment;
   }
 
@@ -37,7 +43,22 @@ final class BlockSampler {
       PreparedVolume best = null;
       int[] bestPos = null;
       int bestCount = -1;
-      for (int t = 0; t < TRIES; t++) {
+      // no draw without hard negatives, so that such runs keep their random stream
+      boolean negative = hardNegativeFraction > 0 && rnd.nextDouble() < hardNegativeFraction;
+      float brightest = Float.NEGATIVE_INFINITY;
+      for (int t = 0; negative && t < NEGATIVE_TRIES; t++) {
+        PreparedVolume v = volumes.get(rnd.nextInt(volumes.size()));
+        int x0 = rnd.nextInt(v.nx - w + 1);
+        int y0 = rnd.nextInt(v.ny - h + 1);
+        int z = rnd.nextInt(v.nz);
+        float bright = v.brightestBackground(x0, y0, z, h, w);
+        if (best == null || bright > brightest) {
+          best = v;
+          bestPos = new int[] {x0, y0, z};
+          brightest = bright;
+        }
+      }
+      for (int t = 0; !negative && t < TRIES; t++) {
         PreparedVolume v = volumes.get(rnd.nextInt(volumes.size()));
         int x0 = rnd.nextInt(v.nx - w + 1);
         int y0 = rnd.nextInt(v.ny - h + 1);

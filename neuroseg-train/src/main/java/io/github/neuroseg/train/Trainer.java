@@ -60,7 +60,7 @@ final class Trainer {
   /** Model metadata the trainer writes itself; {@link TrainerConfig#provenance()} may not. */
   static final Set<String> RESERVED_KEYS = Set.of(ModelContract.FORMAT,
       ModelContract.INPUT_DEPTH, ModelContract.TILE_H, ModelContract.TILE_W, ModelContract.PATCH,
-      ModelContract.EMBED, ModelContract.LAYERS, ModelContract.HEADS,
+      ModelContract.EMBED, ModelContract.LAYERS, ModelContract.HEADS, ModelContract.HEAD,
       ModelContract.NORMALIZATION, ModelContract.THRESHOLD, ModelContract.VOXEL_SIZE,
       ModelContract.INFLATION, ModelContract.PRETRAINED, ModelContract.EPOCHS, ModelContract.SEED,
       ModelContract.VAL_DICE, ModelContract.VAL_HD95, ModelContract.TRAINING_CASES,
@@ -112,7 +112,7 @@ final class Trainer {
             settings.inflation(), seed)
         : VitWeights.initial(config, seed);
     BlockSampler sampler = new BlockSampler(train, config, settings.minForegroundRatio(),
-        settings.augment());
+        settings.hardNegativeFraction(), settings.augment());
     int epochs = settings.epochs();
     int stepsPerEpoch = settings.stepsPerEpoch();
     int batchSize = settings.batchSize();

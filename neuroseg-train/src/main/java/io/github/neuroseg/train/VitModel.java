@@ -9,6 +9,8 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.convolutional.Conv2d;
 import io.github.neuroseg.InvalidInputException;
 import io.github.neuroseg.ModelException;
 import java.util.Arrays;
@@ -31,10 +33,12 @@ import java.util.Map;
  *       mlp(norm2(x))} with LayerNorm eps 1e-6, fused {@code attn.qkv} split into q, k, v and
  *       heads of width {@code E / heads}, {@code softmax(q k^T / sqrt(E / heads)) v}, {@code
  *       attn.proj}; MLP {@code fc1 [4E, E]}, exact (erf) GELU, {@code fc2 [E, 4E]};
- *   <li>final {@code norm}; the class token is dropped; {@code head [p*p, E]} maps each token to
- *       the {@code p x p} pixels it covers (token {@code (ty, tx)}, channel {@code dy * p + dx}
- *       goes to pixel {@code (ty * p + dy, tx * p + dx)}), giving logits {@code [N, 1, H, W]} of
- *       the centre slice.
+ *   <li>final {@code norm}; the class token is dropped; the head gives logits {@code [N, 1, H,
+ *       W]} of the centre slice: {@link VitArchitecture.Head#LINEAR} maps each token by {@code
+ *       head [p*p, E]} to the {@code p x p} pixels it covers (token {@code (ty, tx)}, channel
+ *       {@code dy * p + dx} goes to pixel {@code (ty * p + dy, tx * p + dx)}); {@link
+ *       VitArchitecture.Head#CONV} is the convolutional decoder that head describes, with the
+ *       centre slice of the input as its skip connection.
  * </ol>
  *
  * <p>Parameters carry timm / DINO names and PyTorch layouts (linear weights {@code [out, in]}),
@@ -167,14 +171,55 @@ final class VitModel implements AutoCloseable {
     for (int i = 0; i < config.layers(); i++) {
       String b = "blocks." + i + ".";
       x = x.add(attention(scope, layerNorm(x, b + "norm1"), b + "attn", n));
-      NDArray hidden = ai.djl.nn.Activation.gelu(linear(scope, layerNorm(x, b + "norm2"), b + "mlp.fc1"));
+      NDArray hidden =
+          Activation.gelu(linear(scope, layerNorm(x, b + "norm2"), b + "mlp.fc1"));
       x = x.add(linear(scope, hidden, b + "mlp.fc2"));
     }
     x = layerNorm(x, "norm").get(new NDIndex(":, 1:, :"));
-    NDArray pix = linear(scope, x, "head");
-    return pix.reshape(n, gh, gw, p, p).transpose(0, 1, 3, 2, 4).reshape(n, 1, h, w);
+    if (config.head() == VitArchitecture.Head.LINEAR) {
+      NDArray pix = linear(scope, x, "head");
+      return pix.reshape(n, gh, gw, p, p).transpose(0, 1, 3, 2, 4).reshape(n, 1, h, w);
+    }
+    return convDecoder(input, x.transpose(0, 2, 1).reshape(n, e, gh, gw));
   }
 
+  /** The {@link VitArchitecture.Head#CONV} decoder on the token map {@code [N, E, H/p, W/p]}. */
+  private NDArray convDecoder(NDArray input, NDArray map) {
+    NDArray f = Activation.relu(transposedConv(map, "head.proj", config.firstUpsampling()));
+    for (int i = 1; i <= config.decoderStages(); i++) {
+      f = Activation.relu(transposedConv(f, "head.up" + i, 2));
+      f = Activation.relu(conv(f, "head.conv" + i, 1));
+    }
+    NDArray centre = input.get(new NDIndex(":, :, " + config.inputDepth() / 2 + ", :, :"));
+    NDArray skip = Activation.relu(conv(centre, "head.skip", 1));
+    f = Activation.relu(conv(NDArrays.concat(new NDList(f, skip), 1), "head.fuse", 1));
+    return conv(f, "head.out", 0);
+  }
+
+  private NDArray conv(NDArray x, String prefix, int pad) {
+    return Conv2d.conv2d(x, p(prefix + ".weight"), p(prefix + ".bias"), new Shape(1, 1),
+        new Shape(pad, pad), new Shape(1, 1), 1).singletonOrThrow();
+  }
+
+  /**
+   * A transposed convolution with kernel = stride = {@code k} (weight {@code [C, O, k, k]}): no
+   * two input pixels overlap, so it is a matrix product per pixel followed by a pixel shuffle
+   * (DJL's PyTorch engine has no transposed convolution).
+   */
+  private NDArray transposedConv(NDArray x, String prefix, int k) {
+    NDManager scope = x.getManager();
+    long[] s = x.getShape().getShape();
+    long n = s[0];
+    long c = s[1];
+    long h = s[2];
+    long w = s[3];
+    NDArray weight = p(prefix + ".weight");
+    long o = weight.getShape().get(1);
+    NDArray kernel = local(scope, weight.reshape(c, o * k * k));
+    NDArray y = x.transpose(0, 2, 3, 1).matMul(kernel).reshape(n, h, w, o, k, k)
+        .transpose(0, 3, 1, 4, 2, 5).reshape(n, o, h * k, w * k);
+    return y.add(local(scope, p(prefix + ".bias").reshape(1, o, 1, 1)));
+  }
   private NDArray attention(NDManager scope, NDArray x, String prefix, long n) {
     int e = config.embedDim();
     int heads = config.heads();

@@ -56,6 +56,8 @@ final class DemoCommand implements Callable<Integer> {
 
   @Mixin TracingOptions tracing = new TracingOptions();
 
+  @Mixin PostProcessingOptions post = new PostProcessingOptions();
+
   @Override
   public Integer call() {
     long[] dims = RenderCommand.parseDims(size, 3, "size");
@@ -73,9 +75,9 @@ final class DemoCommand implements Callable<Integer> {
     Volumes.write(truthMask, output.resolve("truth-mask.tif"));
     Swc.write(truth.tree(), output.resolve("truth.swc"));
 
-    Reconstruction r = RunCommand.reconstruct(truth.image(), model, tracing,
+    Reconstruction r = RunCommand.reconstruct(truth.image(), model, tracing, post,
         new ConsoleProgress(spec.commandLine().getErr()));
-    Volume mask = r.segmentation().maskVolume();
+    Volume mask = r.maskVolume();
     Volumes.write(mask, output.resolve("mask.tif"));
     Swc.write(r.tree(), output.resolve("neuron.swc"));
     RunCommand.writePictures(truth.image(), r, output.resolve("result"));

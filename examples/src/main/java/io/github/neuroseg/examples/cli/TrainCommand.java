@@ -8,6 +8,7 @@ import io.github.neuroseg.segmentation.Segmenter;
 import io.github.neuroseg.training.DataSplit;
 import io.github.neuroseg.training.Inflation;
 import io.github.neuroseg.training.LabeledVolume;
+import io.github.neuroseg.training.PairOptions;
 import io.github.neuroseg.training.SyntheticData;
 import io.github.neuroseg.training.TrainedModel;
 import io.github.neuroseg.training.TrainerBuilder;
@@ -55,6 +56,16 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--pairs", description = "folder of image + SWC pairs")
   @Nullable Path pairs;
 
+  @Option(names = "--swc-units", defaultValue = "physical",
+      description = "units of the --pairs SWC coordinates: physical (the image's voxel size) or"
+          + " voxels (slice indices, as in tracings made on a stack); default ${DEFAULT-VALUE}")
+  String swcUnits;
+
+  @Option(names = "--align-swc", defaultValue = "0",
+      description = "shift each --pairs SWC in x and y by up to this many voxels onto its"
+          + " image's bright structure before rendering its mask (default 0: off)")
+  double alignSwc;
+
   @Option(names = "--synthetic", description = "folder of SWC files to render")
   @Nullable Path synthetic;
 
@@ -90,6 +101,10 @@ final class TrainCommand implements Callable<Integer> {
       + VitArchitecture.DEFAULT_INPUT_DEPTH + ")")
   @Nullable Integer depth;
 
+  @Option(names = "--head",
+      description = "LINEAR (pixel shuffle) or CONV (convolutional decoder); default LINEAR")
+  VitArchitecture.@Nullable Head head;
+
   @Option(names = "--pretrained",
       description = "2D checkpoint (.safetensors or .pth, DINO/timm names) to inflate; --embed,"
           + " --layers, --heads and --patch must match it (a mismatch names the tensor)")
@@ -124,6 +139,11 @@ final class TrainCommand implements Callable<Integer> {
           + TrainerBuilder.DEFAULT_PRETRAINED_LEARNING_RATE_SCALE + ")")
   @Nullable Double pretrainedLrScale;
 
+  @Option(names = "--hard-negatives",
+      description = "fraction of training blocks drawn as hard negatives (brightest background),"
+          + " in [0, 1] (default " + TrainerBuilder.DEFAULT_HARD_NEGATIVE_FRACTION + ")")
+  @Nullable Double hardNegatives;
+
   @Option(names = "--patience",
       description = "stop after this many epochs without improvement (default "
           + TrainerBuilder.DEFAULT_PATIENCE + ")")
@@ -136,6 +156,15 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--test", defaultValue = "0.2",
       description = "fraction of volumes held out for the test Dice (default ${DEFAULT-VALUE})")
   double test;
+
+  @Option(names = "--validation-cases", split = ",",
+      description = "names of the volumes to validate on (e.g. OP_5 for OP_5.swc of --pairs);"
+          + " with --test-cases, replaces the random split: every other volume trains")
+  @Nullable List<String> validationCases;
+
+  @Option(names = "--test-cases", split = ",",
+      description = "names of the volumes held out for the test Dice (e.g. OP_6)")
+  @Nullable List<String> testCases;
 
   @Option(names = "--checkpoints",
       description = "folder for best/last checkpoints (resumable with --resume)")
@@ -157,7 +186,12 @@ final class TrainCommand implements Callable<Integer> {
     }
     List<LabeledVolume> volumes = new ArrayList<>();
     if (pairs != null) {
-      volumes.addAll(LabeledVolume.readPairs(pairs));
+      if (!swcUnits.equals("physical") && !swcUnits.equals("voxels")) {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+            "--swc-units must be 'physical' or 'voxels', got '" + swcUnits + "'");
+      }
+      volumes.addAll(LabeledVolume.readPairs(pairs,
+          new PairOptions(swcUnits.equals("voxels"), alignSwc)));
     }
     if (synthetic != null || generated > 0) {
       List<Path> swcs = synthetic == null ? List.of() : list(synthetic, ".swc");
@@ -168,7 +202,10 @@ final class TrainCommand implements Callable<Integer> {
       throw new InvalidInputException(
           "no training data: give --pairs DIR, --synthetic DIR or --generated N");
     }
-    DataSplit split = DataSplit.of(volumes, validation, test, seed);
+    DataSplit split = validationCases == null && testCases == null
+        ? DataSplit.of(volumes, validation, test, seed)
+        : DataSplit.byName(volumes, validationCases == null ? List.of() : validationCases,
+            testCases == null ? List.of() : testCases);
     out.printf(Locale.ROOT, "data: %d volumes (training %d, validation %d, test %d)%n",
         volumes.size(), split.training().size(), split.validation().size(), split.test().size());
     TrainerBuilder b = trainer(split);
@@ -201,9 +238,10 @@ final class TrainCommand implements Callable<Integer> {
         .resume(resume)
         .pretrained(pretrained);
     VitArchitecture a = VitArchitecture.DEFAULT;
-    b.architecture(VitArchitecture.of(or(embed, a.embedDim()), or(layers, a.layers()),
+    b.architecture(new VitArchitecture(or(embed, a.embedDim()), or(layers, a.layers()),
         or(heads, a.heads()), or(patch, a.patch()), or(depth, a.inputDepth()),
-        or(tile, a.tileHeight()), or(tile, a.tileWidth())));
+        or(tile, a.tileHeight()), or(tile, a.tileWidth()),
+        head != null ? head : a.head()));
     if (inflation != null) {
       b.inflation(inflation);
     }
@@ -227,6 +265,9 @@ final class TrainCommand implements Callable<Integer> {
     }
     if (patience != null) {
       b.patience(patience);
+    }
+    if (hardNegatives != null) {
+      b.hardNegativeFraction(hardNegatives);
     }
     Map<String, String> provenance = new LinkedHashMap<>();
     provenance.put("training_command", "neuroseg "
