@@ -10,6 +10,7 @@ import static org.quicktheories.generators.SourceDSL.doubles;
 import static org.quicktheories.generators.SourceDSL.integers;
 
 import io.github.neuroseg.InvalidInputException;
+import io.github.neuroseg.testing.Generators;
 import io.github.neuroseg.volume.VoxelSize;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -118,37 +119,41 @@ class NeuronTreeTest {
    */
   @Test
   void cropKeepsExactlyTheNodesInside() {
-    qt().withFixedSeed(SEED + 7).withExamples(200).forAll(longs().all()).checkAssert(seed -> {
-      SplittableRandom r = new SplittableRandom(seed);
-      NeuronTree t = io.github.neuroseg.synth.TestTrees.random(seed, r.nextInt(1, 80),
-          new double[] {50, 40, 30}, 3);
+    Gen<Double> corners = doubles().between(-10, 60);
+    Gen<double[]> boxes = in -> {
       double[] box = new double[6];
       for (int d = 0; d < 3; d++) {
-        double a = r.nextDouble(-10, 60);
-        double b = r.nextDouble(-10, 60);
+        double a = corners.generate(in);
+        double b = corners.generate(in);
         box[d] = Math.min(a, b);
         box[d + 3] = Math.max(a, b);
       }
-      String msg = "SEED=" + SEED + "+7 example seed=" + seed;
-      NeuronTree c = t.crop(box);
-      Set<Long> expected = new HashSet<>();
-      for (SwcNode n : t.nodes()) {
-        if (n.x() >= box[0] && n.x() <= box[3] && n.y() >= box[1] && n.y() <= box[4]
-            && n.z() >= box[2] && n.z() <= box[5]) {
-          expected.add(n.id());
-        }
-      }
-      assertEquals(expected, new HashSet<>(ids(c.nodes())), msg);
-      for (SwcNode k : c.nodes()) {
-        SwcNode o = t.node(k.id());
-        assertEquals(o.x(), k.x(), msg);
-        assertEquals(o.y(), k.y(), msg);
-        assertEquals(o.z(), k.z(), msg);
-        assertEquals(o.radius(), k.radius(), msg);
-        boolean parentInside = !o.isRoot() && expected.contains(o.parent());
-        assertEquals(parentInside ? o.parent() : SwcNode.NO_PARENT, k.parent(), msg);
-      }
-    });
+      return box;
+    };
+    qt().withFixedSeed(SEED + 7).withExamples(200)
+        .forAll(Generators.forests(1, 79, new double[] {50, 40, 30}, 3),
+            boxes.describedAs(java.util.Arrays::toString))
+        .checkAssert((t, box) -> {
+          String msg = "SEED=" + SEED + "+7";
+          NeuronTree c = t.crop(box);
+          Set<Long> expected = new HashSet<>();
+          for (SwcNode n : t.nodes()) {
+            if (n.x() >= box[0] && n.x() <= box[3] && n.y() >= box[1] && n.y() <= box[4]
+                && n.z() >= box[2] && n.z() <= box[5]) {
+              expected.add(n.id());
+            }
+          }
+          assertEquals(expected, new HashSet<>(ids(c.nodes())), msg);
+          for (SwcNode k : c.nodes()) {
+            SwcNode o = t.node(k.id());
+            assertEquals(o.x(), k.x(), msg);
+            assertEquals(o.y(), k.y(), msg);
+            assertEquals(o.z(), k.z(), msg);
+            assertEquals(o.radius(), k.radius(), msg);
+            boolean parentInside = !o.isRoot() && expected.contains(o.parent());
+            assertEquals(parentInside ? o.parent() : SwcNode.NO_PARENT, k.parent(), msg);
+          }
+        });
   }
 
   @Test
