@@ -35,6 +35,12 @@ public record PostProcessing(double lowThreshold, int minComponentVoxels) {
   public static final PostProcessing NONE = new PostProcessing(1, 0);
 
   /**
+   * What {@code neuroseg run} and {@code scripts/eval-real} use unless told otherwise (chosen
+   * on the real-data benchmark; see the README): currently {@link #NONE}.
+   */
+  public static final PostProcessing DEFAULT = NONE;
+
+  /**
    * Checks the values.
    *
    * @throws InvalidInputException for a threshold outside [0, 1] or a negative size
