@@ -5,8 +5,10 @@ import io.github.neuroseg.NeuroSegException;
 import io.github.neuroseg.files.AtomicWrite;
 import io.github.neuroseg.metrics.ReconstructionMetrics;
 import io.github.neuroseg.metrics.SegmentationMetrics;
+import io.github.neuroseg.pipeline.Pipeline;
+import io.github.neuroseg.pipeline.Reconstruction;
+import io.github.neuroseg.segmentation.PostProcessing;
 import io.github.neuroseg.segmentation.SegmenterBuilder;
-import io.github.neuroseg.segmentation.Segmentation;
 import io.github.neuroseg.segmentation.Segmenter;
 import io.github.neuroseg.swc.NeuronTree;
 import io.github.neuroseg.swc.Swc;
@@ -185,12 +187,21 @@ public final class RealEvaluation {
     Path model = null;
     Path out = Path.of("target/eval-real");
     Set<String> only = null;
+    boolean tta = false;
+    double low = PostProcessing.DEFAULT.lowThreshold();
+    int minObject = PostProcessing.DEFAULT.minComponentVoxels();
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
+      if (a.equals("--tta")) {
+        tta = true;
+        continue;
+      }
       if (i + 1 >= args.length) {
         usage("missing value after " + a);
       }
       switch (a) {
+        case "--low-threshold" -> low = Double.parseDouble(args[++i]);
+        case "--min-object" -> minObject = Integer.parseInt(args[++i]);
         case "--data" -> data = Path.of(args[++i]);
         case "--model" -> model = Path.of(args[++i]);
         case "--out" -> out = Path.of(args[++i]);
@@ -205,7 +216,8 @@ public final class RealEvaluation {
       Set<String> o = only;
       cases = cases.stream().filter(p -> o.contains(p.name()) || o.contains(p.source())).toList();
     }
-    SegmenterBuilder b = NeuroSeg.segmenter();
+    PostProcessing post = new PostProcessing(low, minObject);
+    SegmenterBuilder b = NeuroSeg.segmenter().testTimeAugmentation(tta);
     b = model == null ? b.model(NeuroSeg.bundledModel()) : b.model(model);
     List<CaseResult> results = new ArrayList<>();
     Path swcDir = out.resolve("swc");
@@ -219,6 +231,7 @@ public final class RealEvaluation {
           + (split.training().isEmpty() && split.validation().isEmpty()
               ? " (the model names no training or validation cases: every case counts)" : ""));
       log.println("tracer: " + NeuroSeg.tracer().build().config());
+      log.println("run: test-time augmentation " + (tta ? "on" : "off") + ", " + post);
       log.println("data: " + data.toAbsolutePath().normalize() + ", " + cases.size() + " cases");
       for (RealCases.Pending p : cases) {
         long l0 = System.nanoTime();
@@ -231,7 +244,7 @@ public final class RealEvaluation {
           continue;
         }
         double loadS = (System.nanoTime() - l0) / 1e9;
-        CaseResult r = evaluate(c, segmenter, split, swcDir);
+        CaseResult r = evaluate(c, segmenter, post, split, swcDir);
         results.add(r);
         log.printf(Locale.ROOT, "%s: %s; %dx%dx%d; wall s: load %.1f, %s %.1f, %s %.1f, %s %.1f;"
             + " process CPU %.1f s%n", c.name(), c.note(), c.volume().width(),
@@ -267,7 +280,7 @@ public final class RealEvaluation {
   private static void usage(String problem) {
     System.err.println("error: " + problem);
     System.err.println("usage: RealEvaluation [--data DIR] [--model M.onnx] [--out DIR]"
-        + " [--only NAME,...]");
+        + " [--only NAME,...] [--tta] [--low-threshold P] [--min-object N]");
     System.exit(2);
   }
 
@@ -277,6 +290,12 @@ public final class RealEvaluation {
    */
   static CaseResult evaluate(RealCases.Case c, Segmenter segmenter, Split split,
       @Nullable Path swcDir) {
+    return evaluate(c, segmenter, PostProcessing.DEFAULT, split, swcDir);
+  }
+
+  /** As {@link #evaluate(RealCases.Case, Segmenter, Split, Path)} with this post-processing. */
+  static CaseResult evaluate(RealCases.Case c, Segmenter segmenter, PostProcessing post,
+      Split split, @Nullable Path swcDir) {
     Volume v = c.volume();
     NeuronTree ref = c.reference();
     List<Row> rows = new ArrayList<>();
@@ -286,10 +305,10 @@ public final class RealEvaluation {
       NeuronTree traced;
       if (m == Method.RUN) {
         // exactly what `neuroseg run` does
-        Segmentation s = segmenter.segment(v);
-        traced = NeuroSeg.tracer().threshold(s.threshold()).build()
-            .trace(TraceInput.of(s, v));
-        mask = s.mask();
+        Reconstruction r = Pipeline.of(segmenter, NeuroSeg.tracer().build())
+            .withPostProcessing(post).run(v);
+        traced = r.tree();
+        mask = r.mask();
       } else {
         var bin = m == Method.MEAN_HALF_STD ? Thresholds.meanHalfStd(v)
             : Thresholds.gaussThreeStd(v);

@@ -1,6 +1,7 @@
 package io.github.neuroseg.segmentation;
 
 import io.github.neuroseg.InvalidInputException;
+import io.github.neuroseg.internal.Checks;
 import java.util.Arrays;
 import net.imglib2.Cursor;
 import net.imglib2.RandomAccessibleInterval;
@@ -34,14 +35,18 @@ public record PostProcessing(double lowThreshold, int minComponentVoxels) {
   public static final PostProcessing NONE = new PostProcessing(1, 0);
 
   /**
+   * What {@code neuroseg run} and {@code scripts/eval-real} use unless told otherwise (chosen
+   * on the real-data benchmark; see the README): currently {@link #NONE}.
+   */
+  public static final PostProcessing DEFAULT = NONE;
+
+  /**
    * Checks the values.
    *
    * @throws InvalidInputException for a threshold outside [0, 1] or a negative size
    */
   public PostProcessing {
-    if (!(lowThreshold >= 0 && lowThreshold <= 1)) {
-      throw new InvalidInputException("low threshold must be in [0, 1], got " + lowThreshold);
-    }
+    Checks.inRange("low threshold", lowThreshold, 0, 1);
     if (minComponentVoxels < 0) {
       throw new InvalidInputException("minimum component size must be >= 0 voxels, got "
           + minComponentVoxels);

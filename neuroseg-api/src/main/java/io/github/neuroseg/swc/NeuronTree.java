@@ -1,6 +1,7 @@
 package io.github.neuroseg.swc;
 
 import io.github.neuroseg.InvalidInputException;
+import io.github.neuroseg.internal.Checks;
 import io.github.neuroseg.volume.VoxelSize;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -330,9 +331,7 @@ public final class NeuronTree {
    * @param step spacing along each segment, {@code > 0}
    */
   public NeuronTree resample(double step) {
-    if (!(step > 0) || Double.isInfinite(step)) {
-      throw new InvalidInputException("resampling step must be finite and > 0, got " + step);
-    }
+    Checks.positiveFinite("resampling step", step);
     List<SwcNode> out = new ArrayList<>();
     long[] newId = new long[nodes.size()];
     Arrays.fill(newId, -1);

@@ -1,6 +1,7 @@
 package io.github.neuroseg.synth;
 
 import io.github.neuroseg.InvalidInputException;
+import io.github.neuroseg.internal.Checks;
 import io.github.neuroseg.swc.NeuronTree;
 import io.github.neuroseg.swc.SwcNode;
 import io.github.neuroseg.volume.Volume;
@@ -364,10 +365,7 @@ public final class NeuronRenderer {
 
     /** Brightness factor inside a gap, in [0, 1] (default 0.1). */
     public Builder gapDepth(double value) {
-      if (!(value >= 0 && value <= 1)) {
-        throw new InvalidInputException("gap depth must be in [0, 1], got " + value);
-      }
-      this.gapDepth = value;
+      this.gapDepth = Checks.inRange("gap depth", value, 0, 1);
       return this;
     }
 
@@ -415,10 +413,7 @@ public final class NeuronRenderer {
 
     /** Number of distractor blobs outside the neuron (default 0). */
     public Builder distractors(int value) {
-      if (value < 0) {
-        throw new InvalidInputException("distractor count must be >= 0, got " + value);
-      }
-      this.distractors = value;
+      this.distractors = Checks.atLeast("distractor count", value, 0);
       return this;
     }
 
@@ -484,17 +479,11 @@ public final class NeuronRenderer {
     }
 
     private static double positive(String what, double value) {
-      if (!(value > 0) || Double.isInfinite(value)) {
-        throw new InvalidInputException(what + " must be finite and > 0, got " + value);
-      }
-      return value;
+      return Checks.positiveFinite(what, value);
     }
 
     private static double nonNegative(String what, double value) {
-      if (!(value >= 0) || Double.isInfinite(value)) {
-        throw new InvalidInputException(what + " must be finite and >= 0, got " + value);
-      }
-      return value;
+      return Checks.nonNegativeFinite(what, value);
     }
   }
 }

@@ -1,6 +1,7 @@
 package io.github.neuroseg.training;
 
 import io.github.neuroseg.InvalidInputException;
+import io.github.neuroseg.internal.IoErrors;
 import io.github.neuroseg.swc.NeuronTree;
 import io.github.neuroseg.swc.Swc;
 import io.github.neuroseg.swc.SwcNode;
@@ -116,7 +117,7 @@ public record LabeledVolume(
     try (Stream<Path> s = Files.list(folder)) {
       files = s.filter(Files::isRegularFile).sorted().toList();
     } catch (IOException e) {
-      throw new NeuroSegIOException("cannot list " + folder + ": " + e, e);
+      throw IoErrors.cannot("list", folder, e);
     }
     List<LabeledVolume> out = new ArrayList<>();
     for (Path swc : files) {

@@ -1,6 +1,7 @@
 package io.github.neuroseg.training;
 
 import io.github.neuroseg.InvalidInputException;
+import io.github.neuroseg.internal.Checks;
 import io.github.neuroseg.swc.NeuronTree;
 import io.github.neuroseg.swc.SwcNode;
 import io.github.neuroseg.volume.Volume;
@@ -40,12 +41,8 @@ public final class SwcAlignment {
    *     image
    */
   public static Shift bestShift(Volume image, NeuronTree voxelTree, double radius, double step) {
-    if (!(radius >= 0) || Double.isInfinite(radius)) {
-      throw new InvalidInputException("alignment radius must be finite and >= 0, got " + radius);
-    }
-    if (!(step > 0) || Double.isInfinite(step)) {
-      throw new InvalidInputException("alignment step must be finite and > 0, got " + step);
-    }
+    Checks.nonNegativeFinite("alignment radius", radius);
+    Checks.positiveFinite("alignment step", step);
     int n = (int) Math.floor(radius / step + 1e-9);
     double at0 = meanIntensity(image, voxelTree, 0, 0);
     if (Double.isNaN(at0)) {

@@ -3,6 +3,7 @@ package io.github.neuroseg.training;
 import io.github.neuroseg.Device;
 import io.github.neuroseg.InvalidInputException;
 import io.github.neuroseg.ProgressListener;
+import io.github.neuroseg.internal.Checks;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -103,36 +104,19 @@ public record TrainerConfig(
       throw new InvalidInputException("pretrained part must name a network of the checkpoint "
           + "(teacher or student), got " + (pretrainedPart == null ? "null" : "a blank name"));
     }
-    if (!(pretrainedLearningRateScale >= 0 && pretrainedLearningRateScale <= 1)) {
-      throw new InvalidInputException("pretrained learning-rate scale must be in [0, 1], got "
-          + pretrainedLearningRateScale);
-    }
+    Checks.inRange("pretrained learning-rate scale", pretrainedLearningRateScale, 0, 1);
     if (!(layerDecay > 0 && layerDecay <= 1)) {
       throw new InvalidInputException("layer decay must be in (0, 1], got " + layerDecay);
     }
-    positive("epochs", epochs);
-    positive("steps per epoch", stepsPerEpoch);
-    positive("batch size", batchSize);
-    if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
-      throw new InvalidInputException("learning rate must be finite and > 0, got "
-          + learningRate);
-    }
-    if (warmupSteps < 0) {
-      throw new InvalidInputException("warm-up steps must be >= 0, got " + warmupSteps);
-    }
-    if (!(weightDecay >= 0) || Double.isInfinite(weightDecay)) {
-      throw new InvalidInputException("weight decay must be finite and >= 0, got "
-          + weightDecay);
-    }
-    if (!(minForegroundRatio >= 0 && minForegroundRatio <= 1)) {
-      throw new InvalidInputException("minimum foreground ratio must be in [0, 1], got "
-          + minForegroundRatio);
-    }
-    if (!(hardNegativeFraction >= 0 && hardNegativeFraction <= 1)) {
-      throw new InvalidInputException("hard negative fraction must be in [0, 1], got "
-          + hardNegativeFraction);
-    }
-    positive("patience", patience);
+    Checks.positive("epochs", epochs);
+    Checks.positive("steps per epoch", stepsPerEpoch);
+    Checks.positive("batch size", batchSize);
+    Checks.positiveFinite("learning rate", learningRate);
+    Checks.atLeast("warm-up steps", warmupSteps, 0);
+    Checks.nonNegativeFinite("weight decay", weightDecay);
+    Checks.inRange("minimum foreground ratio", minForegroundRatio, 0, 1);
+    Checks.inRange("hard negative fraction", hardNegativeFraction, 0, 1);
+    Checks.positive("patience", patience);
     if (resume && checkpointDirectory == null) {
       throw new InvalidInputException(
           "resume needs a checkpoint directory to resume from; set checkpointDirectory(...)");
@@ -143,12 +127,6 @@ public record TrainerConfig(
     if (progress == null) {
       throw new InvalidInputException("progress listener must not be null; use "
           + "ProgressListener.NONE for none");
-    }
-  }
-
-  private static void positive(String what, int value) {
-    if (value <= 0) {
-      throw new InvalidInputException(what + " must be > 0, got " + value);
     }
   }
 }

@@ -1,6 +1,7 @@
 package io.github.neuroseg.training;
 
 import io.github.neuroseg.InvalidInputException;
+import io.github.neuroseg.internal.Checks;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -127,13 +128,13 @@ public record VitArchitecture(
     if (head == null) {
       throw new InvalidInputException("head must be LINEAR or CONV, got null");
     }
-    positive("embedding width", embedDim);
-    positive("layers", layers);
-    positive("heads", heads);
-    positive("patch size", patch);
-    positive("input depth", inputDepth);
-    positive("tile height", tileHeight);
-    positive("tile width", tileWidth);
+    Checks.positive("embedding width", embedDim);
+    Checks.positive("layers", layers);
+    Checks.positive("heads", heads);
+    Checks.positive("patch size", patch);
+    Checks.positive("input depth", inputDepth);
+    Checks.positive("tile height", tileHeight);
+    Checks.positive("tile width", tileWidth);
     if (registers < 0) {
       throw new InvalidInputException("register tokens must be >= 0, got " + registers);
     }
@@ -358,11 +359,5 @@ public record VitArchitecture(
         + (head == Head.LINEAR ? "" : ", " + head.spec() + " head")
         + (layerScale ? ", LayerScale" : "")
         + (registers > 0 ? ", " + registers + " registers" : "") + "]";
-  }
-
-  private static void positive(String what, int value) {
-    if (value <= 0) {
-      throw new InvalidInputException(what + " must be > 0, got " + value);
-    }
   }
 }

@@ -3,12 +3,12 @@ package io.github.neuroseg.volume;
 import io.github.neuroseg.FormatException;
 import io.github.neuroseg.InvalidInputException;
 import io.github.neuroseg.NeuroSegIOException;
+import io.github.neuroseg.internal.IoErrors;
 import io.github.neuroseg.volume.chunked.ChunkedReader;
 import io.github.neuroseg.volume.chunked.ChunkedWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Locale;
 
@@ -73,7 +73,7 @@ public final class Volumes {
     }
     byte[] head = head(path);
     if (TiffStructure.isTiff(head)) {
-      return Tiff.read(path);
+      return TiffReader.read(path);
     }
     if (V3draw.isV3draw(head)) {
       return V3draw.read(path);
@@ -92,7 +92,7 @@ public final class Volumes {
    * @throws NeuroSegIOException when the file cannot be read
    */
   public static Volume readTiff(Path path) {
-    return Tiff.read(path);
+    return TiffReader.read(path);
   }
 
   /**
@@ -141,7 +141,7 @@ public final class Volumes {
    * @throws NeuroSegIOException when the file cannot be written
    */
   public static void writeTiff(Volume volume, Path path) {
-    Tiff.write(volume, path);
+    TiffWriter.write(volume, path);
   }
 
   /**
@@ -164,10 +164,8 @@ public final class Volumes {
   private static byte[] head(Path path) {
     try (InputStream in = Files.newInputStream(path)) {
       return in.readNBytes(32);
-    } catch (NoSuchFileException e) {
-      throw new NeuroSegIOException("cannot read " + path + ": no such file", e);
     } catch (IOException e) {
-      throw new NeuroSegIOException("cannot read " + path + ": " + e, e);
+      throw IoErrors.cannotRead(path, e);
     }
   }
 

@@ -6,16 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.quicktheories.QuickTheory.qt;
-import static org.quicktheories.generators.SourceDSL.longs;
+import static org.quicktheories.generators.SourceDSL.doubles;
+import static org.quicktheories.generators.SourceDSL.integers;
 
 import io.github.neuroseg.InvalidInputException;
+import io.github.neuroseg.testing.Generators;
 import io.github.neuroseg.volume.VoxelSize;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
 
 class NeuronTreeTest {
   private static final long SEED = 0x7AEE_2026L;
@@ -117,37 +119,41 @@ class NeuronTreeTest {
    */
   @Test
   void cropKeepsExactlyTheNodesInside() {
-    qt().withFixedSeed(SEED + 7).withExamples(200).forAll(longs().all()).checkAssert(seed -> {
-      SplittableRandom r = new SplittableRandom(seed);
-      NeuronTree t = io.github.neuroseg.synth.TestTrees.random(seed, r.nextInt(1, 80),
-          new double[] {50, 40, 30}, 3);
+    Gen<Double> corners = doubles().between(-10, 60);
+    Gen<double[]> boxes = in -> {
       double[] box = new double[6];
       for (int d = 0; d < 3; d++) {
-        double a = r.nextDouble(-10, 60);
-        double b = r.nextDouble(-10, 60);
+        double a = corners.generate(in);
+        double b = corners.generate(in);
         box[d] = Math.min(a, b);
         box[d + 3] = Math.max(a, b);
       }
-      String msg = "SEED=" + SEED + "+7 example seed=" + seed;
-      NeuronTree c = t.crop(box);
-      Set<Long> expected = new HashSet<>();
-      for (SwcNode n : t.nodes()) {
-        if (n.x() >= box[0] && n.x() <= box[3] && n.y() >= box[1] && n.y() <= box[4]
-            && n.z() >= box[2] && n.z() <= box[5]) {
-          expected.add(n.id());
-        }
-      }
-      assertEquals(expected, new HashSet<>(ids(c.nodes())), msg);
-      for (SwcNode k : c.nodes()) {
-        SwcNode o = t.node(k.id());
-        assertEquals(o.x(), k.x(), msg);
-        assertEquals(o.y(), k.y(), msg);
-        assertEquals(o.z(), k.z(), msg);
-        assertEquals(o.radius(), k.radius(), msg);
-        boolean parentInside = !o.isRoot() && expected.contains(o.parent());
-        assertEquals(parentInside ? o.parent() : SwcNode.NO_PARENT, k.parent(), msg);
-      }
-    });
+      return box;
+    };
+    qt().withFixedSeed(SEED + 7).withExamples(200)
+        .forAll(Generators.forests(1, 79, new double[] {50, 40, 30}, 3),
+            boxes.describedAs(java.util.Arrays::toString))
+        .checkAssert((t, box) -> {
+          String msg = "SEED=" + SEED + "+7";
+          NeuronTree c = t.crop(box);
+          Set<Long> expected = new HashSet<>();
+          for (SwcNode n : t.nodes()) {
+            if (n.x() >= box[0] && n.x() <= box[3] && n.y() >= box[1] && n.y() <= box[4]
+                && n.z() >= box[2] && n.z() <= box[5]) {
+              expected.add(n.id());
+            }
+          }
+          assertEquals(expected, new HashSet<>(ids(c.nodes())), msg);
+          for (SwcNode k : c.nodes()) {
+            SwcNode o = t.node(k.id());
+            assertEquals(o.x(), k.x(), msg);
+            assertEquals(o.y(), k.y(), msg);
+            assertEquals(o.z(), k.z(), msg);
+            assertEquals(o.radius(), k.radius(), msg);
+            boolean parentInside = !o.isRoot() && expected.contains(o.parent());
+            assertEquals(parentInside ? o.parent() : SwcNode.NO_PARENT, k.parent(), msg);
+          }
+        });
   }
 
   @Test
@@ -196,12 +202,11 @@ class NeuronTreeTest {
    */
   @Test
   void resamplePreservesTopologyAndLength() {
-    qt().withFixedSeed(SEED).withExamples(150).forAll(longs().all()).checkAssert(seed -> {
-      SplittableRandom r = new SplittableRandom(seed);
-      double step = r.nextDouble(0.1, 3);
-      NeuronTree t = randomTree(r, step);
+    qt().withFixedSeed(SEED).withExamples(150).forAll(steppedTrees()).checkAssert(c -> {
+      double step = c.step();
+      NeuronTree t = c.tree();
       NeuronTree s = t.resample(step);
-      String msg = "SEED=" + SEED + " example seed=" + seed + " step=" + step;
+      String msg = "SEED=" + SEED + " step=" + step;
       assertEquals(t.roots().size(), s.roots().size(), msg);
       assertEquals(countBranches(t), countBranches(s), msg);
       assertEquals(t.leaves().size(), s.leaves().size(), msg);
@@ -227,25 +232,51 @@ class NeuronTreeTest {
     });
   }
 
-  private static NeuronTree randomTree(SplittableRandom r, double step) {
-    int n = r.nextInt(1, 40);
-    List<SwcNode> nodes = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      if (i == 0 || r.nextInt(15) == 0) {
-        nodes.add(new SwcNode(i + 1, 1, r.nextDouble(-100, 100), r.nextDouble(-100, 100),
-            r.nextDouble(-100, 100), 2, -1));
-        continue;
-      }
-      // mostly extend the previous node (long unbranched runs), sometimes branch anywhere
-      SwcNode p = r.nextInt(4) == 0 ? nodes.get(r.nextInt(i)) : nodes.get(i - 1);
-      double len = step * r.nextDouble(50, 100);
-      double theta = r.nextDouble(0, Math.PI);
-      double phi = r.nextDouble(0, 2 * Math.PI);
-      nodes.add(new SwcNode(i + 1, 3, p.x() + len * Math.sin(theta) * Math.cos(phi),
-          p.y() + len * Math.sin(theta) * Math.sin(phi), p.z() + len * Math.cos(theta),
-          r.nextDouble(0, 3), p.id()));
+  /** A resampling step and a tree whose edges are 50..100 steps long. */
+  record SteppedTree(double step, NeuronTree tree) {
+    @Override
+    public String toString() {
+      return "step " + step + "\n" + Swc.format(tree);
     }
-    return NeuronTree.of(nodes);
+  }
+
+  /**
+   * Trees of 1..39 nodes for a step in [0.1, 3): roots with odds 1 in 15 (anywhere in +-100),
+   * otherwise a node extends the previous one (long unbranched runs) or, with odds 1 in 4, any
+   * earlier node, by 50..100 steps in a generated direction. Shrinks towards short straight
+   * chains.
+   */
+  static Gen<SteppedTree> steppedTrees() {
+    Gen<Double> steps = doubles().between(0.1, 3);
+    Gen<Integer> sizes = integers().between(1, 39);
+    Gen<Integer> rootOdds = integers().between(0, 14);
+    Gen<Integer> branchOdds = integers().between(0, 3);
+    Gen<Double> coords = doubles().between(-100, 100);
+    Gen<Double> lengths = doubles().between(50, 100);
+    Gen<Double> thetas = doubles().between(0, Math.PI);
+    Gen<Double> phis = doubles().between(0, 2 * Math.PI);
+    Gen<Double> radii = doubles().between(0, 3);
+    return in -> {
+      double step = Math.min(steps.generate(in), Math.nextDown(3.0));
+      int n = sizes.generate(in);
+      List<SwcNode> nodes = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        if (i == 0 || rootOdds.generate(in) == 14) {
+          nodes.add(new SwcNode(i + 1, 1, coords.generate(in), coords.generate(in),
+              coords.generate(in), 2, -1));
+          continue;
+        }
+        SwcNode p = branchOdds.generate(in) == 3
+            ? nodes.get(integers().between(0, i - 1).generate(in)) : nodes.get(i - 1);
+        double len = step * lengths.generate(in);
+        double theta = thetas.generate(in);
+        double phi = phis.generate(in);
+        nodes.add(new SwcNode(i + 1, 3, p.x() + len * Math.sin(theta) * Math.cos(phi),
+            p.y() + len * Math.sin(theta) * Math.sin(phi), p.z() + len * Math.cos(theta),
+            radii.generate(in), p.id()));
+      }
+      return new SteppedTree(step, NeuronTree.of(nodes));
+    };
   }
 
   private static int countBranches(NeuronTree t) {

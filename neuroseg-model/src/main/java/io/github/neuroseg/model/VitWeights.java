@@ -1,6 +1,7 @@
 package io.github.neuroseg.model;
 
 import io.github.neuroseg.InvalidInputException;
+import io.github.neuroseg.internal.Checks;
 import io.github.neuroseg.training.VitArchitecture;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -74,9 +75,7 @@ public final class VitWeights {
    * @throws InvalidInputException for a spread that is not finite and positive
    */
   public static Map<String, FloatTensor> random(VitArchitecture a, long seed, double spread) {
-    if (!(spread > 0) || Double.isInfinite(spread)) {
-      throw new InvalidInputException("spread must be finite and > 0, got " + spread);
-    }
+    Checks.positiveFinite("spread", spread);
     Map<String, FloatTensor> w = new LinkedHashMap<>();
     a.weightShapes().forEach((name, shape) -> {
       SplittableRandom rnd = stream(seed, name);

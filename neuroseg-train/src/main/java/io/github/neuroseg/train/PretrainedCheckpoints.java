@@ -3,6 +3,7 @@ package io.github.neuroseg.train;
 import io.github.neuroseg.FormatException;
 import io.github.neuroseg.ModelException;
 import io.github.neuroseg.NeuroSegIOException;
+import io.github.neuroseg.internal.IoErrors;
 import io.github.neuroseg.training.TrainerBuilder;
 import io.github.neuroseg.training.VitArchitecture;
 import java.io.IOException;
@@ -277,7 +278,7 @@ public final class PretrainedCheckpoints {
     try (InputStream in = Files.newInputStream(path)) {
       n = in.readNBytes(head, 0, head.length);
     } catch (IOException e) {
-      throw new NeuroSegIOException("cannot read " + path + ": " + e, e);
+      throw IoErrors.cannotRead(path, e);
     }
     Map<String, TensorSource> raw = new LinkedHashMap<>();
     String format;

@@ -3,6 +3,7 @@ package io.github.neuroseg.train;
 import io.github.neuroseg.FormatException;
 import io.github.neuroseg.NeuroSegIOException;
 import io.github.neuroseg.files.AtomicWrite;
+import io.github.neuroseg.internal.IoErrors;
 import io.github.neuroseg.model.FloatTensor;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -139,7 +140,7 @@ final class SafeTensors {
       return new Index(path, dataStart, java.util.Collections.unmodifiableMap(entries),
           java.util.Collections.unmodifiableMap(meta));
     } catch (IOException e) {
-      throw new NeuroSegIOException("cannot read " + path + ": " + e, e);
+      throw IoErrors.cannotRead(path, e);
     }
   }
 
@@ -165,7 +166,7 @@ final class SafeTensors {
       b.flip();
       return FloatTensor.of(e.shape(), Dtypes.decode(b, e.dtype(), (int) count));
     } catch (IOException ex) {
-      throw new NeuroSegIOException("cannot read " + index.path() + ": " + ex, ex);
+      throw IoErrors.cannotRead(index.path(), ex);
     }
   }
 

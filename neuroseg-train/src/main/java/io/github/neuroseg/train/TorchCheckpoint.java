@@ -2,6 +2,7 @@ package io.github.neuroseg.train;
 
 import io.github.neuroseg.FormatException;
 import io.github.neuroseg.NeuroSegIOException;
+import io.github.neuroseg.internal.IoErrors;
 import io.github.neuroseg.model.FloatTensor;
 import java.io.IOException;
 import java.io.InputStream;
@@ -120,7 +121,7 @@ final class TorchCheckpoint {
       throw FormatException.of(src, "not a zip archive (" + e.getMessage() + "); only the zip "
           + "checkpoints of torch.save (PyTorch 1.6 or later) are supported", e);
     } catch (IOException e) {
-      throw new NeuroSegIOException("cannot read " + path + ": " + e, e);
+      throw IoErrors.cannotRead(path, e);
     }
     try {
       String prefix = null;
@@ -155,7 +156,7 @@ final class TorchCheckpoint {
       return new Archive(zip, src, prefix + "data/", root);
     } catch (IOException e) {
       close(zip);
-      throw new NeuroSegIOException("cannot read " + path + ": " + e, e);
+      throw IoErrors.cannotRead(path, e);
     } catch (RuntimeException e) {
       close(zip);
       throw e;
@@ -258,7 +259,7 @@ final class TorchCheckpoint {
       try {
         return readAll(zip, e);
       } catch (IOException ex) {
-        throw new NeuroSegIOException("cannot read storage " + key + " of " + src, ex);
+        throw IoErrors.cannot("read storage " + key + " of", src, ex);
       }
     }
 

@@ -1,6 +1,5 @@
 package io.github.neuroseg.examples.cli;
 
-import io.github.neuroseg.NeuroSegIOException;
 import io.github.neuroseg.files.AtomicWrite;
 import io.github.neuroseg.metrics.EvaluationReport;
 import io.github.neuroseg.pipeline.Reconstruction;
@@ -12,7 +11,6 @@ import io.github.neuroseg.synth.RenderedNeuron;
 import io.github.neuroseg.volume.Volume;
 import io.github.neuroseg.volume.Volumes;
 import io.github.neuroseg.volume.VoxelSize;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,11 +63,7 @@ final class DemoCommand implements Callable<Integer> {
     RenderedNeuron truth = NeuronRenderer.newBuilder().seed(seed).build().render(
         NeuronGenerator.newBuilder().bounds(dims[0], dims[1], dims[2]).seed(seed).build()
             .generate().toPhysical(vs), dims, vs);
-    try {
-      Files.createDirectories(output);
-    } catch (IOException e) {
-      throw new NeuroSegIOException("cannot create " + output + ": " + e, e);
-    }
+    Folders.create(output);
     Volume truthMask = new Volume(truth.mask(), vs, "truth-mask", Map.of());
     Volumes.write(truth.image(), output.resolve("image.tif"));
     Volumes.write(truthMask, output.resolve("truth-mask.tif"));

@@ -17,7 +17,7 @@ final class PostProcessingOptions {
 
   /** The post-processing these options ask for. */
   PostProcessing postProcessing() {
-    return new PostProcessing(lowThreshold != null ? lowThreshold : PostProcessing.NONE
-        .lowThreshold(), minObject != null ? minObject : PostProcessing.NONE.minComponentVoxels());
+    return new PostProcessing(lowThreshold != null ? lowThreshold : PostProcessing.DEFAULT
+        .lowThreshold(), minObject != null ? minObject : PostProcessing.DEFAULT.minComponentVoxels());
   }
 }

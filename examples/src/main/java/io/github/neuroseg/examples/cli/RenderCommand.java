@@ -1,7 +1,6 @@
 package io.github.neuroseg.examples.cli;
 
 import io.github.neuroseg.InvalidInputException;
-import io.github.neuroseg.NeuroSegIOException;
 import io.github.neuroseg.files.AtomicWrite;
 import io.github.neuroseg.metrics.ContrastToNoise;
 import io.github.neuroseg.metrics.SegmentationMetrics;
@@ -16,7 +15,6 @@ import io.github.neuroseg.synth.TreeFitting;
 import io.github.neuroseg.volume.Volume;
 import io.github.neuroseg.volume.Volumes;
 import io.github.neuroseg.volume.VoxelSize;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -87,11 +85,7 @@ final class RenderCommand implements Callable<Integer> {
     }
     RenderedNeuron n = NeuronRenderer.newBuilder().seed(seed).distractors(distractors).build()
         .render(tree, dims, vs);
-    try {
-      Files.createDirectories(output);
-    } catch (IOException e) {
-      throw new NeuroSegIOException("cannot create " + output + ": " + e, e);
-    }
+    Folders.create(output);
     Path imagePath = output.resolve("image.tif");
     Path maskPath = output.resolve("mask.tif");
     Path swcPath = output.resolve("neuron.swc");

@@ -2,6 +2,7 @@ package io.github.neuroseg.examples.cli;
 
 import io.github.neuroseg.InvalidInputException;
 import io.github.neuroseg.NeuroSeg;
+import io.github.neuroseg.NeuroSegException;
 import io.github.neuroseg.NeuroSegIOException;
 import io.github.neuroseg.metrics.SegmentationMetrics;
 import io.github.neuroseg.segmentation.Segmenter;
@@ -26,6 +27,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.BiConsumer;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
@@ -71,6 +73,13 @@ final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--synthetic", description = "folder of SWC files to render")
   @Nullable Path synthetic;
+
+  @Option(names = "--looks", defaultValue = "plain",
+      description = "how --synthetic and --generated neurons are rendered: plain (one style) or"
+          + " random (a random microscopy look per volume: contrast-to-noise 1-20, noisy or"
+          + " pre-masked background, structured background, blobs, other fibres, dim branches,"
+          + " z steps 1-3, 8/16-bit); default ${DEFAULT-VALUE}")
+  String looks;
 
   @Option(names = "--generated", defaultValue = "0",
       description = "generated neurons to render (default ${DEFAULT-VALUE})")
@@ -214,8 +223,16 @@ final class TrainCommand implements Callable<Integer> {
     }
     if (synthetic != null || generated > 0) {
       List<Path> swcs = synthetic == null ? List.of() : list(synthetic, ".swc");
-      volumes.addAll(SyntheticData.render(swcs, generated, RenderCommand.parseDims(size, 3,
-          "size"), seed, (f, e) -> err.println("skipping " + f + ": " + e.getMessage())));
+      long[] dims = RenderCommand.parseDims(size, 3, "size");
+      BiConsumer<Path, NeuroSegException> skip =
+          (f, e) -> err.println("skipping " + f + ": " + e.getMessage());
+      switch (looks) {
+        case "plain" -> volumes.addAll(SyntheticData.render(swcs, generated, dims, seed, skip));
+        case "random" -> volumes.addAll(SyntheticData.randomized(swcs, generated, dims, seed,
+            skip, (name, look) -> out.println("rendered " + name + ": " + look)));
+        default -> throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+            "--looks must be 'plain' or 'random', got '" + looks + "'");
+      }
     }
     if (volumes.isEmpty()) {
       throw new InvalidInputException(

@@ -141,6 +141,23 @@ class CliTest {
   }
 
   @Test
+  void evaluateSaysWhenTheTreesAreInDifferentUnits(@TempDir Path tmp) throws IOException {
+    // the same L-shaped neuron: the ground truth in microns, the trace in 0.3 um voxels
+    Path truth = tmp.resolve("truth.swc");
+    Path traced = tmp.resolve("traced.swc");
+    Files.writeString(truth, "# unit: um\n1 1 0 0 0 1 -1\n2 3 30 0 0 1 1\n3 3 30 15 0 1 2\n");
+    Files.writeString(traced,
+        "# coordinates in voxels\n1 1 0 0 0 1 -1\n2 3 100 0 0 1 1\n3 3 100 50 0 1 2\n");
+    Run r = run("evaluate", "--swc", traced.toString(), "--truth-swc", truth.toString());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().startsWith("warning: the trees state different units in their SWC"
+        + " headers: the reconstruction voxel, the ground truth micron"), r.out());
+    assertTrue(!r.out().contains("error:") && r.err().isEmpty(), r.out() + r.err());
+    assertTrue(r.lastLine().startsWith("EVAL dice=na hd95=na esa="), r.lastLine());
+    assertTrue(r.lastLine().endsWith(" warn=units"), r.lastLine());
+  }
+
+  @Test
   void usageErrorsExitWithTwo() {
     Run none = run("evaluate");
     assertEquals(2, none.code());

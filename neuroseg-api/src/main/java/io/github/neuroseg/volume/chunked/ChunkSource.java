@@ -1,7 +1,7 @@
 package io.github.neuroseg.volume.chunked;
 
 import io.github.neuroseg.FormatException;
-import io.github.neuroseg.NeuroSegIOException;
+import io.github.neuroseg.internal.IoErrors;
 import io.github.neuroseg.volume.chunked.Compression.Stage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -176,7 +176,7 @@ final class ChunkSource {
     } catch (NoSuchFileException e) {
       return null;
     } catch (IOException e) {
-      throw new NeuroSegIOException("cannot read " + file + ": " + e, e);
+      throw IoErrors.cannotRead(file, e);
     }
   }
 
@@ -252,7 +252,7 @@ final class ChunkSource {
       if (java.nio.file.Files.isDirectory(file)) {
         throw FormatException.of(file.toString(), "expected a chunk file, got a directory");
       }
-      throw new NeuroSegIOException("cannot read " + file + ": " + e, e);
+      throw IoErrors.cannotRead(file, e);
     }
   }
 

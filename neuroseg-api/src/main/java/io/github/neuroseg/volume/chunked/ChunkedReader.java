@@ -3,6 +3,7 @@ package io.github.neuroseg.volume.chunked;
 import io.github.neuroseg.FormatException;
 import io.github.neuroseg.InvalidInputException;
 import io.github.neuroseg.NeuroSegIOException;
+import io.github.neuroseg.internal.Checks;
 import io.github.neuroseg.volume.Volume;
 import io.github.neuroseg.volume.VoxelSize;
 import java.nio.file.Files;
@@ -223,10 +224,7 @@ public final class ChunkedReader {
      * @return this builder
      */
     public Builder level(int level) {
-      if (level < 0) {
-        throw new InvalidInputException("level must be >= 0, got " + level);
-      }
-      this.level = level;
+      this.level = Checks.atLeast("level", level, 0);
       return this;
     }
 

@@ -3,6 +3,7 @@ package io.github.neuroseg.volume.chunked;
 import io.github.neuroseg.InvalidInputException;
 import io.github.neuroseg.NeuroSegException;
 import io.github.neuroseg.NeuroSegIOException;
+import io.github.neuroseg.internal.Checks;
 import io.github.neuroseg.volume.Volume;
 import io.github.neuroseg.volume.VoxelSize;
 import io.github.neuroseg.volume.chunked.Compression.Stage;
@@ -496,10 +497,7 @@ public final class ChunkedWriter {
      * @return this builder
      */
     public Builder threads(int threads) {
-      if (threads < 1) {
-        throw new InvalidInputException("threads must be >= 1, got " + threads);
-      }
-      this.threads = threads;
+      this.threads = Checks.atLeast("threads", threads, 1);
       return this;
     }
 

@@ -1,7 +1,7 @@
 package io.github.neuroseg.volume.chunked;
 
 import io.github.neuroseg.InvalidInputException;
-import io.github.neuroseg.NeuroSegIOException;
+import io.github.neuroseg.internal.IoErrors;
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileVisitResult;
@@ -69,7 +69,7 @@ final class DirectoryWrite {
         temp = null;
       }
     } catch (IOException e) {
-      throw new NeuroSegIOException("cannot write " + target + ": " + e, e);
+      throw IoErrors.cannotWrite(target, e);
     } finally {
       if (temp != null) {
         try {

@@ -2,7 +2,7 @@ package io.github.neuroseg.volume.chunked;
 
 import com.fasterxml.jackson.jr.ob.JSON;
 import io.github.neuroseg.FormatException;
-import io.github.neuroseg.NeuroSegIOException;
+import io.github.neuroseg.internal.IoErrors;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -43,7 +43,7 @@ final class Json {
     } catch (NoSuchFileException e) {
       return null;
     } catch (IOException e) {
-      throw new NeuroSegIOException("cannot read " + file + ": " + e, e);
+      throw IoErrors.cannotRead(file, e);
     }
     return parse(file.toString(), bytes);
   }
