@@ -50,6 +50,9 @@ public final class TrainerBuilder {
   /** Default minimum foreground fraction of a block's centre-slice label: 0.01. */
   public static final double DEFAULT_MIN_FOREGROUND_RATIO = 0.01;
 
+  /** Default range of the brightness augmentation: 1 (off). */
+  public static final double DEFAULT_GAIN_RANGE = 1;
+
   /** Default fraction of training blocks drawn as hard negatives: 0. */
   public static final double DEFAULT_HARD_NEGATIVE_FRACTION = 0;
 
@@ -91,6 +94,7 @@ public final class TrainerBuilder {
   private double weightDecay = DEFAULT_WEIGHT_DECAY;
   private double minForegroundRatio = DEFAULT_MIN_FOREGROUND_RATIO;
   private double hardNegativeFraction = DEFAULT_HARD_NEGATIVE_FRACTION;
+  private double gainRange = DEFAULT_GAIN_RANGE;
   private boolean augment = true;
   private int patience = DEFAULT_PATIENCE;
   private long seed;
@@ -315,6 +319,19 @@ public final class TrainerBuilder {
     return this;
   }
 
+  /**
+   * Brightness augmentation: with {@code g > 1} each training block's intensities are also
+   * multiplied by a factor log-uniform in [1/g, g] (with augmentation on). The normalised
+   * brightness of a neuron depends on how much of its volume is neuron (the percentiles of a
+   * sparse stack lie in the background), so a network trained on dense synthetic volumes meets
+   * real sparse stacks several times brighter; a wide range teaches it to rely on contrast
+   * instead. Default 1 (off).
+   */
+  public TrainerBuilder gainRange(double factor) {
+    this.gainRange = factor;
+    return this;
+  }
+
   /** Whether blocks are flipped, rotated by 90 degrees and intensity-jittered; default true. */
   public TrainerBuilder augment(boolean enabled) {
     this.augment = enabled;
@@ -388,10 +405,10 @@ public final class TrainerBuilder {
     return new TrainerConfig(trainingData, validationData,
         new VitArchitecture(embedDim, layers, heads, patch, inputDepth, tileHeight, tileWidth,
             head, layerScale, registers),
-        pretrained, pretrainedPart, inflation, channelReduction, pretrainedLearningRateScale, layerDecay, epochs, stepsPerEpoch,
-        batchSize, learningRate, warmupSteps, weightDecay, minForegroundRatio, hardNegativeFraction,
-        augment, patience,
-        seed, checkpointDirectory, resume, provenance, device, progress);
+        pretrained, pretrainedPart, inflation, channelReduction, pretrainedLearningRateScale,
+        layerDecay, epochs, stepsPerEpoch, batchSize, learningRate, warmupSteps, weightDecay,
+        minForegroundRatio, hardNegativeFraction, gainRange, augment, patience, seed,
+        checkpointDirectory, resume, provenance, device, progress);
   }
 
   /**

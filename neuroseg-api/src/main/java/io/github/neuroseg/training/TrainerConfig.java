@@ -33,6 +33,8 @@ import org.jspecify.annotations.Nullable;
  * @param warmupSteps steps of linear warm-up, {@code >= 0}
  * @param weightDecay decoupled weight decay, finite and {@code >= 0}
  * @param minForegroundRatio minimum foreground fraction in [0, 1] of a block's centre-slice label
+ * @param gainRange brightness augmentation: each block's intensities are also multiplied by a
+ *     factor log-uniform in [1/gainRange, gainRange]; 1 for none
  * @param hardNegativeFraction fraction in [0, 1] of training blocks drawn as hard negatives:
  *     the brightest background among several random blocks, whatever their foreground
  * @param augment whether blocks are flipped, rotated and jittered
@@ -64,6 +66,7 @@ public record TrainerConfig(
     double weightDecay,
     double minForegroundRatio,
     double hardNegativeFraction,
+    double gainRange,
     boolean augment,
     int patience,
     long seed,
@@ -116,6 +119,9 @@ public record TrainerConfig(
     Checks.nonNegativeFinite("weight decay", weightDecay);
     Checks.inRange("minimum foreground ratio", minForegroundRatio, 0, 1);
     Checks.inRange("hard negative fraction", hardNegativeFraction, 0, 1);
+    if (!(gainRange >= 1) || Double.isInfinite(gainRange)) {
+      throw new InvalidInputException("gain range must be finite and >= 1, got " + gainRange);
+    }
     Checks.positive("patience", patience);
     if (resume && checkpointDirectory == null) {
       throw new InvalidInputException(

@@ -116,7 +116,7 @@ final class Trainer {
             settings.channelReduction(), seed)
         : VitWeights.initial(config, seed);
     BlockSampler sampler = new BlockSampler(train, config, settings.minForegroundRatio(),
-        settings.hardNegativeFraction(), settings.augment());
+        settings.hardNegativeFraction(), settings.gainRange(), settings.augment());
     int epochs = settings.epochs();
     int stepsPerEpoch = settings.stepsPerEpoch();
     int batchSize = settings.batchSize();

@@ -167,6 +167,11 @@ final class TrainCommand implements Callable<Integer> {
           + TrainerBuilder.DEFAULT_PRETRAINED_LEARNING_RATE_SCALE + ")")
   @Nullable Double pretrainedLrScale;
 
+  @Option(names = "--gain-range",
+      description = "brightness augmentation: blocks also scaled by a factor in [1/g, g],"
+          + " g >= 1 (default " + TrainerBuilder.DEFAULT_GAIN_RANGE + ": off)")
+  @Nullable Double gainRange;
+
   @Option(names = "--hard-negatives",
       description = "fraction of training blocks drawn as hard negatives (brightest background),"
           + " in [0, 1] (default " + TrainerBuilder.DEFAULT_HARD_NEGATIVE_FRACTION + ")")
@@ -318,6 +323,9 @@ final class TrainCommand implements Callable<Integer> {
     }
     if (hardNegatives != null) {
       b.hardNegativeFraction(hardNegatives);
+    }
+    if (gainRange != null) {
+      b.gainRange(gainRange);
     }
     Map<String, String> provenance = new LinkedHashMap<>();
     provenance.put("training_command", "neuroseg "
