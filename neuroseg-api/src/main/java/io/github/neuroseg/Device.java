@@ -1,5 +1,7 @@
 package io.github.neuroseg;
 
+import io.github.neuroseg.internal.Checks;
+
 /**
  * Where computation runs. A closed set: {@link Cpu} or {@link Cuda}.
  *
@@ -27,9 +29,7 @@ public sealed interface Device {
    */
   record Cuda(int id) implements Device {
     public Cuda {
-      if (id < 0) {
-        throw new InvalidInputException("CUDA device id must be >= 0, got " + id);
-      }
+      Checks.atLeast("CUDA device id", id, 0);
     }
 
     @Override

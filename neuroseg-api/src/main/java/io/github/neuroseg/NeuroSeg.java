@@ -1,5 +1,6 @@
 package io.github.neuroseg;
 
+import io.github.neuroseg.internal.IoErrors;
 import io.github.neuroseg.segmentation.ModelSource;
 import io.github.neuroseg.segmentation.SegmenterBuilder;
 import io.github.neuroseg.tracing.TracerBuilder;
@@ -63,8 +64,7 @@ public final class NeuroSeg {
       }
       return ModelSource.bytes("neuroseg-default.onnx", in.readAllBytes());
     } catch (IOException e) {
-      throw new NeuroSegIOException("cannot read the bundled model " + BUNDLED_MODEL_RESOURCE
-          + ": " + e, e);
+      throw IoErrors.cannot("read the bundled model", BUNDLED_MODEL_RESOURCE, e);
     }
   }
 }

@@ -1,6 +1,7 @@
 package io.github.neuroseg.files;
 
 import io.github.neuroseg.NeuroSegIOException;
+import io.github.neuroseg.internal.IoErrors;
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
@@ -58,7 +59,7 @@ public final class AtomicWrite {
       }
       temp = null;
     } catch (IOException e) {
-      throw new NeuroSegIOException("cannot write " + target + ": " + e, e);
+      throw IoErrors.cannotWrite(target, e);
     } finally {
       if (temp != null) {
         try {

@@ -19,17 +19,30 @@ import org.jspecify.annotations.Nullable;
  * with the machine-readable {@link #evalLine()}, {@code EVAL dice=<x> hd95=<x> esa=<x> dsa=<x>
  * pds=<x> f1=<x>}, with {@code na} for what was not compared.
  *
+ * <p>When the two trees are evidently not comparable ({@link ReconstructionMetrics#warnings}:
+ * their SWC headers state different units, their sizes differ by a large factor, or they do not
+ * overlap), the report starts with one {@code warning: ...} line per finding and the {@code EVAL}
+ * line ends with {@code warn=<kinds>}, e.g. {@code warn=units,scale}, so that a score of 0 is not
+ * read as a bad reconstruction.
+ *
  * @param maskLabel "predicted vs truth" names of the masks, or {@code null} when none were
  *     compared
  * @param dice Dice of the masks, or NaN when none were compared
  * @param hd95 HD95 of the masks, or {@code null} when none were compared
  * @param reconstruction reconstruction scores, or {@code null} when no trees were compared
+ * @param warnings why the trees' scores may mean little; empty when nothing was found
  */
 public record EvaluationReport(
     @Nullable String maskLabel,
     double dice,
     SegmentationMetrics.@Nullable Hd95 hd95,
-    ReconstructionMetrics.@Nullable Scores reconstruction) {
+    ReconstructionMetrics.@Nullable Scores reconstruction,
+    List<ReconstructionMetrics.Warning> warnings) {
+
+  /** Copies the warnings. */
+  public EvaluationReport {
+    warnings = List.copyOf(warnings);
+  }
 
   /**
    * Compares whatever pairs are given.
@@ -37,7 +50,8 @@ public record EvaluationReport(
    * @param mask predicted mask, or null (then {@code truthMask} is ignored)
    * @param truthMask ground-truth mask of the same size
    * @param tree predicted reconstruction, or null (then {@code truthTree} is ignored)
-   * @param truthTree ground-truth reconstruction, in the same units
+   * @param truthTree ground-truth reconstruction, in the same units (checked with {@link
+   *     ReconstructionMetrics#warnings})
    * @param maskThreshold a mask voxel is foreground when its value is above this
    * @param distanceThreshold DSA/PDS distance threshold in SWC units
    * @param tolerance node matching tolerance for precision, recall and F1, in SWC units
@@ -56,14 +70,21 @@ public record EvaluationReport(
       hd95 = SegmentationMetrics.hd95(p, t, truthMask.voxelSize());
       label = name(mask) + " vs " + name(truthMask);
     }
-    ReconstructionMetrics.Scores rec = tree != null && truthTree != null
-        ? ReconstructionMetrics.compare(truthTree, tree, distanceThreshold, tolerance) : null;
-    return new EvaluationReport(label, dice, hd95, rec);
+    ReconstructionMetrics.Scores rec = null;
+    List<ReconstructionMetrics.Warning> warnings = List.of();
+    if (tree != null && truthTree != null) {
+      rec = ReconstructionMetrics.compare(truthTree, tree, distanceThreshold, tolerance);
+      warnings = ReconstructionMetrics.warnings(truthTree, tree, tolerance);
+    }
+    return new EvaluationReport(label, dice, hd95, rec, warnings);
   }
 
-  /** The report as text lines, the {@link #evalLine()} last. */
+  /** The report as text lines: warnings first, the {@link #evalLine()} last. */
   public List<String> lines() {
     List<String> lines = new ArrayList<>();
+    for (ReconstructionMetrics.Warning w : warnings) {
+      lines.add("warning: " + w.message());
+    }
     if (hd95 != null) {
       lines.add("mask " + maskLabel);
       lines.add("  dice=" + format(dice));
@@ -76,7 +97,9 @@ public record EvaluationReport(
           + s.referenceNodes() + " nodes)");
       lines.add("  esa=" + format(s.esa()));
       lines.add("  dsa=" + format(s.dsa()));
-      lines.add("  pds=" + format(s.pds()));
+      lines.add("  pds=" + format(s.pds()) + " (reconstruction " + format(
+          s.pdsPredictedToReference()) + ", ground truth " + format(s.pdsReferenceToPredicted())
+          + ")");
       lines.add("  precision=" + format(s.precision()));
       lines.add("  recall=" + format(s.recall()));
       lines.add("  f1=" + format(s.f1()));
@@ -85,15 +108,22 @@ public record EvaluationReport(
     return lines;
   }
 
-  /** {@code EVAL dice=<x> hd95=<x> esa=<x> dsa=<x> pds=<x> f1=<x>}, {@code na} where absent. */
+  /**
+   * {@code EVAL dice=<x> hd95=<x> esa=<x> dsa=<x> pds=<x> f1=<x>}, {@code na} where absent, then
+   * {@code warn=<kind>,...} when there are {@link #warnings()}.
+   */
   public String evalLine() {
     ReconstructionMetrics.Scores s = reconstruction;
-    return "EVAL dice=" + (hd95 == null ? "na" : format(dice))
+    String line = "EVAL dice=" + (hd95 == null ? "na" : format(dice))
         + " hd95=" + (hd95 == null ? "na" : format(hd95.voxels()))
         + " esa=" + (s == null ? "na" : format(s.esa()))
         + " dsa=" + (s == null ? "na" : format(s.dsa()))
         + " pds=" + (s == null ? "na" : format(s.pds()))
         + " f1=" + (s == null ? "na" : format(s.f1()));
+    if (!warnings.isEmpty()) {
+      line += " warn=" + String.join(",", warnings.stream().map(w -> w.kind().code()).toList());
+    }
+    return line;
   }
 
   /** The report's text: its lines, each ended by a newline. */

@@ -5,8 +5,8 @@ import io.github.neuroseg.swc.SwcNode;
 import java.util.List;
 
 /**
- * The parent-child segments of a tree (and its childless roots, as points) in a uniform grid, for
- * exact nearest-segment queries that only look at nearby cells.
+ * Segments (and degenerate segments, points) in a uniform grid, for exact nearest-segment
+ * queries that only look at nearby cells.
  */
 final class SegmentIndex {
   private final int count;
@@ -26,29 +26,80 @@ final class SegmentIndex {
   private final int[] start;
   private final int[] items;
 
-  SegmentIndex(NeuronTree tree) {
+  /**
+   * The parent-child segments of a tree, as Vaa3D's neuron distance measures to them: nodes
+   * without a parent add nothing, unless the tree has no segment at all, when its nodes count as
+   * points (Vaa3D leaves that case undefined).
+   */
+  static SegmentIndex segments(NeuronTree tree) {
+    return of(tree, false);
+  }
+
+  /**
+   * The parent-child segments of a tree and its childless roots as points (a lone node is part
+   * of the reconstruction for node matching).
+   */
+  static SegmentIndex segmentsAndLoneNodes(NeuronTree tree) {
+    return of(tree, true);
+  }
+
+  private static SegmentIndex of(NeuronTree tree, boolean loneNodes) {
     List<SwcNode> nodes = tree.nodes();
-    int n = 0;
     int size = nodes.size();
-    ax = new double[size];
-    ay = new double[size];
-    az = new double[size];
-    bx = new double[size];
-    by = new double[size];
-    bz = new double[size];
+    double[] a = new double[3 * size];
+    double[] b = new double[3 * size];
+    int n = 0;
     for (SwcNode node : nodes) {
-      SwcNode p = node.isRoot() ? null : tree.parentOf(node);
-      if (p == null && !tree.children(node.id()).isEmpty()) {
-        continue; // a root with children lies on its segments
+      SwcNode p = tree.parentOf(node);
+      if (p == null) {
+        continue;
       }
-      SwcNode q = p == null ? node : p;
-      ax[n] = q.x();
-      ay[n] = q.y();
-      az[n] = q.z();
-      bx[n] = node.x();
-      by[n] = node.y();
-      bz[n] = node.z();
+      put(a, n, p);
+      put(b, n, node);
       n++;
+    }
+    boolean points = n == 0;
+    if (loneNodes || points) {
+      for (SwcNode node : nodes) {
+        if (node.isRoot() && (points || tree.children(node.id()).isEmpty())) {
+          put(a, n, node);
+          put(b, n, node);
+          n++;
+        }
+      }
+    }
+    return new SegmentIndex(a, b, n);
+  }
+
+  private static void put(double[] xyz, int i, SwcNode node) {
+    xyz[3 * i] = node.x();
+    xyz[3 * i + 1] = node.y();
+    xyz[3 * i + 2] = node.z();
+  }
+
+  /** Segments {@code a[3i..3i+2] -> b[3i..3i+2]} for {@code i < n}. */
+  private SegmentIndex(double[] a, double[] b, int n) {
+    ax = new double[n];
+    ay = new double[n];
+    az = new double[n];
+    bx = new double[n];
+    by = new double[n];
+    bz = new double[n];
+    double[] box = {
+      Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY,
+      Double.NEGATIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.NEGATIVE_INFINITY
+    };
+    for (int i = 0; i < n; i++) {
+      ax[i] = a[3 * i];
+      ay[i] = a[3 * i + 1];
+      az[i] = a[3 * i + 2];
+      bx[i] = b[3 * i];
+      by[i] = b[3 * i + 1];
+      bz[i] = b[3 * i + 2];
+      for (int d = 0; d < 3; d++) {
+        box[d] = Math.min(box[d], Math.min(a[3 * i + d], b[3 * i + d]));
+        box[d + 3] = Math.max(box[d + 3], Math.max(a[3 * i + d], b[3 * i + d]));
+      }
     }
     count = n;
     if (n == 0) {
@@ -59,7 +110,6 @@ final class SegmentIndex {
       items = new int[0];
       return;
     }
-    double[] box = tree.boundingBox();
     ox = box[0];
     oy = box[1];
     oz = box[2];
@@ -79,25 +129,49 @@ final class SegmentIndex {
     gz = (int) (ez / c) + 1;
     int cells = gx * gy * gz;
     start = new int[cells + 1];
-    // two passes: count, then fill (compressed rows)
+    // two passes: count, then fill (compressed rows). A segment goes into every cell it passes
+    // through: its bounding box is too coarse for a long diagonal segment, so it is walked in
+    // pieces no longer than a cell, each adding the cells of its own bounding box.
     int[] filled = new int[0];
+    int[] stamp = new int[cells];
     for (int pass = 0; pass < 2; pass++) {
       int[] fill = pass == 0 ? null : start.clone();
+      java.util.Arrays.fill(stamp, -1);
       for (int i = 0; i < n; i++) {
-        int x0 = cx(Math.min(ax[i], bx[i]));
-        int x1 = cx(Math.max(ax[i], bx[i]));
-        int y0 = cy(Math.min(ay[i], by[i]));
-        int y1 = cy(Math.max(ay[i], by[i]));
-        int z0 = cz(Math.min(az[i], bz[i]));
-        int z1 = cz(Math.max(az[i], bz[i]));
-        for (int z = z0; z <= z1; z++) {
-          for (int y = y0; y <= y1; y++) {
-            for (int x = x0; x <= x1; x++) {
-              int ci = (z * gy + y) * gx + x;
-              if (fill == null) {
-                start[ci + 1]++;
-              } else {
-                filled[fill[ci]++] = i;
+        double ex0 = bx[i] - ax[i];
+        double ey0 = by[i] - ay[i];
+        double ez0 = bz[i] - az[i];
+        double len = Math.sqrt(ex0 * ex0 + ey0 * ey0 + ez0 * ez0);
+        int pieces = Math.max(1, (int) Math.ceil(len / c));
+        for (int k = 0; k < pieces; k++) {
+          double t0 = (double) k / pieces;
+          double t1 = (double) (k + 1) / pieces;
+          double px0 = ax[i] + t0 * ex0;
+          double px1 = k + 1 == pieces ? bx[i] : ax[i] + t1 * ex0;
+          double py0 = ay[i] + t0 * ey0;
+          double py1 = k + 1 == pieces ? by[i] : ay[i] + t1 * ey0;
+          double pz0 = az[i] + t0 * ez0;
+          double pz1 = k + 1 == pieces ? bz[i] : az[i] + t1 * ez0;
+          // a little slack, so that rounding never drops a cell the segment touches
+          int x0 = cx(Math.min(px0, px1) - 1e-9 * c);
+          int x1 = cx(Math.max(px0, px1) + 1e-9 * c);
+          int y0 = cy(Math.min(py0, py1) - 1e-9 * c);
+          int y1 = cy(Math.max(py0, py1) + 1e-9 * c);
+          int z0 = cz(Math.min(pz0, pz1) - 1e-9 * c);
+          int z1 = cz(Math.max(pz0, pz1) + 1e-9 * c);
+          for (int z = z0; z <= z1; z++) {
+            for (int y = y0; y <= y1; y++) {
+              for (int x = x0; x <= x1; x++) {
+                int ci = (z * gy + y) * gx + x;
+                if (stamp[ci] == i) {
+                  continue;
+                }
+                stamp[ci] = i;
+                if (fill == null) {
+                  start[ci + 1]++;
+                } else {
+                  filled[fill[ci]++] = i;
+                }
               }
             }
           }

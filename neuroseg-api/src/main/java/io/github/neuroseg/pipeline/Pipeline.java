@@ -1,5 +1,6 @@
 package io.github.neuroseg.pipeline;
 
+import io.github.neuroseg.segmentation.PostProcessing;
 import io.github.neuroseg.segmentation.Segmentation;
 import io.github.neuroseg.segmentation.Segmenter;
 import io.github.neuroseg.tracing.TraceInput;
@@ -7,9 +8,9 @@ import io.github.neuroseg.tracing.Tracer;
 import io.github.neuroseg.volume.Volume;
 
 /**
- * The canonical volume-to-SWC pipeline: segment a volume, then trace the segmentation with the
- * volume's intensities as the tracer's speed, at the segmentation's threshold. This is what the
- * {@code neuroseg run} command does.
+ * The canonical volume-to-SWC pipeline: segment a volume, optionally clean the mask ({@link
+ * PostProcessing}), then trace the mask with the volume's intensities as the tracer's speed. This
+ * is what the {@code neuroseg run} command does.
  *
  * <pre>{@code
  * try (Segmenter segmenter = NeuroSeg.segmenter().model(NeuroSeg.bundledModel()).build()) {
@@ -24,15 +25,22 @@ import io.github.neuroseg.volume.Volume;
 public final class Pipeline {
   private final Segmenter segmenter;
   private final Tracer tracer;
+  private final PostProcessing postProcessing;
 
-  private Pipeline(Segmenter segmenter, Tracer tracer) {
+  private Pipeline(Segmenter segmenter, Tracer tracer, PostProcessing postProcessing) {
     this.segmenter = segmenter;
     this.tracer = tracer;
+    this.postProcessing = postProcessing;
   }
 
-  /** A pipeline of these two steps. */
+  /** A pipeline of these two steps, tracing the segmentation's thresholded mask. */
   public static Pipeline of(Segmenter segmenter, Tracer tracer) {
-    return new Pipeline(segmenter, tracer);
+    return new Pipeline(segmenter, tracer, PostProcessing.NONE);
+  }
+
+  /** This pipeline with the mask post-processed before tracing. */
+  public Pipeline withPostProcessing(PostProcessing value) {
+    return new Pipeline(segmenter, tracer, value);
   }
 
   /**
@@ -43,7 +51,17 @@ public final class Pipeline {
    */
   public Reconstruction run(Volume volume) {
     Segmentation s = segmenter.segment(volume);
-    return new Reconstruction(s, tracer.trace(TraceInput.of(s, volume)));
+    if (postProcessing.equals(PostProcessing.NONE)) {
+      return new Reconstruction(s, s.mask(), tracer.trace(TraceInput.of(s, volume)));
+    }
+    var mask = postProcessing.apply(s);
+    return new Reconstruction(s, mask, tracer.trace(TraceInput.of(mask, s.voxelSize())
+        .withIntensities(volume.image()).withThreshold(0.5)));
+  }
+
+  /** The post-processing of the mask before tracing. */
+  public PostProcessing postProcessing() {
+    return postProcessing;
   }
 
   /** The segmentation step. */

@@ -3,6 +3,7 @@ package io.github.neuroseg.preview;
 import io.github.neuroseg.InvalidInputException;
 import io.github.neuroseg.NeuroSegIOException;
 import io.github.neuroseg.files.AtomicWrite;
+import io.github.neuroseg.internal.Checks;
 import io.github.neuroseg.swc.NeuronTree;
 import io.github.neuroseg.swc.SwcNode;
 import io.github.neuroseg.volume.Volume;
@@ -334,10 +335,7 @@ public final class Projections {
      * @throws InvalidInputException when outside {@code [0, 1]}
      */
     public Builder maskOpacity(double value) {
-      if (!(value >= 0 && value <= 1)) {
-        throw new InvalidInputException("mask opacity must be in [0, 1], got " + value);
-      }
-      this.maskOpacity = value;
+      this.maskOpacity = Checks.inRange("mask opacity", value, 0, 1);
       return this;
     }
 

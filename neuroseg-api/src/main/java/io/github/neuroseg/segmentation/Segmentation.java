@@ -1,6 +1,7 @@
 package io.github.neuroseg.segmentation;
 
 import io.github.neuroseg.InvalidInputException;
+import io.github.neuroseg.internal.Checks;
 import io.github.neuroseg.volume.Volume;
 import io.github.neuroseg.volume.VoxelSize;
 import java.util.Map;
@@ -25,9 +26,7 @@ public record Segmentation(
       throw new InvalidInputException(
           "probabilities must be 3D, got " + probabilities.numDimensions() + " dimensions");
     }
-    if (!(threshold >= 0 && threshold <= 1)) {
-      throw new InvalidInputException("threshold must be in [0, 1], got " + threshold);
-    }
+    Checks.inRange("threshold", threshold, 0, 1);
   }
 
   /** The binary mask {@code probability >= threshold}, as a lazy view. */

@@ -12,7 +12,9 @@ import net.imglib2.type.numeric.real.FloatType;
 public interface Segmenter extends AutoCloseable {
 
   /**
-   * Segments a volume into a new probability image of the same size.
+   * Segments a volume into a new probability image of the same size. A volume without contrast
+   * (a constant one, under a data-dependent {@link io.github.neuroseg.volume.Normalization})
+   * gives probabilities of 0 everywhere: an empty mask.
    *
    * @throws io.github.neuroseg.InvalidInputException for an empty volume or NaN voxels
    */

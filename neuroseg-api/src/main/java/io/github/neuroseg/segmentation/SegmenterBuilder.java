@@ -34,6 +34,7 @@ public final class SegmenterBuilder {
   private int threads;
   private @Nullable Normalization normalization;
   private @Nullable Double threshold;
+  private boolean testTimeAugmentation;
   private ProgressListener progress = ProgressListener.NONE;
 
   /** Use {@link io.github.neuroseg.NeuroSeg#segmenter()}. */
@@ -109,6 +110,16 @@ public final class SegmenterBuilder {
     return this;
   }
 
+  /**
+   * Whether every tile is also predicted flipped in x, in y and in both, and the four
+   * probabilities averaged before stitching (test-time augmentation): four times the inference
+   * work; default false.
+   */
+  public SegmenterBuilder testTimeAugmentation(boolean enabled) {
+    this.testTimeAugmentation = enabled;
+    return this;
+  }
+
   /** Receives progress reports during {@code segment}; called from worker threads. */
   public SegmenterBuilder onProgress(ProgressListener listener) {
     this.progress = listener;
@@ -121,7 +132,7 @@ public final class SegmenterBuilder {
       throw new InvalidInputException("no model given: call model(Path) before build()");
     }
     return new SegmenterConfig(model, device, strictDevice, tileWidth, tileHeight, overlap,
-        blending, batchSize, threads, normalization, threshold, progress);
+        blending, batchSize, threads, normalization, threshold, testTimeAugmentation, progress);
   }
 
   /**

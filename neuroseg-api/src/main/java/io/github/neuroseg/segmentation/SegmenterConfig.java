@@ -3,6 +3,7 @@ package io.github.neuroseg.segmentation;
 import io.github.neuroseg.Device;
 import io.github.neuroseg.InvalidInputException;
 import io.github.neuroseg.ProgressListener;
+import io.github.neuroseg.internal.Checks;
 import io.github.neuroseg.volume.Normalization;
 import org.jspecify.annotations.Nullable;
 
@@ -21,6 +22,9 @@ import org.jspecify.annotations.Nullable;
  * @param threads threads for the inference engine's intra-op pool; 0 lets the engine choose
  * @param normalization intensity normalisation, or {@code null} for the model's
  * @param threshold mask threshold in [0, 1], or {@code null} for the model's calibrated one
+ * @param testTimeAugmentation whether every tile is also predicted flipped in x, in y and in both,
+ *     the four probabilities averaged (un-flipped) before stitching: four times the work, a
+ *     smoother and more symmetric map; deterministic like the rest
  * @param progress receives per-batch progress
  */
 public record SegmenterConfig(
@@ -35,6 +39,7 @@ public record SegmenterConfig(
     int threads,
     @Nullable Normalization normalization,
     @Nullable Double threshold,
+    boolean testTimeAugmentation,
     ProgressListener progress) {
 
   /**
@@ -55,17 +60,15 @@ public record SegmenterConfig(
       throw new InvalidInputException(
           "tile size must be > 0, got " + tileWidth + " x " + tileHeight);
     }
-    if (overlap != null && overlap < 0) {
-      throw new InvalidInputException("overlap must be >= 0, got " + overlap);
+    if (overlap != null) {
+      Checks.atLeast("overlap", overlap, 0);
     }
-    if (batchSize < 1) {
-      throw new InvalidInputException("batch size must be >= 1, got " + batchSize);
-    }
+    Checks.atLeast("batch size", batchSize, 1);
     if (threads < 0) {
       throw new InvalidInputException("threads must be >= 0 (0 = engine default), got " + threads);
     }
-    if (threshold != null && !(threshold >= 0 && threshold <= 1)) {
-      throw new InvalidInputException("threshold must be in [0, 1], got " + threshold);
+    if (threshold != null) {
+      Checks.inRange("threshold", threshold, 0, 1);
     }
   }
 }

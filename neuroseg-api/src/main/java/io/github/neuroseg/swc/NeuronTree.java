@@ -1,6 +1,7 @@
 package io.github.neuroseg.swc;
 
 import io.github.neuroseg.InvalidInputException;
+import io.github.neuroseg.internal.Checks;
 import io.github.neuroseg.volume.VoxelSize;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -235,6 +236,43 @@ public final class NeuronTree {
     return box;
   }
 
+  /**
+   * The nodes whose positions lie in a box (bounds included), e.g. a prediction restricted to a
+   * reference's region before scoring. Ids, order, radii, extra columns and comments are kept; a
+   * kept node whose parent is dropped becomes a root, so the result is a valid forest. Nodes
+   * are points: an edge leaving the box ends at its last node inside (resample first, {@link
+   * #resample}, to cut closer to the box's faces).
+   *
+   * @param box {@code [minX, minY, minZ, maxX, maxY, maxZ]}, as {@link #boundingBox()} gives it
+   * @throws InvalidInputException when {@code box} does not have six values or a minimum
+   *     exceeds its maximum
+   */
+  public NeuronTree crop(double[] box) {
+    if (box.length != 6 || !(box[0] <= box[3]) || !(box[1] <= box[4]) || !(box[2] <= box[5])) {
+      throw new InvalidInputException(
+          "a box is [minX, minY, minZ, maxX, maxY, maxZ] with min <= max, got "
+              + Arrays.toString(box));
+    }
+    boolean[] inside = new boolean[nodes.size()];
+    for (int i = 0; i < inside.length; i++) {
+      SwcNode n = nodes.get(i);
+      inside[i] = n.x() >= box[0] && n.x() <= box[3] && n.y() >= box[1] && n.y() <= box[4]
+          && n.z() >= box[2] && n.z() <= box[5];
+    }
+    List<SwcNode> out = new ArrayList<>();
+    for (int i = 0; i < inside.length; i++) {
+      if (inside[i]) {
+        SwcNode n = nodes.get(i);
+        int p = parentIndex[i];
+        out.add(p >= 0 && !inside[p]
+            ? new SwcNode(n.id(), n.structure(), n.x(), n.y(), n.z(), n.radius(),
+                SwcNode.NO_PARENT, n.extras())
+            : n);
+      }
+    }
+    return new NeuronTree(out, comments);
+  }
+
   /** The tree with every node changed by {@code f}; ids and parents must stay consistent. */
   public NeuronTree map(UnaryOperator<SwcNode> f) {
     List<SwcNode> out = new ArrayList<>(nodes.size());
@@ -293,9 +331,7 @@ public final class NeuronTree {
    * @param step spacing along each segment, {@code > 0}
    */
   public NeuronTree resample(double step) {
-    if (!(step > 0) || Double.isInfinite(step)) {
-      throw new InvalidInputException("resampling step must be finite and > 0, got " + step);
-    }
+    Checks.positiveFinite("resampling step", step);
     List<SwcNode> out = new ArrayList<>();
     long[] newId = new long[nodes.size()];
     Arrays.fill(newId, -1);

@@ -3,6 +3,7 @@ package io.github.neuroseg.swc;
 import io.github.neuroseg.FormatException;
 import io.github.neuroseg.NeuroSegIOException;
 import io.github.neuroseg.files.AtomicWrite;
+import io.github.neuroseg.internal.IoErrors;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -16,7 +17,6 @@ import java.math.BigDecimal;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -63,10 +63,8 @@ public final class Swc {
                 .onMalformedInput(CodingErrorAction.REPLACE)
                 .onUnmappableCharacter(CodingErrorAction.REPLACE))) {
       return parse(reader, path.toString());
-    } catch (NoSuchFileException e) {
-      throw new NeuroSegIOException("SWC file not found: " + path, e);
     } catch (IOException e) {
-      throw new NeuroSegIOException("cannot read SWC file " + path + ": " + e, e);
+      throw IoErrors.cannot("read SWC file", path, e);
     }
   }
 
@@ -81,7 +79,7 @@ public final class Swc {
     try {
       return parse(reader, sourceName);
     } catch (IOException e) {
-      throw new NeuroSegIOException("cannot read SWC from " + sourceName + ": " + e, e);
+      throw IoErrors.cannot("read SWC from", sourceName, e);
     }
   }
 
@@ -284,7 +282,7 @@ public final class Swc {
     try {
       writeTo(tree, writer);
     } catch (IOException e) {
-      throw new NeuroSegIOException("cannot write SWC: " + e, e);
+      throw IoErrors.cannot("write", "SWC", e);
     }
   }
 

@@ -5,7 +5,6 @@ import io.github.neuroseg.swc.NeuronTree;
 import io.github.neuroseg.swc.SwcNode;
 import io.github.neuroseg.volume.VoxelSize;
 import java.util.Arrays;
-import java.util.List;
 import net.imglib2.img.array.ArrayImg;
 import net.imglib2.img.array.ArrayImgs;
 import net.imglib2.img.basictypeaccess.array.ByteArray;
@@ -33,8 +32,8 @@ import net.imglib2.type.numeric.integer.UnsignedByteType;
  * minRadius} of 1 voxel reaches every voxel centre within half a voxel diagonal, so the mask of an
  * edge is always connected.
  *
- * <p>Only voxels within each edge's bounding box are visited. Images are limited to {@code
- * Integer.MAX_VALUE} voxels.
+ * <p>Only voxels within each edge's bounding box are visited (the geometry is shared with the
+ * signal of {@link NeuronRenderer}). Images are limited to {@code Integer.MAX_VALUE} voxels.
  */
 public final class GroundTruth {
 
@@ -67,16 +66,24 @@ public final class GroundTruth {
     }
     ArrayImg<UnsignedByteType, ByteArray> img = ArrayImgs.unsignedBytes(dims);
     byte[] data = img.update(null).getCurrentStorageArray();
-    Raster r = new Raster(data, dims, voxelSize, minRadiusVoxels);
-    List<SwcNode> nodes = tree.nodes();
-    for (SwcNode n : nodes) {
-      if (n.isRoot()) {
-        r.edge(n, n);
-      } else {
-        SwcNode p = tree.parentOf(n);
-        if (p != null) {
-          r.edge(p, n);
-        }
+    TubeGeometry geometry =
+        new TubeGeometry((int) dims[0], (int) dims[1], (int) dims[2], voxelSize);
+    TubeGeometry.Sink mask = new TubeGeometry.Sink() {
+      @Override
+      public boolean open(int index) {
+        return data[index] == 0; // a voxel already in the mask needs no further test
+      }
+
+      @Override
+      public void cover(int index, double t) {
+        data[index] = 1;
+      }
+    };
+    for (SwcNode n : tree.nodes()) {
+      SwcNode a = n.isRoot() ? n : tree.parentOf(n);
+      if (a != null) {
+        geometry.tube(new double[] {a.x(), a.y(), a.z()}, new double[] {n.x(), n.y(), n.z()},
+            a.radius(), n.radius(), minRadiusVoxels, mask);
       }
     }
     return img;
@@ -91,98 +98,6 @@ public final class GroundTruth {
     if (dims[0] * dims[1] * dims[2] > Integer.MAX_VALUE) {
       throw new InvalidInputException(
           "at most " + Integer.MAX_VALUE + " voxels supported, got " + Arrays.toString(dims));
-    }
-  }
-
-  /** Rasterises edges into a flat x-fastest byte array. */
-  private static final class Raster {
-    private final byte[] data;
-    private final int nx;
-    private final int ny;
-    private final int nz;
-    private final double[] v;
-    private final double minR;
-
-    Raster(byte[] data, long[] dims, VoxelSize size, double minR) {
-      this.data = data;
-      this.nx = (int) dims[0];
-      this.ny = (int) dims[1];
-      this.nz = (int) dims[2];
-      this.v = new double[] {size.x(), size.y(), size.z()};
-      this.minR = minR;
-    }
-
-    void edge(SwcNode a, SwcNode b) {
-      double[] pa = {a.x(), a.y(), a.z()};
-      double[] pb = {b.x(), b.y(), b.z()};
-      double ra = a.radius();
-      double rb = b.radius();
-      double rmax = Math.max(ra, rb);
-      int[] lo = new int[3];
-      int[] hi = new int[3];
-      int[] n = {nx, ny, nz};
-      for (int d = 0; d < 3; d++) {
-        double ext = Math.max(rmax / v[d], minR);
-        double mn = Math.min(pa[d], pb[d]) / v[d] - ext;
-        double mx = Math.max(pa[d], pb[d]) / v[d] + ext;
-        lo[d] = (int) Math.max(0, Math.floor(mn));
-        hi[d] = (int) Math.min(n[d] - 1, Math.ceil(mx));
-        if (lo[d] > hi[d]) {
-          return;
-        }
-      }
-      // segment in physical and in voxel coordinates
-      double ex = pb[0] - pa[0];
-      double ey = pb[1] - pa[1];
-      double ez = pb[2] - pa[2];
-      double len2 = ex * ex + ey * ey + ez * ez;
-      double ax = pa[0] / v[0];
-      double ay = pa[1] / v[1];
-      double az = pa[2] / v[2];
-      double fx = ex / v[0];
-      double fy = ey / v[1];
-      double fz = ez / v[2];
-      double vlen2 = fx * fx + fy * fy + fz * fz;
-      double minR2 = minR * minR;
-      for (int k = lo[2]; k <= hi[2]; k++) {
-        for (int j = lo[1]; j <= hi[1]; j++) {
-          int row = (k * ny + j) * nx;
-          for (int i = lo[0]; i <= hi[0]; i++) {
-            if (data[row + i] != 0) {
-              continue;
-            }
-            if (inside(i * v[0] - pa[0], j * v[1] - pa[1], k * v[2] - pa[2], ex, ey, ez, len2,
-                ra, rb)
-                || insideClamp(i - ax, j - ay, k - az, fx, fy, fz, vlen2, minR2)) {
-              data[row + i] = 1;
-            }
-          }
-        }
-      }
-    }
-
-    private static boolean inside(double px, double py, double pz, double ex, double ey,
-        double ez, double len2, double ra, double rb) {
-      double t = len2 > 0 ? (px * ex + py * ey + pz * ez) / len2 : 0;
-      t = t < 0 ? 0 : (t > 1 ? 1 : t);
-      double dx = px - t * ex;
-      double dy = py - t * ey;
-      double dz = pz - t * ez;
-      double r = ra + t * (rb - ra);
-      return dx * dx + dy * dy + dz * dz <= r * r;
-    }
-
-    private static boolean insideClamp(double px, double py, double pz, double ex, double ey,
-        double ez, double len2, double r2) {
-      if (r2 <= 0) {
-        return false;
-      }
-      double t = len2 > 0 ? (px * ex + py * ey + pz * ez) / len2 : 0;
-      t = t < 0 ? 0 : (t > 1 ? 1 : t);
-      double dx = px - t * ex;
-      double dy = py - t * ey;
-      double dz = pz - t * ez;
-      return dx * dx + dy * dy + dz * dz <= r2;
     }
   }
 }

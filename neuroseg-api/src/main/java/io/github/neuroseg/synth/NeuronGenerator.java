@@ -1,6 +1,7 @@
 package io.github.neuroseg.synth;
 
 import io.github.neuroseg.InvalidInputException;
+import io.github.neuroseg.internal.Checks;
 import io.github.neuroseg.swc.NeuronTree;
 import io.github.neuroseg.swc.SwcNode;
 import java.util.ArrayDeque;
@@ -248,19 +249,19 @@ public final class NeuronGenerator {
 
     /** Soma radius in voxels (default 5% of the smaller xy size, within 2.5..8). */
     public Builder somaRadius(double value) {
-      this.somaRadius = positive("soma radius", value);
+      this.somaRadius = Checks.positiveFinite("soma radius", value);
       return this;
     }
 
     /** Radius of primary neurites where they leave the soma, voxels (default 2). */
     public Builder neuriteRadius(double value) {
-      this.neuriteRadius = positive("neurite radius", value);
+      this.neuriteRadius = Checks.positiveFinite("neurite radius", value);
       return this;
     }
 
     /** Smallest radius tapering reaches, voxels (default 0.6). */
     public Builder minRadius(double value) {
-      this.minRadius = positive("minimum radius", value);
+      this.minRadius = Checks.positiveFinite("minimum radius", value);
       return this;
     }
 
@@ -275,71 +276,49 @@ public final class NeuronGenerator {
 
     /** Distance between consecutive nodes, voxels (default 1.5). */
     public Builder step(double value) {
-      this.step = positive("step", value);
+      this.step = Checks.positiveFinite("step", value);
       return this;
     }
 
     /** Random direction change per step (std of a Gaussian kick; default 0.15). */
     public Builder tortuosity(double value) {
-      if (!(value >= 0) || Double.isInfinite(value)) {
-        throw new InvalidInputException("tortuosity must be finite and >= 0, got " + value);
-      }
-      this.tortuosity = value;
+      this.tortuosity = Checks.nonNegativeFinite("tortuosity", value);
       return this;
     }
 
     /** Probability of a side branch at each step, in [0, 1] (default 0.02). */
     public Builder branchProbability(double value) {
-      if (!(value >= 0 && value <= 1)) {
-        throw new InvalidInputException("branch probability must be in [0, 1], got " + value);
-      }
-      this.branchProbability = value;
+      this.branchProbability = Checks.inRange("branch probability", value, 0, 1);
       return this;
     }
 
     /** Deepest branch order (primary neurites are order 0; default 3). */
     public Builder maxBranchOrder(int value) {
-      if (value < 0) {
-        throw new InvalidInputException("max branch order must be >= 0, got " + value);
-      }
-      this.maxBranchOrder = value;
+      this.maxBranchOrder = Checks.atLeast("max branch order", value, 0);
       return this;
     }
 
     /** Mean length of a primary branch, voxels (default 30% of the largest size). */
     public Builder branchLength(double value) {
-      this.branchLength = positive("branch length", value);
+      this.branchLength = Checks.positiveFinite("branch length", value);
       return this;
     }
 
     /** Upper bound on the number of nodes (default 20000). */
     public Builder maxNodes(int value) {
-      if (value < 2) {
-        throw new InvalidInputException("max nodes must be >= 2, got " + value);
-      }
-      this.maxNodes = value;
+      this.maxNodes = Checks.atLeast("max nodes", value, 2);
       return this;
     }
 
     /** Distance nodes keep from the volume border, voxels (default 3). */
     public Builder margin(double value) {
-      if (!(value >= 0) || Double.isInfinite(value)) {
-        throw new InvalidInputException("margin must be finite and >= 0, got " + value);
-      }
-      this.margin = value;
+      this.margin = Checks.nonNegativeFinite("margin", value);
       return this;
     }
 
     /** The immutable generator. */
     public NeuronGenerator build() {
       return new NeuronGenerator(this);
-    }
-
-    private static double positive(String what, double value) {
-      if (!(value > 0) || Double.isInfinite(value)) {
-        throw new InvalidInputException(what + " must be finite and > 0, got " + value);
-      }
-      return value;
     }
   }
 }

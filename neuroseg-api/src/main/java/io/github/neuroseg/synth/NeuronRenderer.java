@@ -1,6 +1,7 @@
 package io.github.neuroseg.synth;
 
 import io.github.neuroseg.InvalidInputException;
+import io.github.neuroseg.internal.Checks;
 import io.github.neuroseg.swc.NeuronTree;
 import io.github.neuroseg.swc.SwcNode;
 import io.github.neuroseg.volume.Volume;
@@ -39,7 +40,15 @@ import net.imglib2.type.numeric.integer.UnsignedByteType;
  *   <li>Point-spread function: separable anisotropic Gaussian blur with {@code psfSigmaXy} and
  *       {@code psfSigmaZ} voxels (kernels cut at 3 sigma, zero signal outside the image; 0
  *       disables blurring on that axis).
- *   <li>Noise: the expected count is {@code background + blurred signal}; a Poisson sample of it
+ *   <li>Structured background (off by default): a smooth random field of standard deviation
+ *       {@code backgroundVariation} counts whose correlation between voxels {@code d} apart is
+ *       {@code exp(-d^2 / (2 backgroundCorrelation^2))} (Gaussian-filtered white noise with the
+ *       variance made uniform up to the borders), plus a linear ramp rising by {@code
+ *       backgroundGradient} counts from the first to the last voxel along x, y and z (zero mean).
+ *       It stands for autofluorescence, out-of-focus light and uneven illumination. It is not
+ *       in the mask.
+ *   <li>Noise: the expected count is {@code background + structured background + blurred
+ *       signal} (at least 0); a Poisson sample of it
  *       (exact below a mean of 30, Gaussian with the same mean and variance above) plus Gaussian
  *       read noise of standard deviation {@code readNoise}, rounded and clamped to 0..65535.
  * </ol>
@@ -73,6 +82,9 @@ public final class NeuronRenderer {
   private final double distractorRadius;
   private final double distractorIntensity;
   private final double minRadiusVoxels;
+  private final double backgroundVariation;
+  private final double backgroundCorrelation;
+  private final double[] backgroundGradient;
 
   private NeuronRenderer(Builder b) {
     this.seed = b.seed;
@@ -95,6 +107,9 @@ public final class NeuronRenderer {
     this.distractorIntensity = b.distractorIntensity >= 0 ? b.distractorIntensity
         : 0.6 * b.foreground;
     this.minRadiusVoxels = b.minRadiusVoxels;
+    this.backgroundVariation = b.backgroundVariation;
+    this.backgroundCorrelation = b.backgroundCorrelation;
+    this.backgroundGradient = b.backgroundGradient.clone();
   }
 
   /** A builder with the defaults listed on each setter. */
@@ -122,13 +137,20 @@ public final class NeuronRenderer {
     SplittableRandom structure = root.split();
     SplittableRandom blobs = root.split();
     SplittableRandom noise = root.split();
+    SplittableRandom field = root.split(); // split last: renders without a field keep their voxels
     float[] signal = new float[nx * ny * nz];
     drawTree(tree, signal, nx, ny, nz, voxelSize, structure);
     drawDistractors(signal, mask.update(null).getCurrentStorageArray(), nx, ny, nz, blobs);
     Blur.gaussian(signal, nx, ny, nz, psfSigmaXy, psfSigmaXy, psfSigmaZ);
+    float[] structured = hasStructuredBackground()
+        ? BackgroundField.render(nx, ny, nz, backgroundVariation, backgroundCorrelation,
+            backgroundGradient, field)
+        : null;
     short[] out = new short[signal.length];
     for (int i = 0; i < out.length; i++) {
-      double mean = background + signal[i];
+      // a falling ramp or a dark patch of the field may push the expected count below zero
+      double mean = Math.max(0,
+          background + signal[i] + (structured == null ? 0 : structured[i]));
       double v = poisson ? poissonSample(mean, noise) : mean;
       if (readNoise > 0) {
         v += readNoise * NeuronGenerator.gaussian(noise);
@@ -139,6 +161,11 @@ public final class NeuronRenderer {
     Volume image = new Volume(ArrayImgs.unsignedShorts(out, dims), voxelSize, "synthetic",
         Map.of("neuroseg.synthetic.seed", Long.toString(seed)));
     return new RenderedNeuron(image, mask, tree);
+  }
+
+  private boolean hasStructuredBackground() {
+    return backgroundVariation > 0 || backgroundGradient[0] != 0 || backgroundGradient[1] != 0
+        || backgroundGradient[2] != 0;
   }
 
   private void drawTree(NeuronTree tree, float[] signal, int nx, int ny, int nz, VoxelSize vs,
@@ -288,6 +315,9 @@ public final class NeuronRenderer {
     private double distractorRadius = 3;
     private double distractorIntensity = -1;
     private double minRadiusVoxels = GroundTruth.DEFAULT_MIN_RADIUS_VOXELS;
+    private double backgroundVariation;
+    private double backgroundCorrelation = 16;
+    private double[] backgroundGradient = new double[3];
 
     private Builder() {}
 
@@ -335,10 +365,7 @@ public final class NeuronRenderer {
 
     /** Brightness factor inside a gap, in [0, 1] (default 0.1). */
     public Builder gapDepth(double value) {
-      if (!(value >= 0 && value <= 1)) {
-        throw new InvalidInputException("gap depth must be in [0, 1], got " + value);
-      }
-      this.gapDepth = value;
+      this.gapDepth = Checks.inRange("gap depth", value, 0, 1);
       return this;
     }
 
@@ -386,10 +413,7 @@ public final class NeuronRenderer {
 
     /** Number of distractor blobs outside the neuron (default 0). */
     public Builder distractors(int value) {
-      if (value < 0) {
-        throw new InvalidInputException("distractor count must be >= 0, got " + value);
-      }
-      this.distractors = value;
+      this.distractors = Checks.atLeast("distractor count", value, 0);
       return this;
     }
 
@@ -411,23 +435,55 @@ public final class NeuronRenderer {
       return this;
     }
 
+    /**
+     * Standard deviation, in counts, of a smooth random field added to the background (default
+     * 0: a flat background). The field is stationary, Gaussian, has mean 0 and the correlation
+     * length set by {@link #backgroundCorrelation}; it comes from its own random stream of the
+     * seed, so adding it leaves the neuron, the distractors and the noise as they were. Rendering
+     * a field costs a Gaussian filter of about {@code 4.2 * backgroundCorrelation} taps per axis
+     * over the volume.
+     */
+    public Builder backgroundVariation(double counts) {
+      this.backgroundVariation = nonNegative("background variation", counts);
+      return this;
+    }
+
+    /**
+     * Correlation length {@code L} of the background field, voxels (default 16): voxels {@code
+     * d} apart have correlation {@code exp(-d^2 / (2 L^2))}.
+     */
+    public Builder backgroundCorrelation(double voxels) {
+      this.backgroundCorrelation = positive("background correlation", voxels);
+      return this;
+    }
+
+    /**
+     * A linear background ramp (default 0, 0, 0: none): the mean background rises by {@code x},
+     * {@code y} and {@code z} counts from the first to the last voxel along each axis (negative
+     * values fall), centred so that the mean over the volume stays {@link #background}.
+     */
+    public Builder backgroundGradient(double x, double y, double z) {
+      for (double v : new double[] {x, y, z}) {
+        if (!Double.isFinite(v)) {
+          throw new InvalidInputException("background gradient must be finite, got " + x + ", "
+              + y + ", " + z);
+        }
+      }
+      this.backgroundGradient = new double[] {x, y, z};
+      return this;
+    }
+
     /** The immutable renderer. */
     public NeuronRenderer build() {
       return new NeuronRenderer(this);
     }
 
     private static double positive(String what, double value) {
-      if (!(value > 0) || Double.isInfinite(value)) {
-        throw new InvalidInputException(what + " must be finite and > 0, got " + value);
-      }
-      return value;
+      return Checks.positiveFinite(what, value);
     }
 
     private static double nonNegative(String what, double value) {
-      if (!(value >= 0) || Double.isInfinite(value)) {
-        throw new InvalidInputException(what + " must be finite and >= 0, got " + value);
-      }
-      return value;
+      return Checks.nonNegativeFinite(what, value);
     }
   }
 }

@@ -23,6 +23,53 @@ public record DataSplit(List<LabeledVolume> training, List<LabeledVolume> valida
   }
 
   /**
+   * A split by volume name: the named volumes validate and test, every other one trains.
+   *
+   * @throws InvalidInputException when a name matches no volume, a volume is named for both, no
+   *     volume is left for training, or none is named for validation
+   */
+  public static DataSplit byName(List<LabeledVolume> volumes, List<String> validationNames,
+      List<String> testNames) {
+    java.util.Set<String> known = new java.util.HashSet<>();
+    volumes.forEach(v -> known.add(v.name()));
+    for (String n : validationNames) {
+      if (testNames.contains(n)) {
+        throw new InvalidInputException("volume '" + n + "' is named for both validation and "
+            + "test");
+      }
+    }
+    List<String> unknown = new ArrayList<>();
+    for (String n : validationNames) {
+      if (!known.contains(n)) {
+        unknown.add(n);
+      }
+    }
+    for (String n : testNames) {
+      if (!known.contains(n)) {
+        unknown.add(n);
+      }
+    }
+    if (!unknown.isEmpty()) {
+      throw new InvalidInputException("no volume named " + unknown + "; the volumes are "
+          + volumes.stream().map(LabeledVolume::name).toList());
+    }
+    if (validationNames.isEmpty()) {
+      throw new InvalidInputException("name at least one validation volume");
+    }
+    List<LabeledVolume> train = new ArrayList<>();
+    List<LabeledVolume> val = new ArrayList<>();
+    List<LabeledVolume> test = new ArrayList<>();
+    for (LabeledVolume v : volumes) {
+      (validationNames.contains(v.name()) ? val : testNames.contains(v.name()) ? test : train)
+          .add(v);
+    }
+    if (train.isEmpty()) {
+      throw new InvalidInputException("no volume is left for training");
+    }
+    return new DataSplit(train, val, test);
+  }
+
+  /**
    * A seeded random split: {@code round(n * validationFraction)} (at least 1) volumes for
    * validation, {@code round(n * testFraction)} for test, the rest (at least 1) for training.
    *

@@ -1,6 +1,7 @@
 package io.github.neuroseg.training;
 
 import io.github.neuroseg.InvalidInputException;
+import io.github.neuroseg.internal.IoErrors;
 import io.github.neuroseg.swc.NeuronTree;
 import io.github.neuroseg.swc.Swc;
 import io.github.neuroseg.swc.SwcNode;
@@ -17,6 +18,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import net.imglib2.RandomAccessibleInterval;
 import net.imglib2.type.numeric.RealType;
 import org.jspecify.annotations.Nullable;
@@ -31,6 +34,7 @@ import org.jspecify.annotations.Nullable;
  */
 public record LabeledVolume(
     Volume image, RandomAccessibleInterval<? extends RealType<?>> mask, String name) {
+  private static final Logger LOG = LoggerFactory.getLogger(LabeledVolume.class);
 
   /**
    * Checks that image and mask agree in size.
@@ -85,7 +89,8 @@ public record LabeledVolume(
   /**
    * Every SWC file of a folder with the image of the same base name beside it ({@code a.swc}
    * with {@code a.tif}, {@code a.tiff} or {@code a.v3draw}; extensions in any case), each as
-   * {@link #of(Volume, Path)} makes it, sorted by file name.
+   * {@link #of(Volume, NeuronTree, String)} makes it and named by the base name ({@code a}),
+   * sorted by file name.
    *
    * @param folder the folder holding the pairs
    * @throws InvalidInputException when the path is not a folder, holds no SWC file, or an SWC
@@ -93,6 +98,18 @@ public record LabeledVolume(
    * @throws io.github.neuroseg.NeuroSegIOException when the folder cannot be listed
    */
   public static List<LabeledVolume> readPairs(Path folder) {
+    return readPairs(folder, PairOptions.DEFAULT);
+  }
+
+  /**
+   * As {@link #readPairs(Path)}, with the SWC coordinates read as {@code options} says (voxels or
+   * physical units) and each tree optionally aligned to its image first ({@link SwcAlignment});
+   * the aligned shift is logged.
+   *
+   * @throws InvalidInputException as {@link #readPairs(Path)}, or when a tree lies outside its
+   *     image
+   */
+  public static List<LabeledVolume> readPairs(Path folder, PairOptions options) {
     if (!Files.isDirectory(folder)) {
       throw new InvalidInputException("not a folder: " + folder);
     }
@@ -100,7 +117,7 @@ public record LabeledVolume(
     try (Stream<Path> s = Files.list(folder)) {
       files = s.filter(Files::isRegularFile).sorted().toList();
     } catch (IOException e) {
-      throw new NeuroSegIOException("cannot list " + folder + ": " + e, e);
+      throw IoErrors.cannot("list", folder, e);
     }
     List<LabeledVolume> out = new ArrayList<>();
     for (Path swc : files) {
@@ -119,7 +136,18 @@ public record LabeledVolume(
           .findFirst()
           .orElseThrow(() -> new InvalidInputException("no image for " + swc + ": expected "
               + base + ".tif, .tiff or .v3draw beside it"));
-      out.add(of(Volumes.read(image), swc));
+      Volume volume = Volumes.read(image);
+      NeuronTree tree = Swc.read(swc);
+      NeuronTree voxels = options.swcInVoxels() ? tree : tree.toVoxels(volume.voxelSize());
+      if (options.alignRadius() > 0) {
+        SwcAlignment.Shift shift = SwcAlignment.bestShift(volume, voxels, options.alignRadius(),
+            0.5);
+        LOG.info("{}: aligned by ({}, {}) voxels, mean intensity along the tree {} -> {}",
+            swc.getFileName(), shift.dx(), shift.dy(), shift.unshiftedIntensity(),
+            shift.meanIntensity());
+        voxels = voxels.translate(shift.dx(), shift.dy(), 0);
+      }
+      out.add(of(volume, voxels.toPhysical(volume.voxelSize()), base));
     }
     if (out.isEmpty()) {
       throw new InvalidInputException("no SWC files in " + folder);

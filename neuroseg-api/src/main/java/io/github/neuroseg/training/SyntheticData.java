@@ -2,6 +2,7 @@ package io.github.neuroseg.training;
 
 import io.github.neuroseg.InvalidInputException;
 import io.github.neuroseg.NeuroSegException;
+import io.github.neuroseg.internal.Checks;
 import io.github.neuroseg.swc.NeuronTree;
 import io.github.neuroseg.swc.Swc;
 import io.github.neuroseg.synth.NeuronGenerator;
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.function.BiConsumer;
 
 /**
@@ -49,13 +51,7 @@ public final class SyntheticData {
    */
   public static List<LabeledVolume> render(List<Path> swcFiles, int generated, long[] dims,
       long seed, BiConsumer<Path, NeuroSegException> skipped) {
-    if (dims.length != 3 || dims[0] <= 0 || dims[1] <= 0 || dims[2] <= 0) {
-      throw new InvalidInputException("volume size must be 3 positive numbers, got "
-          + Arrays.toString(dims));
-    }
-    if (generated < 0) {
-      throw new InvalidInputException("generated neurons must be >= 0, got " + generated);
-    }
+    checkSizes(generated, dims);
     List<LabeledVolume> v = new ArrayList<>();
     long k = 0;
     for (Path f : swcFiles) {
@@ -78,7 +74,56 @@ public final class SyntheticData {
     return v;
   }
 
+  /**
+   * As {@link #render}, but every volume gets its own randomly drawn microscopy look (see the
+   * class description of the looks: contrast-to-noise 1 to 20, noisy floor or pre-masked zero
+   * background, structured background, bright blobs, other fibres in the image but not in the
+   * label, dim and broken branches, z steps of 1 to 3 voxels, 8- or 16-bit storage), so that a
+   * network trained on them meets real stacks prepared in many ways. Each volume's look is
+   * reported to {@code looks} (name and a one-line description).
+   *
+   * @throws InvalidInputException for a size that is not 3 positive numbers or a negative count
+   */
+  public static List<LabeledVolume> randomized(List<Path> swcFiles, int generated, long[] dims,
+      long seed, BiConsumer<Path, NeuroSegException> skipped,
+      BiConsumer<String, String> looks) {
+    checkSizes(generated, dims);
+    List<LabeledVolume> v = new ArrayList<>();
+    SplittableRandom r = new SplittableRandom(seed);
+    long k = 0;
+    for (Path f : swcFiles) {
+      k++;
+      try {
+        NeuronTree t = TreeFitting.fit(Swc.read(f), dims, VoxelSize.UNIT, FIT_MARGIN,
+            TreeFitting.DEFAULT_MIN_RADIUS_VOXELS, FIT_MAX_RADIUS);
+        String name = f.getFileName().toString() + "~" + k;
+        MicroscopyLooks.Look look = MicroscopyLooks.draw(r.split());
+        v.add(MicroscopyLooks.render(t, dims, look, seed * 1000 + k, name));
+        looks.accept(name, look.describe());
+      } catch (NeuroSegException e) {
+        skipped.accept(f, e);
+      }
+    }
+    for (int i = 0; i < generated; i++) {
+      NeuronTree t = NeuronGenerator.newBuilder().bounds(dims[0], dims[1], dims[2])
+          .seed(seed * 7919 + i).build().generate();
+      String name = "generated-" + i;
+      MicroscopyLooks.Look look = MicroscopyLooks.draw(r.split());
+      v.add(MicroscopyLooks.render(t, dims, look, seed * 2000 + i, name));
+      looks.accept(name, look.describe());
+    }
+    return v;
+  }
+
   private static NeuronRenderer renderer(long seed) {
     return NeuronRenderer.newBuilder().seed(seed).distractors(DISTRACTORS).build();
+  }
+
+  private static void checkSizes(int generated, long[] dims) {
+    if (dims.length != 3 || dims[0] <= 0 || dims[1] <= 0 || dims[2] <= 0) {
+      throw new InvalidInputException("volume size must be 3 positive numbers, got "
+          + Arrays.toString(dims));
+    }
+    Checks.atLeast("generated neurons", generated, 0);
   }
 }

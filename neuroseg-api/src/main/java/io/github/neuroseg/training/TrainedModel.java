@@ -2,6 +2,7 @@ package io.github.neuroseg.training;
 
 import io.github.neuroseg.InvalidInputException;
 import io.github.neuroseg.files.AtomicWrite;
+import io.github.neuroseg.internal.Checks;
 import io.github.neuroseg.segmentation.ModelSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,15 +45,9 @@ public final class TrainedModel {
     if (onnx.length == 0) {
       throw new InvalidInputException("a trained model needs ONNX bytes, got 0 bytes");
     }
-    if (!(validationDice >= 0 && validationDice <= 1)) {
-      throw new InvalidInputException("validation Dice must be in [0, 1], got " + validationDice);
-    }
-    if (!(threshold >= 0 && threshold <= 1)) {
-      throw new InvalidInputException("threshold must be in [0, 1], got " + threshold);
-    }
-    if (bestEpoch < 1) {
-      throw new InvalidInputException("best epoch must be >= 1, got " + bestEpoch);
-    }
+    Checks.inRange("validation Dice", validationDice, 0, 1);
+    Checks.inRange("threshold", threshold, 0, 1);
+    Checks.atLeast("best epoch", bestEpoch, 1);
     this.onnx = onnx.clone();
     this.validationDice = validationDice;
     this.validationHd95 = validationHd95;

@@ -1,5 +1,6 @@
 package io.github.neuroseg.training;
 
+import io.github.neuroseg.Device;
 import io.github.neuroseg.ProgressListener;
 import io.github.neuroseg.spi.Providers;
 import io.github.neuroseg.spi.TrainerProvider;
@@ -49,8 +50,20 @@ public final class TrainerBuilder {
   /** Default minimum foreground fraction of a block's centre-slice label: 0.01. */
   public static final double DEFAULT_MIN_FOREGROUND_RATIO = 0.01;
 
+  /** Default range of the brightness augmentation: 1 (off). */
+  public static final double DEFAULT_GAIN_RANGE = 1;
+
+  /** Default fraction of training blocks drawn as hard negatives: 0. */
+  public static final double DEFAULT_HARD_NEGATIVE_FRACTION = 0;
+
   /** Default patience: 5 epochs without validation improvement. */
   public static final int DEFAULT_PATIENCE = 5;
+
+  /**
+   * Default network of a DINO training checkpoint to read when it holds several: {@code
+   * teacher} (the one DINO's authors evaluate and publish).
+   */
+  public static final String DEFAULT_PRETRAINED_PART = "teacher";
 
   /** Default layer-wise learning-rate decay of pretrained parameters: 1 (none). */
   public static final double DEFAULT_LAYER_DECAY = 1.0;
@@ -64,8 +77,13 @@ public final class TrainerBuilder {
   private int inputDepth = VitArchitecture.DEFAULT.inputDepth();
   private int tileHeight = VitArchitecture.DEFAULT.tileHeight();
   private int tileWidth = VitArchitecture.DEFAULT.tileWidth();
+  private VitArchitecture.Head head = VitArchitecture.DEFAULT.head();
+  private boolean layerScale = VitArchitecture.DEFAULT.layerScale();
+  private int registers = VitArchitecture.DEFAULT.registers();
   private @Nullable Path pretrained;
+  private String pretrainedPart = DEFAULT_PRETRAINED_PART;
   private Inflation inflation = Inflation.AVERAGE;
+  private ChannelReduction channelReduction = ChannelReduction.SUM;
   private double pretrainedLearningRateScale = DEFAULT_PRETRAINED_LEARNING_RATE_SCALE;
   private double layerDecay = DEFAULT_LAYER_DECAY;
   private int epochs = DEFAULT_EPOCHS;
@@ -75,6 +93,8 @@ public final class TrainerBuilder {
   private int warmupSteps = DEFAULT_WARMUP_STEPS;
   private double weightDecay = DEFAULT_WEIGHT_DECAY;
   private double minForegroundRatio = DEFAULT_MIN_FOREGROUND_RATIO;
+  private double hardNegativeFraction = DEFAULT_HARD_NEGATIVE_FRACTION;
+  private double gainRange = DEFAULT_GAIN_RANGE;
   private boolean augment = true;
   private int patience = DEFAULT_PATIENCE;
   private long seed;
@@ -82,6 +102,7 @@ public final class TrainerBuilder {
   private boolean resume;
   private Map<String, String> provenance = Map.of();
   private ProgressListener progress = ProgressListener.NONE;
+  private Device device = Device.cpu();
 
   /** Use {@link io.github.neuroseg.NeuroSeg#trainer()}. */
   public TrainerBuilder() {}
@@ -113,6 +134,33 @@ public final class TrainerBuilder {
     this.inputDepth = value.inputDepth();
     this.tileHeight = value.tileHeight();
     this.tileWidth = value.tileWidth();
+    this.head = value.head();
+    this.layerScale = value.layerScale();
+    this.registers = value.registers();
+    return this;
+  }
+
+  /**
+   * Whether every block scales its attention and MLP outputs by learned per-channel factors
+   * (DINOv2's LayerScale); default false. A DINOv2 checkpoint needs it.
+   */
+  public TrainerBuilder layerScale(boolean enabled) {
+    this.layerScale = enabled;
+    return this;
+  }
+
+  /**
+   * Register tokens between the class token and the patch tokens (DINOv2 "with registers"
+   * checkpoints have 4); default 0.
+   */
+  public TrainerBuilder registers(int count) {
+    this.registers = count;
+    return this;
+  }
+
+  /** How the tokens become pixels (see {@link VitArchitecture.Head}); default LINEAR. */
+  public TrainerBuilder head(VitArchitecture.Head value) {
+    this.head = value;
     return this;
   }
 
@@ -167,6 +215,25 @@ public final class TrainerBuilder {
    */
   public TrainerBuilder pretrained(@Nullable Path checkpoint) {
     this.pretrained = checkpoint;
+    return this;
+  }
+
+  /**
+   * Which network of a DINO training checkpoint ({@code *_full_checkpoint.pth}, holding {@code
+   * teacher} and {@code student}) to start from; default {@value #DEFAULT_PRETRAINED_PART}.
+   * Ignored for checkpoints that hold one network.
+   */
+  public TrainerBuilder pretrainedPart(String part) {
+    this.pretrainedPart = part;
+    return this;
+  }
+
+  /**
+   * How the colour channels of the pretrained patch kernel become one; default {@link
+   * ChannelReduction#SUM}.
+   */
+  public TrainerBuilder channelReduction(ChannelReduction value) {
+    this.channelReduction = value;
     return this;
   }
 
@@ -241,6 +308,30 @@ public final class TrainerBuilder {
     return this;
   }
 
+  /**
+   * Fraction in [0, 1] of training blocks drawn as hard negatives instead of for their
+   * foreground: among several random blocks, the one whose centre slice has the brightest voxel
+   * at least two pixels from the label (distractors, other fibres, bright background), so that the network learns
+   * what is not neuron; default 0.
+   */
+  public TrainerBuilder hardNegativeFraction(double fraction) {
+    this.hardNegativeFraction = fraction;
+    return this;
+  }
+
+  /**
+   * Brightness augmentation: with {@code g > 1} each training block's intensities are also
+   * multiplied by a factor log-uniform in [1/g, g] (with augmentation on). The normalised
+   * brightness of a neuron depends on how much of its volume is neuron (the percentiles of a
+   * sparse stack lie in the background), so a network trained on dense synthetic volumes meets
+   * real sparse stacks several times brighter; a wide range teaches it to rely on contrast
+   * instead. Default 1 (off).
+   */
+  public TrainerBuilder gainRange(double factor) {
+    this.gainRange = factor;
+    return this;
+  }
+
   /** Whether blocks are flipped, rotated by 90 degrees and intensity-jittered; default true. */
   public TrainerBuilder augment(boolean enabled) {
     this.augment = enabled;
@@ -288,6 +379,17 @@ public final class TrainerBuilder {
     return this;
   }
 
+  /**
+   * Where the network trains; default {@link Device#cpu()}. {@link Device#cuda(int)} needs
+   * PyTorch's CUDA native library for DJL on the class path in place of the CPU one (see
+   * docs/training.md); without a GPU, training fails with a {@link
+   * io.github.neuroseg.DeviceException} instead of falling back to the CPU.
+   */
+  public TrainerBuilder device(Device value) {
+    this.device = value;
+    return this;
+  }
+
   /** Receives progress per training step and per validation volume; default none. */
   public TrainerBuilder onProgress(ProgressListener listener) {
     this.progress = listener;
@@ -301,10 +403,12 @@ public final class TrainerBuilder {
    */
   public TrainerConfig config() {
     return new TrainerConfig(trainingData, validationData,
-        new VitArchitecture(embedDim, layers, heads, patch, inputDepth, tileHeight, tileWidth),
-        pretrained, inflation, pretrainedLearningRateScale, layerDecay, epochs, stepsPerEpoch,
-        batchSize, learningRate, warmupSteps, weightDecay, minForegroundRatio, augment, patience,
-        seed, checkpointDirectory, resume, provenance, progress);
+        new VitArchitecture(embedDim, layers, heads, patch, inputDepth, tileHeight, tileWidth,
+            head, layerScale, registers),
+        pretrained, pretrainedPart, inflation, channelReduction, pretrainedLearningRateScale,
+        layerDecay, epochs, stepsPerEpoch, batchSize, learningRate, warmupSteps, weightDecay,
+        minForegroundRatio, hardNegativeFraction, gainRange, augment, patience, seed,
+        checkpointDirectory, resume, provenance, device, progress);
   }
 
   /**

@@ -1,7 +1,9 @@
 package io.github.neuroseg.training;
 
+import io.github.neuroseg.Device;
 import io.github.neuroseg.InvalidInputException;
 import io.github.neuroseg.ProgressListener;
+import io.github.neuroseg.internal.Checks;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +19,10 @@ import org.jspecify.annotations.Nullable;
  * @param architecture the network size
  * @param pretrained a 2D checkpoint ({@code .safetensors} or {@code .pth}) to inflate, or
  *     {@code null} to train from scratch
+ * @param pretrainedPart which network of a DINO training checkpoint to read ({@code teacher}
+ *     or {@code student}); ignored for files that hold one network
  * @param inflation how the pretrained patch kernel is spread over the input depth
+ * @param channelReduction how the pretrained patch kernel's colour channels become one
  * @param pretrainedLearningRateScale factor in [0, 1] on the learning rate of pretrained
  *     parameters (all but the head)
  * @param layerDecay layer-wise decay in (0, 1] of the learning rate of pretrained parameters
@@ -28,6 +33,10 @@ import org.jspecify.annotations.Nullable;
  * @param warmupSteps steps of linear warm-up, {@code >= 0}
  * @param weightDecay decoupled weight decay, finite and {@code >= 0}
  * @param minForegroundRatio minimum foreground fraction in [0, 1] of a block's centre-slice label
+ * @param gainRange brightness augmentation: each block's intensities are also multiplied by a
+ *     factor log-uniform in [1/gainRange, gainRange]; 1 for none
+ * @param hardNegativeFraction fraction in [0, 1] of training blocks drawn as hard negatives:
+ *     the brightest background among several random blocks, whatever their foreground
  * @param augment whether blocks are flipped, rotated and jittered
  * @param patience epochs without validation improvement before stopping, {@code >= 1}
  * @param seed seed of initialisation, sampling and augmentation
@@ -35,6 +44,8 @@ import org.jspecify.annotations.Nullable;
  *     {@code null} for none
  * @param resume whether to continue from {@code last.safetensors} in the checkpoint directory
  * @param provenance extra key/value metadata written into the model
+ * @param device where the network trains: the CPU, or a CUDA GPU (which needs PyTorch's CUDA
+ *     native library on the class path instead of the CPU one)
  * @param progress receives progress per step and per validation volume
  */
 public record TrainerConfig(
@@ -42,7 +53,9 @@ public record TrainerConfig(
     List<LabeledVolume> validationData,
     VitArchitecture architecture,
     @Nullable Path pretrained,
+    String pretrainedPart,
     Inflation inflation,
+    ChannelReduction channelReduction,
     double pretrainedLearningRateScale,
     double layerDecay,
     int epochs,
@@ -52,12 +65,15 @@ public record TrainerConfig(
     int warmupSteps,
     double weightDecay,
     double minForegroundRatio,
+    double hardNegativeFraction,
+    double gainRange,
     boolean augment,
     int patience,
     long seed,
     @Nullable Path checkpointDirectory,
     boolean resume,
     Map<String, String> provenance,
+    Device device,
     ProgressListener progress) {
 
   /**
@@ -84,45 +100,39 @@ public record TrainerConfig(
     if (inflation == null) {
       throw new InvalidInputException("inflation must be AVERAGE or CENTER, got null");
     }
-    if (!(pretrainedLearningRateScale >= 0 && pretrainedLearningRateScale <= 1)) {
-      throw new InvalidInputException("pretrained learning-rate scale must be in [0, 1], got "
-          + pretrainedLearningRateScale);
+    if (channelReduction == null) {
+      throw new InvalidInputException("channel reduction must be SUM or MEAN, got null");
     }
+    if (pretrainedPart == null || pretrainedPart.isBlank()) {
+      throw new InvalidInputException("pretrained part must name a network of the checkpoint "
+          + "(teacher or student), got " + (pretrainedPart == null ? "null" : "a blank name"));
+    }
+    Checks.inRange("pretrained learning-rate scale", pretrainedLearningRateScale, 0, 1);
     if (!(layerDecay > 0 && layerDecay <= 1)) {
       throw new InvalidInputException("layer decay must be in (0, 1], got " + layerDecay);
     }
-    positive("epochs", epochs);
-    positive("steps per epoch", stepsPerEpoch);
-    positive("batch size", batchSize);
-    if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
-      throw new InvalidInputException("learning rate must be finite and > 0, got "
-          + learningRate);
+    Checks.positive("epochs", epochs);
+    Checks.positive("steps per epoch", stepsPerEpoch);
+    Checks.positive("batch size", batchSize);
+    Checks.positiveFinite("learning rate", learningRate);
+    Checks.atLeast("warm-up steps", warmupSteps, 0);
+    Checks.nonNegativeFinite("weight decay", weightDecay);
+    Checks.inRange("minimum foreground ratio", minForegroundRatio, 0, 1);
+    Checks.inRange("hard negative fraction", hardNegativeFraction, 0, 1);
+    if (!(gainRange >= 1) || Double.isInfinite(gainRange)) {
+      throw new InvalidInputException("gain range must be finite and >= 1, got " + gainRange);
     }
-    if (warmupSteps < 0) {
-      throw new InvalidInputException("warm-up steps must be >= 0, got " + warmupSteps);
-    }
-    if (!(weightDecay >= 0) || Double.isInfinite(weightDecay)) {
-      throw new InvalidInputException("weight decay must be finite and >= 0, got "
-          + weightDecay);
-    }
-    if (!(minForegroundRatio >= 0 && minForegroundRatio <= 1)) {
-      throw new InvalidInputException("minimum foreground ratio must be in [0, 1], got "
-          + minForegroundRatio);
-    }
-    positive("patience", patience);
+    Checks.positive("patience", patience);
     if (resume && checkpointDirectory == null) {
       throw new InvalidInputException(
           "resume needs a checkpoint directory to resume from; set checkpointDirectory(...)");
     }
+    if (device == null) {
+      throw new InvalidInputException("device must be Device.cpu() or Device.cuda(id), got null");
+    }
     if (progress == null) {
       throw new InvalidInputException("progress listener must not be null; use "
           + "ProgressListener.NONE for none");
-    }
-  }
-
-  private static void positive(String what, int value) {
-    if (value <= 0) {
-      throw new InvalidInputException(what + " must be > 0, got " + value);
     }
   }
 }

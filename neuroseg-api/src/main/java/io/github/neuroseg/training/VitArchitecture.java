@@ -1,6 +1,7 @@
 package io.github.neuroseg.training;
 
 import io.github.neuroseg.InvalidInputException;
+import io.github.neuroseg.internal.Checks;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -15,9 +16,16 @@ import java.util.Map;
  * kernel and stride are {@code (inputDepth, patch, patch)}), a class token and learned position
  * embeddings, {@code layers} pre-norm transformer blocks of width {@code embedDim} with {@code
  * heads} attention heads and an MLP of {@value #MLP_RATIO} times the width, a final norm, and a
- * linear head to {@code patch * patch} pixels per token (pixel shuffle). The rules: every size
+ * {@link Head} that turns the tokens into the centre slice's logits. The rules: every size
  * positive, an odd number of input slices (so that the block has a centre slice; 1 is the 2D
  * baseline), a tile that is a whole number of patches, and a width divisible by the heads.
+ *
+ * <p>Two options of DINOv2 networks: {@code layerScale} multiplies the output of each block's
+ * attention and MLP branch by a learned per-channel scale before it is added to the residual
+ * stream ({@code blocks.{i}.ls1.gamma}, {@code blocks.{i}.ls2.gamma}, each {@code [E]}), and
+ * {@code registers} extra learned tokens ({@code reg_token [1, R, E]}) are inserted between the
+ * class token and the patch tokens after the position embeddings are added (they get none) and
+ * dropped with the class token before the head. Both come before the head.
  *
  * @param embedDim token width {@code E}
  * @param layers transformer blocks {@code L} (not to be confused with the input depth)
@@ -26,10 +34,63 @@ import java.util.Map;
  * @param inputDepth slices per input block {@code D}, odd (not to be confused with the layers)
  * @param tileHeight block height {@code H} in pixels, a multiple of {@code p}
  * @param tileWidth block width {@code W} in pixels, a multiple of {@code p}
+ * @param head how the tokens become pixels
+ * @param layerScale whether every block scales its two branches by learned per-channel factors
+ *     (DINOv2's LayerScale)
+ * @param registers register tokens {@code R >= 0} (DINOv2's "with registers" networks have 4)
  */
 public record VitArchitecture(
     int embedDim, int layers, int heads, int patch, int inputDepth, int tileHeight,
-    int tileWidth) {
+    int tileWidth, Head head, boolean layerScale, int registers) {
+
+  /** How the tokens of the last block become per-pixel logits of the centre slice. */
+  public enum Head {
+    /**
+     * The minimal head: each token is mapped linearly to the {@code p x p} pixels it covers
+     * (pixel shuffle). Weights {@code head.weight [p*p, E]}, {@code head.bias [p*p]}.
+     */
+    LINEAR,
+    /**
+     * A small progressive-upsampling convolutional decoder with a skip connection from the
+     * input's centre slice (after UNETR), for neurites one to three pixels wide. The token grid
+     * {@code [E, H/p, W/p]} is projected by a transposed convolution of stride {@code p / 2^m}
+     * to {@value #DECODER_WIDTH} channels ({@code m} = the number of factors 2 in {@code p}, at
+     * most 2), then {@code m} stages each double the resolution (a 2 x 2 transposed
+     * convolution of stride 2) and halve the channels (to at least {@value #DECODER_MIN_WIDTH})
+     * followed by a 3 x 3 convolution; at full resolution the features are concatenated with
+     * {@value #SKIP_WIDTH} channels computed from the centre slice by a 3 x 3 convolution, fused
+     * by a 3 x 3 convolution to {@value #DECODER_MIN_WIDTH} channels and mapped to one logit by
+     * a 1 x 1 convolution. Every convolution but the last is followed by a ReLU; 3 x 3
+     * convolutions pad by one pixel.
+     */
+    CONV;
+
+    /** The metadata name: {@code linear} or {@code conv}. */
+    public String spec() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /**
+     * The head of a metadata name.
+     *
+     * @throws InvalidInputException for a name that is not {@code linear} or {@code conv}
+     */
+    public static Head parse(String name) {
+      for (Head h : values()) {
+        if (h.spec().equals(name.strip().toLowerCase(java.util.Locale.ROOT))) {
+          return h;
+        }
+      }
+      throw new InvalidInputException("head must be 'linear' or 'conv', got '" + name + "'");
+    }
+  }
+
+  /** Channels of the {@link Head#CONV} decoder after the token projection. */
+  public static final int DECODER_WIDTH = 64;
+  /** Channels of the last {@link Head#CONV} decoder stage and of its fusion layer. */
+  public static final int DECODER_MIN_WIDTH = 16;
+  /** Channels the {@link Head#CONV} decoder computes from the input's centre slice. */
+  public static final int SKIP_WIDTH = 8;
 
   /** Layer-norm epsilon of every norm in the network (the timm / DINO value). */
   public static final float LAYER_NORM_EPS = 1e-6f;
@@ -64,13 +125,19 @@ public record VitArchitecture(
    * @throws InvalidInputException naming the first rule that is broken and the values given
    */
   public VitArchitecture {
-    positive("embedding width", embedDim);
-    positive("layers", layers);
-    positive("heads", heads);
-    positive("patch size", patch);
-    positive("input depth", inputDepth);
-    positive("tile height", tileHeight);
-    positive("tile width", tileWidth);
+    if (head == null) {
+      throw new InvalidInputException("head must be LINEAR or CONV, got null");
+    }
+    Checks.positive("embedding width", embedDim);
+    Checks.positive("layers", layers);
+    Checks.positive("heads", heads);
+    Checks.positive("patch size", patch);
+    Checks.positive("input depth", inputDepth);
+    Checks.positive("tile height", tileHeight);
+    Checks.positive("tile width", tileWidth);
+    if (registers < 0) {
+      throw new InvalidInputException("register tokens must be >= 0, got " + registers);
+    }
     if (inputDepth % 2 == 0) {
       throw new InvalidInputException(
           "input depth must be odd so that the block has a centre slice, got " + inputDepth);
@@ -86,7 +153,7 @@ public record VitArchitecture(
     // every weight and activation buffer is a Java array: refuse sizes whose tensors cannot be
     long tokens = (long) (tileHeight / patch) * (tileWidth / patch);
     long biggest = Math.max(Math.max((long) MLP_RATIO * embedDim * embedDim,
-        (1 + tokens) * embedDim), (long) embedDim * inputDepth * patch * patch);
+        (1L + registers + tokens) * embedDim), (long) embedDim * inputDepth * patch * patch);
     if (biggest > Integer.MAX_VALUE - 8) {
       throw new InvalidInputException("a ViT of width " + embedDim + ", patch " + patch
           + ", " + inputDepth + " slices and tile " + tileWidth + " x " + tileHeight
@@ -94,11 +161,53 @@ public record VitArchitecture(
     }
   }
 
-  /** The network with these sizes (see the record's rules). */
+  /**
+   * The network with these sizes and head, without LayerScale and register tokens.
+   *
+   * @throws InvalidInputException naming the first rule that is broken and the values given
+   */
+  public VitArchitecture(int embedDim, int layers, int heads, int patch, int inputDepth,
+      int tileHeight, int tileWidth, Head head) {
+    this(embedDim, layers, heads, patch, inputDepth, tileHeight, tileWidth, head, false, 0);
+  }
+
+  /**
+   * The network with these sizes and the {@link Head#LINEAR} head.
+   *
+   * @throws InvalidInputException naming the first rule that is broken and the values given
+   */
+  public VitArchitecture(int embedDim, int layers, int heads, int patch, int inputDepth,
+      int tileHeight, int tileWidth) {
+    this(embedDim, layers, heads, patch, inputDepth, tileHeight, tileWidth, Head.LINEAR);
+  }
+
+  /** The network with these sizes and the {@link Head#LINEAR} head (see the record's rules). */
   public static VitArchitecture of(int embedDim, int layers, int heads, int patch,
       int inputDepth, int tileHeight, int tileWidth) {
     return new VitArchitecture(embedDim, layers, heads, patch, inputDepth, tileHeight,
         tileWidth);
+  }
+
+  /** The same network with another head. */
+  public VitArchitecture withHead(Head value) {
+    return new VitArchitecture(embedDim, layers, heads, patch, inputDepth, tileHeight, tileWidth,
+        value, layerScale, registers);
+  }
+
+  /** The same network with or without LayerScale. */
+  public VitArchitecture withLayerScale(boolean enabled) {
+    return new VitArchitecture(embedDim, layers, heads, patch, inputDepth, tileHeight, tileWidth,
+        head, enabled, registers);
+  }
+
+  /**
+   * The same network with {@code count} register tokens.
+   *
+   * @throws InvalidInputException for a negative count
+   */
+  public VitArchitecture withRegisters(int count) {
+    return new VitArchitecture(embedDim, layers, heads, patch, inputDepth, tileHeight, tileWidth,
+        head, layerScale, count);
   }
 
   /** DINO ViT-S/16 (E 384, 12 blocks, 6 heads, patch 16) for blocks of the given size. */
@@ -118,12 +227,14 @@ public record VitArchitecture(
 
   /** The same network for another number of input slices (e.g. 1 for the 2D baseline). */
   public VitArchitecture withInputDepth(int depth) {
-    return new VitArchitecture(embedDim, layers, heads, patch, depth, tileHeight, tileWidth);
+    return new VitArchitecture(embedDim, layers, heads, patch, depth, tileHeight, tileWidth,
+        head, layerScale, registers);
   }
 
   /** The same network for another tile size. */
   public VitArchitecture withTile(int height, int width) {
-    return new VitArchitecture(embedDim, layers, heads, patch, inputDepth, height, width);
+    return new VitArchitecture(embedDim, layers, heads, patch, inputDepth, height, width, head,
+        layerScale, registers);
   }
 
   /** Token rows, {@code tileHeight / patch}. */
@@ -134,6 +245,11 @@ public record VitArchitecture(
   /** Token columns, {@code tileWidth / patch}. */
   public int gridWidth() {
     return tileWidth / patch;
+  }
+
+  /** Tokens dropped before the head: the class token and the register tokens, {@code 1 + R}. */
+  public int prefixTokens() {
+    return 1 + registers;
   }
 
   /** Patch tokens per block (the class token not counted). */
@@ -148,14 +264,19 @@ public record VitArchitecture(
 
   /**
    * Every weight of the network with its shape, in timm / DINO names and PyTorch layout ({@code
-   * [out, in]} for linear weights), in a fixed order: {@code cls_token}, {@code pos_embed},
-   * {@code patch_embed.proj.*}, {@code blocks.{i}.*}, {@code norm.*}, {@code head.*}.
+   * [out, in]} for linear weights), in a fixed order: {@code cls_token}, {@code reg_token}
+   * (with registers), {@code pos_embed}, {@code patch_embed.proj.*}, {@code blocks.{i}.*} (with
+   * {@code ls1.gamma} after {@code attn.proj} and {@code ls2.gamma} after {@code mlp.fc2} when
+   * LayerScale is on), {@code norm.*}, {@code head.*}.
    */
   public Map<String, int[]> weightShapes() {
     int e = embedDim;
     int hidden = MLP_RATIO * e;
     Map<String, int[]> m = new LinkedHashMap<>();
     m.put("cls_token", new int[] {1, 1, e});
+    if (registers > 0) {
+      m.put("reg_token", new int[] {1, registers, e});
+    }
     m.put("pos_embed", new int[] {1, 1 + tokens(), e});
     m.put("patch_embed.proj.weight", new int[] {e, 1, inputDepth, patch, patch});
     m.put("patch_embed.proj.bias", new int[] {e});
@@ -167,30 +288,76 @@ public record VitArchitecture(
       m.put(b + "attn.qkv.bias", new int[] {3 * e});
       m.put(b + "attn.proj.weight", new int[] {e, e});
       m.put(b + "attn.proj.bias", new int[] {e});
+      if (layerScale) {
+        m.put(b + "ls1.gamma", new int[] {e});
+      }
       m.put(b + "norm2.weight", new int[] {e});
       m.put(b + "norm2.bias", new int[] {e});
       m.put(b + "mlp.fc1.weight", new int[] {hidden, e});
       m.put(b + "mlp.fc1.bias", new int[] {hidden});
       m.put(b + "mlp.fc2.weight", new int[] {e, hidden});
       m.put(b + "mlp.fc2.bias", new int[] {e});
+      if (layerScale) {
+        m.put(b + "ls2.gamma", new int[] {e});
+      }
     }
     m.put("norm.weight", new int[] {e});
     m.put("norm.bias", new int[] {e});
-    m.put("head.weight", new int[] {patch * patch, e});
-    m.put("head.bias", new int[] {patch * patch});
+    if (head == Head.LINEAR) {
+      m.put("head.weight", new int[] {patch * patch, e});
+      m.put("head.bias", new int[] {patch * patch});
+    } else {
+      // transposed convolutions [in, out, k, k], convolutions [out, in, k, k] (PyTorch layouts)
+      int f = firstUpsampling();
+      int c = decoderWidth(0);
+      m.put("head.proj.weight", new int[] {e, c, f, f});
+      m.put("head.proj.bias", new int[] {c});
+      for (int i = 1; i <= decoderStages(); i++) {
+        int next = decoderWidth(i);
+        m.put("head.up" + i + ".weight", new int[] {c, next, 2, 2});
+        m.put("head.up" + i + ".bias", new int[] {next});
+        m.put("head.conv" + i + ".weight", new int[] {next, next, 3, 3});
+        m.put("head.conv" + i + ".bias", new int[] {next});
+        c = next;
+      }
+      m.put("head.skip.weight", new int[] {SKIP_WIDTH, 1, 3, 3});
+      m.put("head.skip.bias", new int[] {SKIP_WIDTH});
+      m.put("head.fuse.weight", new int[] {DECODER_MIN_WIDTH, c + SKIP_WIDTH, 3, 3});
+      m.put("head.fuse.bias", new int[] {DECODER_MIN_WIDTH});
+      m.put("head.out.weight", new int[] {1, DECODER_MIN_WIDTH, 1, 1});
+      m.put("head.out.bias", new int[] {1});
+    }
     return Collections.unmodifiableMap(m);
   }
 
-  /** A short description, e.g. {@code ViT[E 64, 4 blocks, 4 heads, patch 8, 5 x 32 x 32]}. */
+  /**
+   * Resolution-doubling stages of the {@link Head#CONV} decoder: the factors 2 of the patch,
+   * at most 2.
+   */
+  public int decoderStages() {
+    return Math.min(2, Integer.numberOfTrailingZeros(patch));
+  }
+
+  /** Stride of the {@link Head#CONV} decoder's token projection: {@code p / 2^stages}. */
+  public int firstUpsampling() {
+    return patch >> decoderStages();
+  }
+
+  /** Channels after stage {@code i} (0 = the projection) of the {@link Head#CONV} decoder. */
+  public int decoderWidth(int stage) {
+    return Math.max(DECODER_MIN_WIDTH, DECODER_WIDTH >> stage);
+  }
+
+  /**
+   * A short description, e.g. {@code ViT[E 64, 4 blocks, 4 heads, patch 8, 5 x 32 x 32]} (the
+   * head named when it is not the linear one, LayerScale and registers when present).
+   */
   @Override
   public String toString() {
     return "ViT[E " + embedDim + ", " + layers + " blocks, " + heads + " heads, patch " + patch
-        + ", " + inputDepth + " x " + tileHeight + " x " + tileWidth + "]";
-  }
-
-  private static void positive(String what, int value) {
-    if (value <= 0) {
-      throw new InvalidInputException(what + " must be > 0, got " + value);
-    }
+        + ", " + inputDepth + " x " + tileHeight + " x " + tileWidth
+        + (head == Head.LINEAR ? "" : ", " + head.spec() + " head")
+        + (layerScale ? ", LayerScale" : "")
+        + (registers > 0 ? ", " + registers + " registers" : "") + "]";
   }
 }

@@ -2,15 +2,11 @@ package io.github.neuroseg.volume;
 
 import io.github.neuroseg.InvalidInputException;
 import java.math.BigDecimal;
-import java.util.Arrays;
 import java.util.Locale;
-import net.imglib2.Cursor;
 import net.imglib2.RandomAccessibleInterval;
 import net.imglib2.converter.Converters;
 import net.imglib2.type.numeric.RealType;
 import net.imglib2.type.numeric.real.FloatType;
-import net.imglib2.util.Intervals;
-import net.imglib2.view.Views;
 
 /**
  * How voxel intensities are mapped before they reach a model: {@code (v - lo) / (hi - lo)}, where
@@ -18,106 +14,194 @@ import net.imglib2.view.Views;
  * clipping: values below {@code lo} become negative and values above {@code hi} exceed 1, exactly
  * as at training time.
  *
- * <p>The value is written into model metadata as a short text, {@link #spec()}, and read back with
- * {@link #parse(String)}:
+ * <p>A normalisation is one of four immutable values, written into model metadata as a short
+ * text, {@link #spec()}, and read back with {@link #parse(String)}:
  *
  * <ul>
- *   <li>{@code percentile:0.5,99.5} &mdash; {@code lo}, {@code hi} are the 0.5th and 99.5th
- *       percentiles of the volume;
- *   <li>{@code minmax} &mdash; the volume's minimum and maximum;
- *   <li>{@code fixed:0,4095} &mdash; the given values;
- *   <li>{@code none} &mdash; intensities pass unchanged ({@code lo = 0, hi = 1}).
+ *   <li>{@link Percentile} {@code percentile:0.5,99.5} &mdash; {@code lo}, {@code hi} are the
+ *       0.5th and 99.5th percentiles of the volume (with the fallback below);
+ *   <li>{@link MinMax} {@code minmax} &mdash; the volume's minimum and maximum;
+ *   <li>{@link Fixed} {@code fixed:0,4095} &mdash; the given values;
+ *   <li>{@link None} {@code none} &mdash; intensities pass unchanged ({@code lo = 0, hi = 1}).
  * </ul>
  *
  * <p><b>Percentiles</b> follow the usual linear-interpolation definition (NumPy's default): for
  * {@code n} voxels sorted ascending as {@code s[0..n-1]} and a percentile {@code q}, the rank is
  * {@code r = q / 100 * (n - 1)} and the value {@code s[floor(r)] + (r - floor(r)) * (s[floor(r) +
- * 1] - s[floor(r)])}. The order statistics are found exactly, for every pixel type, without
- * sorting or copying the volume: a histogram of 65536 bins over the value range locates the bin
- * holding the wanted rank; a bin holding one distinct value (always the case for 8- and 16-bit
- * data) gives the answer directly, a bin with few voxels is collected and sorted, and any other
- * bin becomes the range of the next histogram pass. All wanted ranks share each pass. Memory is
- * bounded (a few histograms and at most about a million collected values per rank); time is two
- * passes over the volume for integer data of up to 16 bits, a few more for floating-point data.
+ * 1] - s[floor(r)])}. They are exact for every pixel type and found without sorting or copying
+ * the volume (histogram passes that narrow down each wanted rank; two passes for integer data of
+ * up to 16 bits, a few more for floating-point data; memory bounded).
  *
- * <p>A degenerate range ({@code hi <= lo}, e.g. a constant volume) maps with scale 1: the result
- * is {@code v - lo}, so a constant volume becomes all zeros rather than NaN.
+ * <p><b>When the percentiles collapse.</b> A background-subtracted stack can be almost all exact
+ * zeros, so that both percentiles are 0 and {@code (v - lo) / (hi - lo)} has no scale. The range
+ * {@code [lo, hi]} is taken as collapsed when {@code hi - lo <= 1e-6 * max(|lo|, |hi|)} (this
+ * includes {@code hi == lo}: a width within float rounding of the values themselves). Then, in
+ * this order:
  *
- * <p>Instances are immutable values; equal specs give equal instances.
+ * <ol>
+ *   <li>the same percentiles are computed over the <em>non-zero</em> voxels only;
+ *   <li>if these collapse too (or there are none), the volume's minimum and maximum are used;
+ *   <li>if the volume is constant ({@code min == max}) the range is {@link Range#isConstant()
+ *       constant}: every voxel maps to 0, and a segmenter returns zero probabilities (an empty
+ *       mask) for it without running the model.
+ * </ol>
  *
- * @param method which rule computes {@code lo} and {@code hi}
- * @param low the lower percentile in [0, 100] for {@link Method#PERCENTILE}, the value {@code lo}
- *     for {@link Method#FIXED}, 0 otherwise
- * @param high the upper percentile for {@link Method#PERCENTILE}, the value {@code hi} for {@link
- *     Method#FIXED}, 0 otherwise
+ * <p>Each {@link #range} call that falls back logs <b>one</b> SLF4J warning naming the rule used
+ * and the values. The rule only compares values with each other and with zero, so it commutes
+ * with any rescaling {@code v -> c * v} ({@code c > 0}): the same content stored as 8-bit, as
+ * 16-bit ({@code x 257}) or as float ({@code / 255}) gives ranges that map every voxel to the same
+ * normalised value, up to float rounding. {@link MinMax} on a constant volume gives the same
+ * constant range and warning; {@link Fixed} and {@link None} never read the volume and never fall
+ * back.
+ *
+ * <p>Equal specs give equal values.
  */
-public record Normalization(Method method, double low, double high) {
-
-  /** The rule that gives {@code lo} and {@code hi}. */
-  public enum Method {
-    /** Percentiles of the volume's intensities. */
-    PERCENTILE,
-    /** The volume's minimum and maximum. */
-    MINMAX,
-    /** Intensities unchanged. */
-    NONE,
-    /** Fixed values. */
-    FIXED
-  }
-
-  /** Bins per histogram pass when looking for an order statistic. */
-  private static final int BINS = 1 << 16;
-  /** A bin with at most this many voxels is collected and searched directly. */
-  private static final int COLLECT_LIMIT = 1 << 20;
+public sealed interface Normalization
+    permits Normalization.Percentile, Normalization.MinMax, Normalization.Fixed,
+        Normalization.None {
 
   /**
-   * Checks the parameters.
+   * {@code lo} and {@code hi} are the {@code low}-th and {@code high}-th percentiles of the
+   * volume, with the fallback of the {@linkplain Normalization class description} when they
+   * collapse.
    *
-   * @throws InvalidInputException for percentiles outside [0, 100] or not increasing, fixed values
-   *     that are not finite or not increasing, or parameters on {@code minmax} / {@code none}
+   * @param low the lower percentile, in [0, 100)
+   * @param high the upper percentile, in (low, 100]
    */
-  public Normalization {
-    switch (method) {
-      case PERCENTILE -> {
-        if (!(low >= 0 && low < high && high <= 100)) {
-          throw new InvalidInputException(
-              "percentile normalization needs 0 <= low < high <= 100, got " + low + ", " + high);
-        }
+  record Percentile(double low, double high) implements Normalization {
+    /**
+     * Checks the percentiles.
+     *
+     * @throws InvalidInputException unless {@code 0 <= low < high <= 100}
+     */
+    public Percentile {
+      if (!(low >= 0 && low < high && high <= 100)) {
+        throw new InvalidInputException(
+            "percentile normalization needs 0 <= low < high <= 100, got " + low + ", " + high);
       }
-      case FIXED -> {
-        if (!Double.isFinite(low) || !Double.isFinite(high) || !(low < high)) {
-          throw new InvalidInputException(
-              "fixed normalization needs finite values low < high, got " + low + ", " + high);
-        }
-      }
-      default -> {
-        if (low != 0 || high != 0) {
-          throw new InvalidInputException(
-              method.name().toLowerCase(Locale.ROOT) + " normalization takes no values, got "
-                  + low + ", " + high);
-        }
-      }
+      low += 0.0; // -0.0 becomes 0.0, so that equal specs give equal values
+    }
+
+    @Override
+    public String spec() {
+      return "percentile:" + number(low) + "," + number(high);
+    }
+
+    @Override
+    public Range range(RandomAccessibleInterval<? extends RealType<?>> image) {
+      return Ranges.percentile(this, image);
+    }
+
+    /** Same as {@link #spec()}. */
+    @Override
+    public String toString() {
+      return spec();
     }
   }
 
-  /** The {@code lo}..{@code hi} range between percentiles {@code low} and {@code high}. */
-  public static Normalization percentile(double low, double high) {
-    return new Normalization(Method.PERCENTILE, low, high);
+  /** {@code lo} and {@code hi} are the volume's minimum and maximum. */
+  record MinMax() implements Normalization {
+    @Override
+    public String spec() {
+      return "minmax";
+    }
+
+    @Override
+    public Range range(RandomAccessibleInterval<? extends RealType<?>> image) {
+      return Ranges.minMax(this, image);
+    }
+
+    /** Same as {@link #spec()}. */
+    @Override
+    public String toString() {
+      return spec();
+    }
+  }
+
+  /**
+   * Fixed {@code lo} and {@code hi}, e.g. {@code 0, 4095} for 12-bit data.
+   *
+   * @param lo the value that maps to 0
+   * @param hi the value that maps to 1, {@code > lo}
+   */
+  record Fixed(double lo, double hi) implements Normalization {
+    /**
+     * Checks the values.
+     *
+     * @throws InvalidInputException for values that are not finite, not increasing, or so close
+     *     or so far apart that {@code 1 / (hi - lo)} is not a positive finite number
+     */
+    public Fixed {
+      if (!Double.isFinite(lo) || !Double.isFinite(hi) || !(lo < hi) || !Range.scalable(lo, hi)) {
+        throw new InvalidInputException(
+            "fixed normalization needs finite values low < high, got " + lo + ", " + hi);
+      }
+      lo += 0.0;
+      hi += 0.0;
+    }
+
+    @Override
+    public String spec() {
+      return "fixed:" + number(lo) + "," + number(hi);
+    }
+
+    @Override
+    public Range range(RandomAccessibleInterval<? extends RealType<?>> image) {
+      return new Range(lo, hi);
+    }
+
+    /** Same as {@link #spec()}. */
+    @Override
+    public String toString() {
+      return spec();
+    }
+  }
+
+  /** Intensities pass unchanged: {@code lo = 0, hi = 1}. */
+  record None() implements Normalization {
+    @Override
+    public String spec() {
+      return "none";
+    }
+
+    @Override
+    public Range range(RandomAccessibleInterval<? extends RealType<?>> image) {
+      return new Range(0, 1);
+    }
+
+    /** Same as {@link #spec()}. */
+    @Override
+    public String toString() {
+      return spec();
+    }
+  }
+
+  /**
+   * The {@code lo}..{@code hi} range between percentiles {@code low} and {@code high}.
+   *
+   * @throws InvalidInputException unless {@code 0 <= low < high <= 100}
+   */
+  static Normalization percentile(double low, double high) {
+    return new Percentile(low, high);
   }
 
   /** The volume's minimum and maximum. */
-  public static Normalization minMax() {
-    return new Normalization(Method.MINMAX, 0, 0);
+  static Normalization minMax() {
+    return new MinMax();
   }
 
   /** No change. */
-  public static Normalization none() {
-    return new Normalization(Method.NONE, 0, 0);
+  static Normalization none() {
+    return new None();
   }
 
-  /** A fixed range, e.g. {@code fixed(0, 4095)} for 12-bit data. */
-  public static Normalization fixed(double lo, double hi) {
-    return new Normalization(Method.FIXED, lo, hi);
+  /**
+   * A fixed range, e.g. {@code fixed(0, 4095)} for 12-bit data.
+   *
+   * @throws InvalidInputException for values that are not finite or not increasing
+   */
+  static Normalization fixed(double lo, double hi) {
+    return new Fixed(lo, hi);
   }
 
   /**
@@ -126,7 +210,7 @@ public record Normalization(Method method, double low, double high) {
    *
    * @throws InvalidInputException naming the spec when it cannot be parsed
    */
-  public static Normalization parse(String spec) {
+  static Normalization parse(String spec) {
     String s = spec.strip().toLowerCase(Locale.ROOT).replace(" ", "");
     int colon = s.indexOf(':');
     String name = colon < 0 ? s : s.substring(0, colon);
@@ -149,96 +233,72 @@ public record Normalization(Method method, double low, double high) {
     }
   }
 
-  private static double[] twoNumbers(String spec, String args) {
-    String[] parts = args == null ? new String[0] : args.split(",", -1);
-    if (parts.length != 2) {
-      throw new InvalidInputException(
-          "normalization '" + spec + "' needs two comma-separated numbers, e.g. "
-              + "'percentile:0.5,99.5'");
-    }
-    try {
-      return new double[] {Double.parseDouble(parts[0]), Double.parseDouble(parts[1])};
-    } catch (NumberFormatException e) {
-      throw new InvalidInputException(
-          "normalization '" + spec + "' has a value that is not a number", e);
-    }
-  }
-
   /** The metadata text of this normalisation; {@link #parse(String)} reads it back exactly. */
-  public String spec() {
-    return switch (method) {
-      case PERCENTILE -> "percentile:" + number(low) + "," + number(high);
-      case FIXED -> "fixed:" + number(low) + "," + number(high);
-      case MINMAX -> "minmax";
-      case NONE -> "none";
-    };
-  }
-
-  private static String number(double d) {
-    // shortest text that parses back to the same double, without exponent or trailing ".0"
-    String t = BigDecimal.valueOf(d).stripTrailingZeros().toPlainString();
-    return t.equals("-0") ? "0" : t;
-  }
-
-  /** Same as {@link #spec()}. */
-  @Override
-  public String toString() {
-    return spec();
-  }
+  String spec();
 
   /**
    * The {@code lo}, {@code hi} of this normalisation for an image. Reads the image (one to a few
-   * passes) for {@link Method#PERCENTILE} and {@link Method#MINMAX}; does not read it otherwise.
+   * passes) for {@link Percentile} and {@link MinMax}, and logs one warning when it falls back
+   * (see the class description); does not read it otherwise.
    *
    * @throws InvalidInputException for an empty image, or a NaN or infinite voxel (with its
    *     position) when the image is read
    */
-  public Range range(RandomAccessibleInterval<? extends RealType<?>> image) {
-    return switch (method) {
-      case NONE -> new Range(0, 1);
-      case FIXED -> new Range(low, high);
-      case MINMAX -> {
-        double[] mm = minMax(image);
-        yield new Range(mm[0], mm[1]);
-      }
-      case PERCENTILE -> {
-        double[] p = percentiles(image, low, high);
-        yield new Range(p[0], p[1]);
-      }
-    };
-  }
+  Range range(RandomAccessibleInterval<? extends RealType<?>> image);
 
   /**
    * A lazy float view of {@code image} normalised with {@link #range} (computed now, applied on
    * access).
+   *
+   * @throws InvalidInputException as {@link #range}
    */
-  public RandomAccessibleInterval<FloatType> apply(
+  default RandomAccessibleInterval<FloatType> apply(
       RandomAccessibleInterval<? extends RealType<?>> image) {
     return range(image).apply(image);
   }
 
   /**
-   * A resolved intensity range.
+   * A resolved intensity range: {@code v -> (v - lo) * scale()}.
    *
    * @param lo the value that maps to 0
-   * @param hi the value that maps to 1; when {@code hi <= lo} the scale is 1 instead
+   * @param hi the value that maps to 1; equal to {@code lo} for a {@linkplain #isConstant()
+   *     constant} range, which maps every value to 0
    */
-  public record Range(double lo, double hi) {
+  record Range(double lo, double hi) {
 
     /**
      * Checks the values.
      *
-     * @throws InvalidInputException for non-finite values
+     * @throws InvalidInputException for non-finite values, {@code hi < lo}, or values so close or
+     *     so far apart that {@code 1 / (hi - lo)} is not a positive finite number
      */
     public Range {
-      if (!Double.isFinite(lo) || !Double.isFinite(hi)) {
-        throw new InvalidInputException("range must be finite, got " + lo + ", " + hi);
+      if (!Double.isFinite(lo) || !Double.isFinite(hi) || !(lo <= hi)
+          || (hi > lo && !scalable(lo, hi))) {
+        throw new InvalidInputException(
+            "range must be finite with lo <= hi and 1 / (hi - lo) finite, got " + lo + ", " + hi);
       }
+      lo += 0.0;
+      hi += 0.0;
     }
 
-    /** The factor {@code 1 / (hi - lo)}, or 1 when {@code hi <= lo}. */
+    /** Whether {@code 1 / (hi - lo)} is a positive finite number. */
+    static boolean scalable(double lo, double hi) {
+      double width = hi - lo;
+      return width > 0 && Double.isFinite(width) && Double.isFinite(1.0 / width);
+    }
+
+    /**
+     * Whether {@code lo == hi}: the range of a volume without contrast (a constant volume), under
+     * which every value maps to 0.
+     */
+    public boolean isConstant() {
+      return hi == lo;
+    }
+
+    /** The factor {@code 1 / (hi - lo)}, or 0 for a {@linkplain #isConstant() constant} range. */
     public double scale() {
-      return hi > lo ? 1.0 / (hi - lo) : 1.0;
+      return hi > lo ? 1.0 / (hi - lo) : 0.0;
     }
 
     /** {@code (v - lo) * scale()}. */
@@ -256,249 +316,24 @@ public record Normalization(Method method, double low, double high) {
     }
   }
 
-  // ---------------------------------------------------------------- exact order statistics
-
-  /**
-   * The minimum and maximum of an image.
-   *
-   * @throws InvalidInputException for an empty image or a NaN or infinite voxel
-   */
-  public static double[] minMax(RandomAccessibleInterval<? extends RealType<?>> image) {
-    requireNonEmpty(image);
-    double min = Double.POSITIVE_INFINITY;
-    double max = Double.NEGATIVE_INFINITY;
-    Cursor<? extends RealType<?>> c = Views.iterable(image).cursor();
-    while (c.hasNext()) {
-      double v = c.next().getRealDouble();
-      if (!Double.isFinite(v)) {
-        throw nonFinite(c, v);
-      }
-      if (v < min) {
-        min = v;
-      }
-      if (v > max) {
-        max = v;
-      }
-    }
-    return new double[] {min, max};
-  }
-
-  /**
-   * Exact percentiles of an image's voxel values (linear interpolation between order statistics,
-   * see the class description).
-   *
-   * @param percentiles each in [0, 100]
-   * @return one value per percentile, in the given order
-   * @throws InvalidInputException for an empty image, a NaN or infinite voxel or a percentile
-   *     outside [0, 100]
-   */
-  public static double[] percentiles(
-      RandomAccessibleInterval<? extends RealType<?>> image, double... percentiles) {
-    for (double q : percentiles) {
-      if (!(q >= 0 && q <= 100)) {
-        throw new InvalidInputException("percentile must be in [0, 100], got " + q);
-      }
-    }
-    double[] mm = minMax(image);
-    long n = Intervals.numElements(image);
-    long[] ks = new long[2 * percentiles.length];
-    for (int i = 0; i < percentiles.length; i++) {
-      double rank = percentiles[i] / 100.0 * (n - 1);
-      ks[2 * i] = (long) Math.floor(rank);
-      ks[2 * i + 1] = Math.min(ks[2 * i] + 1, n - 1);
-    }
-    double[] v = orderStatistics(image, ks, mm[0], mm[1]);
-    double[] out = new double[percentiles.length];
-    for (int i = 0; i < percentiles.length; i++) {
-      double frac = percentiles[i] / 100.0 * (n - 1) - ks[2 * i];
-      double a = v[2 * i];
-      out[i] = frac > 0 ? a + frac * (v[2 * i + 1] - a) : a;
-    }
-    return out;
-  }
-
-  /** The search for one order statistic: rank {@code k} within the value window [lo, hi]. */
-  private static final class Target {
-    final long k;
-    double lo;
-    double hi;
-    double value = Double.NaN;
-    boolean done;
-    /** Set when the window is small enough to collect: the rank within the window. */
-    long collectRank = -1;
-
-    Target(long k, double lo, double hi) {
-      this.k = k;
-      this.lo = lo;
-      this.hi = hi;
-      this.done = lo == hi;
-      if (done) {
-        value = lo;
-      }
-    }
-  }
-
-  /** A histogram of the values in [lo, hi], plus the count below lo. */
-  private static final class Histogram {
-    final double lo;
-    final double hi;
-    final double perBin;
-    final long[] count = new long[BINS];
-    final double[] min = new double[BINS];
-    final double[] max = new double[BINS];
-    long under;
-
-    Histogram(double lo, double hi) {
-      this.lo = lo;
-      this.hi = hi;
-      this.perBin = BINS / (hi - lo);
-      Arrays.fill(min, Double.POSITIVE_INFINITY);
-      Arrays.fill(max, Double.NEGATIVE_INFINITY);
-    }
-
-    void add(double v) {
-      if (v < lo) {
-        under++;
-      } else if (v <= hi) {
-        int b = (int) ((v - lo) * perBin);
-        b = b < 0 ? 0 : Math.min(b, BINS - 1);
-        count[b]++;
-        if (v < min[b]) {
-          min[b] = v;
-        }
-        if (v > max[b]) {
-          max[b] = v;
-        }
-      }
-    }
-  }
-
-  /**
-   * The k-th smallest values (0-based) of the image, whose values all lie in [min, max]. Each
-   * pass histograms the values in every open window at once and narrows each target's window to
-   * the bin holding its rank, until that bin holds one distinct value (always so for integer data
-   * of up to 16 bits: two passes in all, min/max included) or few enough voxels to collect and
-   * sort in one more pass.
-   */
-  private static double[] orderStatistics(
-      RandomAccessibleInterval<? extends RealType<?>> image, long[] ks, double min, double max) {
-    Target[] targets = new Target[ks.length];
-    for (int i = 0; i < ks.length; i++) {
-      targets[i] = new Target(ks[i], min, max);
-    }
-    while (true) {
-      java.util.Map<String, Histogram> hists = new java.util.LinkedHashMap<>();
-      for (Target t : targets) {
-        if (!t.done && t.collectRank < 0) {
-          hists.computeIfAbsent(t.lo + ":" + t.hi, key -> new Histogram(t.lo, t.hi));
-        }
-      }
-      if (hists.isEmpty()) {
-        break;
-      }
-      Histogram[] hs = hists.values().toArray(new Histogram[0]);
-      for (RealType<?> t : Views.iterable(image)) {
-        double v = t.getRealDouble();
-        for (Histogram h : hs) {
-          h.add(v);
-        }
-      }
-      for (Target t : targets) {
-        if (t.done || t.collectRank >= 0) {
-          continue;
-        }
-        Histogram h = hists.get(t.lo + ":" + t.hi);
-        long seen = h.under; // voxels below the window come before every bin
-        int b = 0;
-        while (seen + h.count[b] <= t.k) {
-          seen += h.count[b];
-          b++;
-        }
-        if (h.min[b] == h.max[b]) {
-          t.value = h.min[b];
-          t.done = true;
-        } else if (h.count[b] <= COLLECT_LIMIT || h.min[b] == t.lo && h.max[b] == t.hi) {
-          // the second case cannot be narrowed further (two adjacent doubles): collect anyway
-          t.lo = h.min[b];
-          t.hi = h.max[b];
-          t.collectRank = t.k - seen;
-        } else {
-          t.lo = h.min[b];
-          t.hi = h.max[b];
-        }
-      }
-    }
-    collect(image, targets);
-    double[] out = new double[ks.length];
-    for (int i = 0; i < ks.length; i++) {
-      out[i] = targets[i].value;
-    }
-    return out;
-  }
-
-  /** One pass gathering the values of every window still to collect, then a sort per window. */
-  private static void collect(RandomAccessibleInterval<? extends RealType<?>> image,
-      Target[] targets) {
-    java.util.Map<String, double[]> windows = new java.util.LinkedHashMap<>();
-    java.util.Map<String, double[]> bounds = new java.util.LinkedHashMap<>();
-    for (Target t : targets) {
-      if (!t.done) {
-        bounds.putIfAbsent(t.lo + ":" + t.hi, new double[] {t.lo, t.hi});
-      }
-    }
-    if (bounds.isEmpty()) {
-      return;
-    }
-    // first count, then fill: the windows' sizes are not kept from the histogram pass
-    double[][] b = bounds.values().toArray(new double[0][]);
-    int[] size = new int[b.length];
-    for (RealType<?> t : Views.iterable(image)) {
-      double v = t.getRealDouble();
-      for (int i = 0; i < b.length; i++) {
-        if (v >= b[i][0] && v <= b[i][1]) {
-          size[i]++;
-        }
-      }
-    }
-    double[][] values = new double[b.length][];
-    for (int i = 0; i < b.length; i++) {
-      values[i] = new double[size[i]];
-    }
-    int[] fill = new int[b.length];
-    for (RealType<?> t : Views.iterable(image)) {
-      double v = t.getRealDouble();
-      for (int i = 0; i < b.length; i++) {
-        if (v >= b[i][0] && v <= b[i][1]) {
-          values[i][fill[i]++] = v;
-        }
-      }
-    }
-    int i = 0;
-    for (String key : bounds.keySet()) {
-      Arrays.sort(values[i]);
-      windows.put(key, values[i]);
-      i++;
-    }
-    for (Target t : targets) {
-      if (!t.done) {
-        double[] v = windows.get(t.lo + ":" + t.hi);
-        t.value = v[(int) Math.min(t.collectRank, v.length - 1)];
-        t.done = true;
-      }
-    }
-  }
-
-  private static void requireNonEmpty(RandomAccessibleInterval<?> image) {
-    if (Intervals.numElements(image) == 0) {
+  private static double[] twoNumbers(String spec, String args) {
+    String[] parts = args == null ? new String[0] : args.split(",", -1);
+    if (parts.length != 2) {
       throw new InvalidInputException(
-          "cannot normalise an empty image of size "
-              + Arrays.toString(image.dimensionsAsLongArray()));
+          "normalization '" + spec + "' needs two comma-separated numbers, e.g. "
+              + "'percentile:0.5,99.5'");
+    }
+    try {
+      return new double[] {Double.parseDouble(parts[0]), Double.parseDouble(parts[1])};
+    } catch (NumberFormatException e) {
+      throw new InvalidInputException(
+          "normalization '" + spec + "' has a value that is not a number", e);
     }
   }
 
-  private static InvalidInputException nonFinite(Cursor<?> c, double v) {
-    return new InvalidInputException(
-        "voxel at " + Arrays.toString(c.positionAsLongArray()) + " is " + v
-            + "; intensities must be finite numbers");
+  /** The shortest text that parses back to the same double, without exponent or ".0". */
+  private static String number(double d) {
+    String t = BigDecimal.valueOf(d).stripTrailingZeros().toPlainString();
+    return t.equals("-0") ? "0" : t;
   }
 }

@@ -1,6 +1,5 @@
 package io.github.neuroseg.volume;
 
-import io.github.neuroseg.volume.Tiff.Kind;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -21,9 +20,10 @@ import org.jspecify.annotations.Nullable;
  * Delivers a volume's voxels row by row (z, then y) as bytes of the written sample kind, and
  * tracks their range. Array- and plane-backed images of exactly the written type are copied in
  * bulk; anything else (views, cell images, other types) goes through a cursor, value by value.
+ * The TIFF and v3draw writers both write their voxels through it.
  */
 final class RowSource {
-  private final Kind kind;
+  private final SampleKind kind;
   private final int width;
   private final int height;
   private final @Nullable Object whole; // the one array of an ArrayImg
@@ -36,7 +36,7 @@ final class RowSource {
    * Writes every voxel of {@code volume} as {@code kind} samples in {@code order}, rows of x, y
    * fastest then z, and returns the source with the range of what was written.
    */
-  static RowSource writeAll(OutputStream out, Volume volume, Kind kind, ByteOrder order)
+  static RowSource writeAll(OutputStream out, Volume volume, SampleKind kind, ByteOrder order)
       throws IOException {
     int h = (int) volume.height();
     int d = (int) volume.depth();
@@ -51,7 +51,7 @@ final class RowSource {
     return rows;
   }
 
-  RowSource(RandomAccessibleInterval<? extends RealType<?>> img, Kind kind) {
+  RowSource(RandomAccessibleInterval<? extends RealType<?>> img, SampleKind kind) {
     this.kind = kind;
     this.width = (int) img.dimension(0);
     this.height = (int) img.dimension(1);
@@ -94,14 +94,14 @@ final class RowSource {
     Cursor<? extends RealType<?>> c = cursor;
     for (int x = 0; x < width; x++) {
       RealType<?> t = c.next();
-      if (kind == Kind.F32) {
+      if (kind == SampleKind.F32) {
         // getRealFloat keeps a float's exact bits (a NaN's payload too) where double would not
         float f = t.getRealFloat();
         out.putFloat(f);
         track(f);
       } else {
         double v = t.getRealDouble();
-        if (kind == Kind.U8) {
+        if (kind == SampleKind.U8) {
           out.put((byte) (int) v);
         } else {
           out.putShort((short) (int) v);

@@ -4,7 +4,6 @@ import io.github.neuroseg.FormatException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -16,9 +15,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The page structure of a TIFF file (classic or BigTIFF): byte order and, for every top-level
- * IFD, the tags the volume reader needs. Parsing checks every offset against the file size, so
- * a truncated or corrupt file fails here with the offset of the problem instead of deep inside
- * a decoder.
+ * IFD, the tags the volume reader needs, and the tag numbers the writer uses. Parsing checks
+ * every offset against the file size, so a truncated or corrupt file fails here with the offset
+ * of the problem instead of deep inside a decoder. It knows the container only; what the pages
+ * hold is {@link TiffReader}'s business.
  */
 final class TiffStructure {
 
@@ -120,9 +120,10 @@ final class TiffStructure {
     return ii || mm;
   }
 
-  static TiffStructure parse(FileChannel ch, String source) throws IOException {
-    long size = ch.size();
-    ByteBuffer head = read(ch, source, size, 0, 8, "the TIFF header");
+  static TiffStructure parse(VolumeFile f) throws IOException {
+    String source = f.source;
+    long size = f.size;
+    ByteBuffer head = f.bytes(0, 8, "the TIFF header");
     byte b0 = head.get(0);
     byte b1 = head.get(1);
     ByteOrder order;
@@ -143,7 +144,7 @@ final class TiffStructure {
       first = head.getInt(4) & 0xffffffffL;
     } else if (magic == 43) {
       big = true;
-      ByteBuffer h = read(ch, source, size, 0, 16, "the BigTIFF header").order(order);
+      ByteBuffer h = f.bytes(0, 16, "the BigTIFF header").order(order);
       if ((h.getShort(4) & 0xffff) != 8) {
         throw FormatException.atOffset(source, 4,
             "expected BigTIFF offset size 8, got " + (h.getShort(4) & 0xffff));
@@ -170,11 +171,11 @@ final class TiffStructure {
         throw FormatException.atOffset(source, next, "more than " + MAX_PAGES + " pages");
       }
       long[] nextPointer = new long[1];
-      pages.add(readIfd(ch, source, size, order, big, next, nextPointer));
+      pages.add(readIfd(f, order, big, next, nextPointer));
       pointerAt = nextPointer[0];
       next = big
-          ? read(ch, source, size, pointerAt, 8, "the next-IFD offset").order(order).getLong(0)
-          : read(ch, source, size, pointerAt, 4, "the next-IFD offset").order(order).getInt(0)
+          ? f.bytes(pointerAt, 8, "the next-IFD offset").order(order).getLong(0)
+          : f.bytes(pointerAt, 4, "the next-IFD offset").order(order).getInt(0)
               & 0xffffffffL;
     }
     if (pages.isEmpty()) {
@@ -183,17 +184,18 @@ final class TiffStructure {
     return new TiffStructure(source, size, order, big, List.copyOf(pages));
   }
 
-  private static Page readIfd(FileChannel ch, String source, long size, ByteOrder order,
-      boolean big, long at, long[] nextPointer) throws IOException {
+  private static Page readIfd(VolumeFile f, ByteOrder order, boolean big, long at,
+      long[] nextPointer) throws IOException {
+    String source = f.source;
     int countBytes = big ? 8 : 2;
     int entryBytes = big ? 20 : 12;
-    ByteBuffer cb = read(ch, source, size, at, countBytes, "the IFD entry count").order(order);
+    ByteBuffer cb = f.bytes(at, countBytes, "the IFD entry count").order(order);
     long n = big ? cb.getLong(0) : cb.getShort(0) & 0xffff;
     if (n <= 0 || n > 4096) {
       throw FormatException.atOffset(source, at, "IFD with " + n + " entries (expected 1..4096)");
     }
-    ByteBuffer entries = read(ch, source, size, at + countBytes, (int) n * entryBytes,
-        "the IFD entries").order(order);
+    ByteBuffer entries = f.bytes(at + countBytes, (int) n * entryBytes, "the IFD entries")
+        .order(order);
     nextPointer[0] = at + countBytes + n * entryBytes;
     Map<Integer, Object> tags = new HashMap<>();
     for (int i = 0; i < n; i++) {
@@ -217,8 +219,7 @@ final class TiffStructure {
         value = entries.duplicate().order(order).position(e + (big ? 12 : 8)).slice().order(order);
       } else {
         long valueAt = big ? entries.getLong(e + 12) : entries.getInt(e + 8) & 0xffffffffL;
-        value = read(ch, source, size, valueAt, (int) bytes, "the values of tag " + tag)
-            .order(order);
+        value = f.bytes(valueAt, (int) bytes, "the values of tag " + tag).order(order);
       }
       tags.put(tag, decode(fieldType, (int) count, value));
     }
@@ -281,25 +282,6 @@ final class TiffStructure {
       case 5, 10, 12, 16, 17, 18 -> 8;
       default -> 0;
     };
-  }
-
-  /** Reads {@code length} bytes at {@code offset}, or fails naming what was being read. */
-  static ByteBuffer read(FileChannel ch, String source, long size, long offset, int length,
-      String what) throws IOException {
-    if (offset < 0 || offset + length > size) {
-      throw FormatException.atOffset(source, offset, "cannot read " + what + " (" + length
-          + " bytes): the file ends at byte " + size + "; it is truncated or corrupt");
-    }
-    ByteBuffer b = ByteBuffer.allocate(length);
-    long pos = offset;
-    while (b.hasRemaining()) {
-      int r = ch.read(b, pos);
-      if (r < 0) {
-        throw FormatException.atOffset(source, pos, "unexpected end of file while reading " + what);
-      }
-      pos += r;
-    }
-    return b.flip();
   }
 
   private static String hex(byte b) {

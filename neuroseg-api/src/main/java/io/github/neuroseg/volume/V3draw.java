@@ -1,25 +1,18 @@
 package io.github.neuroseg.volume;
 
 import io.github.neuroseg.FormatException;
-import io.github.neuroseg.NeuroSegIOException;
 import io.github.neuroseg.files.AtomicWrite;
-import io.github.neuroseg.volume.Tiff.Kind;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import net.imglib2.img.basictypeaccess.array.ArrayDataAccess;
 import net.imglib2.img.planar.PlanarImg;
-import net.imglib2.img.planar.PlanarImgs;
 import net.imglib2.type.numeric.RealType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * Vaa3D's raw stack format ({@code .v3draw}): a 24-byte magic, a byte-order letter ({@code B} or
  * {@code L}), a 2-byte sample code (1 = 8-bit, 2 = 16-bit unsigned, 4 = 32-bit float), four sizes
  * {@code x, y, z, c} (4 bytes each; 2 bytes in very old files), then the voxels with x fastest,
- * then y, z and channel. The format has no voxel size.
+ * then y, z and channel. The format has no voxel size. A sibling of the TIFF classes: it reads
+ * through {@link VolumeFile} and writes through {@link RowSource} as they do.
  */
 final class V3draw {
   private static final Logger LOG = LoggerFactory.getLogger(V3draw.class);
@@ -46,111 +40,87 @@ final class V3draw {
   }
 
   static Volume read(Path path) {
-    String source = path.toString();
-    try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-      long size = ch.size();
-      ByteBuffer head = TiffStructure.read(ch, source, size, 0, 27, "the v3draw header");
-      byte[] magic = new byte[MAGIC_LENGTH];
-      head.get(0, magic);
-      if (!isV3draw(magic)) {
-        throw FormatException.atOffset(source, 0,
-            "expected the v3draw magic '" + MAGIC + "', got '"
-                + new String(magic, StandardCharsets.ISO_8859_1) + "'");
-      }
-      char endian = (char) head.get(MAGIC_LENGTH);
-      ByteOrder order;
-      if (endian == 'L') {
-        order = ByteOrder.LITTLE_ENDIAN;
-      } else if (endian == 'B') {
-        order = ByteOrder.BIG_ENDIAN;
-      } else {
-        throw FormatException.atOffset(source, MAGIC_LENGTH,
-            "expected byte-order letter 'B' or 'L', got '" + endian + "'");
-      }
-      int code = head.order(order).getShort(MAGIC_LENGTH + 1);
-      Kind kind = switch (code) {
-        case 1 -> Kind.U8;
-        case 2 -> Kind.U16;
-        case 4 -> Kind.F32;
-        default -> throw FormatException.atOffset(source, MAGIC_LENGTH + 1,
-            "expected sample code 1 (8-bit), 2 (16-bit) or 4 (32-bit float), got " + code);
-      };
-      long[] dims = new long[4];
-      int headerLength = 27 + 16;
-      ByteBuffer s4 = TiffStructure.read(ch, source, size, 27, 16, "the v3draw sizes").order(order);
-      for (int i = 0; i < 4; i++) {
-        dims[i] = s4.getInt(4 * i) & 0xffffffffL;
-      }
-      long total = dims[0] * dims[1] * dims[2] * dims[3] * kind.bytes;
-      if (!positive(dims) || headerLength + total != size) {
-        // very old files store the sizes as 2-byte numbers
-        long[] old = new long[4];
-        for (int i = 0; i < 4; i++) {
-          old[i] = s4.getShort(2 * i) & 0xffffL;
-        }
-        long oldTotal = old[0] * old[1] * old[2] * old[3] * kind.bytes;
-        if (positive(old) && 27 + 8 + oldTotal == size) {
-          dims = old;
-          total = oldTotal;
-          headerLength = 27 + 8;
-        } else if (!positive(dims)) {
-          throw FormatException.atOffset(source, 27, "sizes must be positive, got "
-              + dims[0] + " x " + dims[1] + " x " + dims[2] + " x " + dims[3]);
-        } else if (headerLength + total > size) {
-          throw FormatException.atOffset(source, size, dims[0] + " x " + dims[1] + " x "
-              + dims[2] + " x " + dims[3] + " " + kind.describe() + " voxels need "
-              + (headerLength + total) + " bytes but the file has " + size + "; it is truncated");
-        } else {
-          LOG.warn("{}: {} bytes after the voxel data are ignored", source,
-              size - headerLength - total);
-        }
-      }
-      if (dims[0] * dims[1] > Integer.MAX_VALUE || dims[2] > Integer.MAX_VALUE) {
-        throw FormatException.atOffset(source, 27, "slices of " + dims[0] + " x " + dims[1]
-            + " voxels are too large");
-      }
-      Map<String, String> meta = new LinkedHashMap<>();
-      meta.put("source", path.toAbsolutePath().toString());
-      meta.put("format", "v3draw");
-      if (dims[3] > 1) {
-        LOG.warn("{}: {} channels; reading channel 1", source, dims[3]);
-        meta.put("channels", Long.toString(dims[3]));
-      }
-      int w = (int) dims[0];
-      int h = (int) dims[1];
-      int d = (int) dims[2];
-      PlanarImg<? extends RealType<?>, ?> img = switch (kind) {
-        case U8 -> PlanarImgs.unsignedBytes(w, h, d);
-        case U16 -> PlanarImgs.unsignedShorts(w, h, d);
-        default -> PlanarImgs.floats(w, h, d);
-      };
-      long planeBytes = (long) w * h * kind.bytes;
-      long rowBytes = (long) w * kind.bytes;
-      int rowsPerRead = (int) Math.max(1, Math.min(h, (1 << 26) / rowBytes));
-      for (int z = 0; z < d; z++) {
-        Object plane = ((ArrayDataAccess<?>) img.getPlane(z)).getCurrentStorageArray();
-        for (int row = 0; row < h; row += rowsPerRead) {
-          int rows = Math.min(rowsPerRead, h - row);
-          ByteBuffer b = TiffStructure.read(ch, source, size,
-              headerLength + z * planeBytes + row * rowBytes, (int) (rows * rowBytes),
-              "slice " + z).order(order);
-          int at = row * w;
-          int n = rows * w;
-          switch (kind) {
-            case U8 -> b.get((byte[]) plane, at, n);
-            case U16 -> b.asShortBuffer().get((short[]) plane, at, n);
-            default -> b.asFloatBuffer().get((float[]) plane, at, n);
-          }
-        }
-      }
-      String name = path.getFileName() == null
-          ? null : Tiff.stripExtension(path.getFileName().toString());
-      return new Volume(img, VoxelSize.UNIT, name, meta);
-    } catch (NoSuchFileException e) {
-      throw new NeuroSegIOException("cannot read " + path + ": no such file", e);
-    } catch (IOException e) {
-      throw new NeuroSegIOException("cannot read " + path + ": " + e, e);
+    return VolumeFile.read(path, V3draw::read);
+  }
+
+  private static Volume read(VolumeFile f) throws IOException {
+    String source = f.source;
+    long size = f.size;
+    ByteBuffer head = f.bytes(0, 27, "the v3draw header");
+    byte[] magic = new byte[MAGIC_LENGTH];
+    head.get(0, magic);
+    if (!isV3draw(magic)) {
+      throw FormatException.atOffset(source, 0,
+          "expected the v3draw magic '" + MAGIC + "', got '"
+              + new String(magic, StandardCharsets.ISO_8859_1) + "'");
     }
+    char endian = (char) head.get(MAGIC_LENGTH);
+    ByteOrder order;
+    if (endian == 'L') {
+      order = ByteOrder.LITTLE_ENDIAN;
+    } else if (endian == 'B') {
+      order = ByteOrder.BIG_ENDIAN;
+    } else {
+      throw FormatException.atOffset(source, MAGIC_LENGTH,
+          "expected byte-order letter 'B' or 'L', got '" + endian + "'");
+    }
+    int code = head.order(order).getShort(MAGIC_LENGTH + 1);
+    SampleKind kind = switch (code) {
+      case 1 -> SampleKind.U8;
+      case 2 -> SampleKind.U16;
+      case 4 -> SampleKind.F32;
+      default -> throw FormatException.atOffset(source, MAGIC_LENGTH + 1,
+          "expected sample code 1 (8-bit), 2 (16-bit) or 4 (32-bit float), got " + code);
+    };
+    long[] dims = new long[4];
+    int headerLength = 27 + 16;
+    ByteBuffer s4 = f.bytes(27, 16, "the v3draw sizes").order(order);
+    for (int i = 0; i < 4; i++) {
+      dims[i] = s4.getInt(4 * i) & 0xffffffffL;
+    }
+    long total = dims[0] * dims[1] * dims[2] * dims[3] * kind.bytes;
+    if (!positive(dims) || headerLength + total != size) {
+      // very old files store the sizes as 2-byte numbers
+      long[] old = new long[4];
+      for (int i = 0; i < 4; i++) {
+        old[i] = s4.getShort(2 * i) & 0xffffL;
+      }
+      long oldTotal = old[0] * old[1] * old[2] * old[3] * kind.bytes;
+      if (positive(old) && 27 + 8 + oldTotal == size) {
+        dims = old;
+        total = oldTotal;
+        headerLength = 27 + 8;
+      } else if (!positive(dims)) {
+        throw FormatException.atOffset(source, 27, "sizes must be positive, got "
+            + dims[0] + " x " + dims[1] + " x " + dims[2] + " x " + dims[3]);
+      } else if (headerLength + total > size) {
+        throw FormatException.atOffset(source, size, dims[0] + " x " + dims[1] + " x "
+            + dims[2] + " x " + dims[3] + " " + kind.describe() + " voxels need "
+            + (headerLength + total) + " bytes but the file has " + size + "; it is truncated");
+      } else {
+        LOG.warn("{}: {} bytes after the voxel data are ignored", source,
+            size - headerLength - total);
+      }
+    }
+    if (dims[0] * dims[1] > Integer.MAX_VALUE || dims[2] > Integer.MAX_VALUE) {
+      throw FormatException.atOffset(source, 27, "slices of " + dims[0] + " x " + dims[1]
+          + " voxels are too large");
+    }
+    Map<String, String> meta = f.metadata("v3draw");
+    if (dims[3] > 1) {
+      LOG.warn("{}: {} channels; reading channel 1", source, dims[3]);
+      meta.put("channels", Long.toString(dims[3]));
+    }
+    int w = (int) dims[0];
+    int h = (int) dims[1];
+    int d = (int) dims[2];
+    PlanarImg<? extends RealType<?>, ?> img = kind.createPlanar(w, h, d);
+    long planeBytes = (long) w * h * kind.bytes;
+    for (int z = 0; z < d; z++) {
+      Object plane = ((ArrayDataAccess<?>) img.getPlane(z)).getCurrentStorageArray();
+      f.readSlice(headerLength + z * planeBytes, w, h, kind, order, plane, "slice " + z);
+    }
+    return new Volume(img, VoxelSize.UNIT, f.volumeName(), meta);
   }
 
   private static boolean positive(long[] dims) {
@@ -163,7 +133,7 @@ final class V3draw {
   }
 
   static void write(Volume volume, Path path) {
-    Kind kind = Tiff.writeKind(volume.image());
+    SampleKind kind = SampleKind.forWriting(volume.image());
     int w = Math.toIntExact(volume.width());
     int h = Math.toIntExact(volume.height());
     int d = Math.toIntExact(volume.depth());
@@ -172,7 +142,7 @@ final class V3draw {
         ByteOrder order = ByteOrder.LITTLE_ENDIAN;
         ByteBuffer head = ByteBuffer.allocate(43).order(order);
         head.put(MAGIC.getBytes(StandardCharsets.US_ASCII)).put((byte) 'L');
-        head.putShort((short) (kind == Kind.F32 ? 4 : kind.bytes));
+        head.putShort((short) (kind == SampleKind.F32 ? 4 : kind.bytes));
         head.putInt(w).putInt(h).putInt(d).putInt(1);
         out.write(head.array());
         RowSource.writeAll(out, volume, kind, order);

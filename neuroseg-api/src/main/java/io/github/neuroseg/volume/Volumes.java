@@ -3,15 +3,20 @@ package io.github.neuroseg.volume;
 import io.github.neuroseg.FormatException;
 import io.github.neuroseg.InvalidInputException;
 import io.github.neuroseg.NeuroSegIOException;
+import io.github.neuroseg.internal.IoErrors;
+import io.github.neuroseg.volume.chunked.ChunkedReader;
+import io.github.neuroseg.volume.chunked.ChunkedWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Locale;
 
 /**
- * Reads and writes volumes: multi-page TIFF stacks and Vaa3D {@code .v3draw} files.
+ * Reads and writes volumes: multi-page TIFF stacks, Vaa3D {@code .v3draw} files and chunked
+ * stores (OME-Zarr 0.4 / 0.5 and N5 directories, through {@link ChunkedReader} and
+ * {@link ChunkedWriter} with their defaults; use those builders to choose a multiscale level,
+ * the cache size, the chunk size or the codec).
  *
  * <p><b>Reading</b> TIFF: one grayscale sample per pixel, 8/16/32-bit integers (unsigned or
  * signed) and 32/64-bit floats, little- or big-endian, classic or BigTIFF, uncompressed or
@@ -45,17 +50,30 @@ public final class Volumes {
   private Volumes() {}
 
   /**
-   * Reads a TIFF stack or a {@code .v3draw} file, recognised by its first bytes.
+   * Reads a TIFF stack or a {@code .v3draw} file, recognised by its first bytes, or a chunked
+   * store: a directory (OME-Zarr 0.4 / 0.5, Zarr v2 / v3 array, N5), opened lazily at level 0
+   * (see {@link ChunkedReader}).
    *
-   * @param path the file
+   * @param path the file or store directory
    * @return the volume, with the file's sample type and voxel size
-   * @throws FormatException when the content is neither format or is malformed
+   * @throws FormatException when the content is none of these formats or is malformed
    * @throws NeuroSegIOException when the file cannot be read
    */
   public static Volume read(Path path) {
+    if (Files.isDirectory(path)) {
+      return ChunkedReader.newBuilder().build().read(path);
+    }
+    if (isChunkedName(path) && !Files.exists(path)) {
+      throw new NeuroSegIOException("cannot read " + path + ": no such store directory",
+          new java.nio.file.NoSuchFileException(path.toString()));
+    }
+    if (isChunkedName(path)) {
+      throw FormatException.of(path.toString(), "expected a Zarr or N5 store directory, got a"
+          + " file");
+    }
     byte[] head = head(path);
     if (TiffStructure.isTiff(head)) {
-      return Tiff.read(path);
+      return TiffReader.read(path);
     }
     if (V3draw.isV3draw(head)) {
       return V3draw.read(path);
@@ -74,7 +92,7 @@ public final class Volumes {
    * @throws NeuroSegIOException when the file cannot be read
    */
   public static Volume readTiff(Path path) {
-    return Tiff.read(path);
+    return TiffReader.read(path);
   }
 
   /**
@@ -90,24 +108,27 @@ public final class Volumes {
   }
 
   /**
-   * Writes a volume in the format its file name ends with: {@code .tif}/{@code .tiff} or
-   * {@code .v3draw}.
+   * Writes a volume in the format its file name ends with: {@code .tif}/{@code .tiff},
+   * {@code .v3draw}, {@code .zarr} (OME-Zarr 0.4) or {@code .n5} (see {@link ChunkedWriter} for
+   * the defaults and for other choices).
    *
    * @param volume what to write
-   * @param path the file (replaced atomically; parent folders are created)
+   * @param path the file or store directory (replaced atomically; parent folders are created)
    * @throws InvalidInputException for another file extension or a volume the format cannot hold
    * @throws NeuroSegIOException when the file cannot be written
    */
   public static void write(Volume volume, Path path) {
     String name = path.getFileName() == null ? "" : path.getFileName().toString()
         .toLowerCase(Locale.ROOT);
-    if (name.endsWith(".tif") || name.endsWith(".tiff")) {
+    if (isChunkedName(path)) {
+      ChunkedWriter.newBuilder().build().write(volume, path);
+    } else if (name.endsWith(".tif") || name.endsWith(".tiff")) {
       writeTiff(volume, path);
     } else if (name.endsWith(".v3draw")) {
       writeV3draw(volume, path);
     } else {
       throw new InvalidInputException("cannot tell the volume format of " + path
-          + ": expected a name ending in .tif, .tiff or .v3draw");
+          + ": expected a name ending in .tif, .tiff, .v3draw, .zarr or .n5");
     }
   }
 
@@ -120,7 +141,7 @@ public final class Volumes {
    * @throws NeuroSegIOException when the file cannot be written
    */
   public static void writeTiff(Volume volume, Path path) {
-    Tiff.write(volume, path);
+    TiffWriter.write(volume, path);
   }
 
   /**
@@ -134,13 +155,17 @@ public final class Volumes {
     V3draw.write(volume, path);
   }
 
+  private static boolean isChunkedName(Path path) {
+    String name = path.getFileName() == null ? "" : path.getFileName().toString()
+        .toLowerCase(Locale.ROOT);
+    return name.endsWith(".zarr") || name.endsWith(".n5");
+  }
+
   private static byte[] head(Path path) {
     try (InputStream in = Files.newInputStream(path)) {
       return in.readNBytes(32);
-    } catch (NoSuchFileException e) {
-      throw new NeuroSegIOException("cannot read " + path + ": no such file", e);
     } catch (IOException e) {
-      throw new NeuroSegIOException("cannot read " + path + ": " + e, e);
+      throw IoErrors.cannotRead(path, e);
     }
   }
 

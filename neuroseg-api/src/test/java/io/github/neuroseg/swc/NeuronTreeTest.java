@@ -6,16 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.quicktheories.QuickTheory.qt;
-import static org.quicktheories.generators.SourceDSL.longs;
+import static org.quicktheories.generators.SourceDSL.doubles;
+import static org.quicktheories.generators.SourceDSL.integers;
 
 import io.github.neuroseg.InvalidInputException;
+import io.github.neuroseg.testing.Generators;
 import io.github.neuroseg.volume.VoxelSize;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
 
 class NeuronTreeTest {
   private static final long SEED = 0x7AEE_2026L;
@@ -93,6 +95,68 @@ class NeuronTreeTest {
   }
 
   @Test
+  void cropByHand() {
+    // sample(): 1 (0,0,0) -> 2 (3,4,0) -> 3 (3,4,12), 2 -> 4 (3,0,0); 10 (10,10,10) -> 11
+    NeuronTree c = sample().crop(new double[] {1, -1, -1, 11, 11, 11});
+    assertEquals(List.of(11L, 2L, 10L, 4L), ids(c.nodes()), "inside, in the original order");
+    assertEquals(List.of(2L, 10L), ids(c.roots()), "2 lost its parent 1 and becomes a root");
+    assertEquals(List.of(4L), ids(c.children(2)), "3 (z = 12) is outside");
+    assertEquals(sample().node(11), c.node(11), "kept nodes are unchanged");
+    assertEquals(List.of("c"), c.comments());
+    NeuronTree t = sample();
+    assertEquals(t, t.crop(t.boundingBox()), "bounds are included");
+    assertTrue(t.crop(new double[] {50, 50, 50, 60, 60, 60}).isEmpty());
+    assertTrue(NeuronTree.empty().crop(new double[] {0, 0, 0, 1, 1, 1}).isEmpty());
+    assertThrows(InvalidInputException.class, () -> t.crop(new double[] {0, 0, 0, 1, 1}));
+    assertThrows(InvalidInputException.class, () -> t.crop(new double[] {2, 0, 0, 1, 1, 1}));
+    assertThrows(InvalidInputException.class,
+        () -> t.crop(new double[] {0, Double.NaN, 0, 1, 1, 1}));
+  }
+
+  /**
+   * Random forests and boxes: the crop holds exactly the nodes inside, unchanged except that a
+   * node whose parent is outside becomes a root; parent links inside the box are all kept.
+   */
+  @Test
+  void cropKeepsExactlyTheNodesInside() {
+    Gen<Double> corners = doubles().between(-10, 60);
+    Gen<double[]> boxes = in -> {
+      double[] box = new double[6];
+      for (int d = 0; d < 3; d++) {
+        double a = corners.generate(in);
+        double b = corners.generate(in);
+        box[d] = Math.min(a, b);
+        box[d + 3] = Math.max(a, b);
+      }
+      return box;
+    };
+    qt().withFixedSeed(SEED + 7).withExamples(200)
+        .forAll(Generators.forests(1, 79, new double[] {50, 40, 30}, 3),
+            boxes.describedAs(java.util.Arrays::toString))
+        .checkAssert((t, box) -> {
+          String msg = "SEED=" + SEED + "+7";
+          NeuronTree c = t.crop(box);
+          Set<Long> expected = new HashSet<>();
+          for (SwcNode n : t.nodes()) {
+            if (n.x() >= box[0] && n.x() <= box[3] && n.y() >= box[1] && n.y() <= box[4]
+                && n.z() >= box[2] && n.z() <= box[5]) {
+              expected.add(n.id());
+            }
+          }
+          assertEquals(expected, new HashSet<>(ids(c.nodes())), msg);
+          for (SwcNode k : c.nodes()) {
+            SwcNode o = t.node(k.id());
+            assertEquals(o.x(), k.x(), msg);
+            assertEquals(o.y(), k.y(), msg);
+            assertEquals(o.z(), k.z(), msg);
+            assertEquals(o.radius(), k.radius(), msg);
+            boolean parentInside = !o.isRoot() && expected.contains(o.parent());
+            assertEquals(parentInside ? o.parent() : SwcNode.NO_PARENT, k.parent(), msg);
+          }
+        });
+  }
+
+  @Test
   void invalidTreesAreRejected() {
     SwcNode root = new SwcNode(1, 1, 0, 0, 0, 1, -1);
     InvalidInputException dup = assertThrows(InvalidInputException.class,
@@ -138,12 +202,11 @@ class NeuronTreeTest {
    */
   @Test
   void resamplePreservesTopologyAndLength() {
-    qt().withFixedSeed(SEED).withExamples(150).forAll(longs().all()).checkAssert(seed -> {
-      SplittableRandom r = new SplittableRandom(seed);
-      double step = r.nextDouble(0.1, 3);
-      NeuronTree t = randomTree(r, step);
+    qt().withFixedSeed(SEED).withExamples(150).forAll(steppedTrees()).checkAssert(c -> {
+      double step = c.step();
+      NeuronTree t = c.tree();
       NeuronTree s = t.resample(step);
-      String msg = "SEED=" + SEED + " example seed=" + seed + " step=" + step;
+      String msg = "SEED=" + SEED + " step=" + step;
       assertEquals(t.roots().size(), s.roots().size(), msg);
       assertEquals(countBranches(t), countBranches(s), msg);
       assertEquals(t.leaves().size(), s.leaves().size(), msg);
@@ -169,25 +232,51 @@ class NeuronTreeTest {
     });
   }
 
-  private static NeuronTree randomTree(SplittableRandom r, double step) {
-    int n = r.nextInt(1, 40);
-    List<SwcNode> nodes = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      if (i == 0 || r.nextInt(15) == 0) {
-        nodes.add(new SwcNode(i + 1, 1, r.nextDouble(-100, 100), r.nextDouble(-100, 100),
-            r.nextDouble(-100, 100), 2, -1));
-        continue;
-      }
-      // mostly extend the previous node (long unbranched runs), sometimes branch anywhere
-      SwcNode p = r.nextInt(4) == 0 ? nodes.get(r.nextInt(i)) : nodes.get(i - 1);
-      double len = step * r.nextDouble(50, 100);
-      double theta = r.nextDouble(0, Math.PI);
-      double phi = r.nextDouble(0, 2 * Math.PI);
-      nodes.add(new SwcNode(i + 1, 3, p.x() + len * Math.sin(theta) * Math.cos(phi),
-          p.y() + len * Math.sin(theta) * Math.sin(phi), p.z() + len * Math.cos(theta),
-          r.nextDouble(0, 3), p.id()));
+  /** A resampling step and a tree whose edges are 50..100 steps long. */
+  record SteppedTree(double step, NeuronTree tree) {
+    @Override
+    public String toString() {
+      return "step " + step + "\n" + Swc.format(tree);
     }
-    return NeuronTree.of(nodes);
+  }
+
+  /**
+   * Trees of 1..39 nodes for a step in [0.1, 3): roots with odds 1 in 15 (anywhere in +-100),
+   * otherwise a node extends the previous one (long unbranched runs) or, with odds 1 in 4, any
+   * earlier node, by 50..100 steps in a generated direction. Shrinks towards short straight
+   * chains.
+   */
+  static Gen<SteppedTree> steppedTrees() {
+    Gen<Double> steps = doubles().between(0.1, 3);
+    Gen<Integer> sizes = integers().between(1, 39);
+    Gen<Integer> rootOdds = integers().between(0, 14);
+    Gen<Integer> branchOdds = integers().between(0, 3);
+    Gen<Double> coords = doubles().between(-100, 100);
+    Gen<Double> lengths = doubles().between(50, 100);
+    Gen<Double> thetas = doubles().between(0, Math.PI);
+    Gen<Double> phis = doubles().between(0, 2 * Math.PI);
+    Gen<Double> radii = doubles().between(0, 3);
+    return in -> {
+      double step = Math.min(steps.generate(in), Math.nextDown(3.0));
+      int n = sizes.generate(in);
+      List<SwcNode> nodes = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        if (i == 0 || rootOdds.generate(in) == 14) {
+          nodes.add(new SwcNode(i + 1, 1, coords.generate(in), coords.generate(in),
+              coords.generate(in), 2, -1));
+          continue;
+        }
+        SwcNode p = branchOdds.generate(in) == 3
+            ? nodes.get(integers().between(0, i - 1).generate(in)) : nodes.get(i - 1);
+        double len = step * lengths.generate(in);
+        double theta = thetas.generate(in);
+        double phi = phis.generate(in);
+        nodes.add(new SwcNode(i + 1, 3, p.x() + len * Math.sin(theta) * Math.cos(phi),
+            p.y() + len * Math.sin(theta) * Math.sin(phi), p.z() + len * Math.cos(theta),
+            radii.generate(in), p.id()));
+      }
+      return new SteppedTree(step, NeuronTree.of(nodes));
+    };
   }
 
   private static int countBranches(NeuronTree t) {

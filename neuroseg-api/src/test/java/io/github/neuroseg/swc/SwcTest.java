@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.booleans;
+import static org.quicktheories.generators.SourceDSL.doubles;
+import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.longs;
 
 import io.github.neuroseg.FormatException;
@@ -15,17 +18,17 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.quicktheories.core.Gen;
+import org.quicktheories.core.RandomnessSource;
 
 class SwcTest {
   private static final long SEED = 0x5EC5_2026L;
@@ -140,25 +143,26 @@ class SwcTest {
     assertEquals(List.of(" nothing"), t.comments());
   }
 
-  /** Random forests: random distinct ids, parents among earlier nodes, arbitrary finite doubles. */
+  /**
+   * Random forests: distinct ids (small or huge), parents among earlier nodes, arbitrary finite
+   * doubles, extra columns with NaN and infinities, file order shuffled.
+   */
   @Test
   void randomForestsRoundTripExactly() {
-    qt().withFixedSeed(SEED).withExamples(300).forAll(longs().all()).checkAssert(seed -> {
-      NeuronTree t = randomForest(new SplittableRandom(seed));
+    qt().withFixedSeed(SEED).withExamples(300).forAll(forests()).checkAssert(t -> {
       String text = Swc.format(t);
       NeuronTree back = Swc.parse(text, "random.swc");
-      assertEquals(t, back, "SEED=" + SEED + " example seed=" + seed + "\n" + text);
+      assertEquals(t, back, "SEED=" + SEED + "\n" + text);
       assertEquals(t.size(), back.size());
     });
   }
 
   @Test
   void randomForestsRoundTripThroughFiles() {
-    qt().withFixedSeed(SEED + 1).withExamples(20).forAll(longs().all()).checkAssert(seed -> {
-      NeuronTree t = randomForest(new SplittableRandom(seed));
+    qt().withFixedSeed(SEED + 1).withExamples(20).forAll(forests()).checkAssert(t -> {
       Path f = tmp.resolve("r.swc");
       Swc.write(t, f);
-      assertEquals(t, Swc.read(f), "SEED=" + (SEED + 1) + " example seed=" + seed);
+      assertEquals(t, Swc.read(f), "SEED=" + (SEED + 1));
       try (Stream<Path> files = Files.list(tmp)) {
         assertEquals(List.of(f), files.toList(), "no temporary file left behind");
       } catch (IOException e) {
@@ -167,53 +171,117 @@ class SwcTest {
     });
   }
 
-  static NeuronTree randomForest(SplittableRandom r) {
-    int n = r.nextInt(0, 60);
-    Set<Long> used = new HashSet<>();
-    List<Long> ids = new ArrayList<>();
-    while (ids.size() < n) {
-      long id = r.nextBoolean() ? r.nextLong(0, 2 * n + 1) : r.nextLong(0, Long.MAX_VALUE);
-      if (used.add(id)) {
-        ids.add(id);
+  /**
+   * Forests of 0..59 nodes. Ids are distinct by construction (a first id plus positive gaps,
+   * small or huge, assigned to the nodes in a generated order), so no draw is ever rejected;
+   * parents are earlier in creation order and the file order is a generated permutation (parents
+   * may follow their children). Shrinks towards few nodes with small ids, zero coordinates and
+   * the creation order.
+   */
+  static Gen<NeuronTree> forests() {
+    Gen<Integer> sizes = integers().between(0, 59);
+    Gen<Boolean> flags = booleans().all();
+    Gen<Integer> rootOdds = integers().between(0, 7);
+    Gen<Integer> types = integers().between(-3, 299);
+    Gen<Integer> extraOdds = integers().between(0, 3);
+    Gen<Integer> extraCounts = integers().between(1, 3);
+    Gen<NeuronTree> g = in -> {
+      int n = sizes.generate(in);
+      long[] sorted = new long[n];
+      long id = flags.generate(in) ? longs().between(0, 2L * n).generate(in)
+          : longs().between(0, Long.MAX_VALUE / 2).generate(in);
+      for (int i = 0; i < n; i++) {
+        sorted[i] = id;
+        // a huge gap at most splits what is left below Long.MAX_VALUE among the nodes to come
+        long room = (Long.MAX_VALUE - id) / (n + 1);
+        id += 1 + (flags.generate(in) || room < 2 ? longs().between(0, 2L * n).generate(in)
+            : longs().between(0, room - 1).generate(in));
       }
-    }
-    // parents are earlier in creation order; the file order is then shuffled (parents may follow)
-    List<SwcNode> nodes = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      long parent = i == 0 || r.nextInt(8) == 0 ? -1 : ids.get(r.nextInt(i));
-      int extras = r.nextInt(4) == 0 ? r.nextInt(1, 4) : 0;
-      List<Double> ex = new ArrayList<>();
-      for (int k = 0; k < extras; k++) {
-        ex.add(anyDouble(r, true));
+      List<Long> ids = new ArrayList<>();
+      for (long v : permuted(sorted, in)) {
+        ids.add(v);
       }
-      nodes.add(new SwcNode(ids.get(i), r.nextInt(-3, 300), anyDouble(r, false),
-          anyDouble(r, false), anyDouble(r, false), Math.abs(anyDouble(r, false)), parent, ex));
-    }
-    Collections.shuffle(nodes, new java.util.Random(r.nextLong()));
-    return NeuronTree.of(nodes);
+      List<SwcNode> nodes = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        long parent = i == 0 || rootOdds.generate(in) == 7 ? -1
+            : ids.get(integers().between(0, i - 1).generate(in));
+        int extras = extraOdds.generate(in) == 3 ? extraCounts.generate(in) : 0;
+        List<Double> ex = new ArrayList<>();
+        for (int k = 0; k < extras; k++) {
+          ex.add(anyDouble(in, true));
+        }
+        nodes.add(new SwcNode(ids.get(i), types.generate(in), anyDouble(in, false),
+            anyDouble(in, false), anyDouble(in, false), Math.abs(anyDouble(in, false)), parent,
+            ex));
+      }
+      List<SwcNode> fileOrder = new ArrayList<>();
+      for (int k : permuted(range(n), in)) {
+        fileOrder.add(nodes.get(k));
+      }
+      return NeuronTree.of(fileOrder);
+    };
+    return g.describedAs(Swc::format);
   }
 
-  private static double anyDouble(SplittableRandom r, boolean nonFinite) {
-    switch (r.nextInt(6)) {
+  private static int[] range(int n) {
+    int[] out = new int[n];
+    for (int i = 0; i < n; i++) {
+      out[i] = i;
+    }
+    return out;
+  }
+
+  /** A Fisher-Yates shuffle with generated swaps (all draws 0: the order as given). */
+  private static long[] permuted(long[] a, RandomnessSource in) {
+    long[] out = a.clone();
+    for (int i = out.length - 1; i > 0; i--) {
+      int j = i - integers().between(0, i).generate(in);
+      long t = out[i];
+      out[i] = out[j];
+      out[j] = t;
+    }
+    return out;
+  }
+
+  private static int[] permuted(int[] a, RandomnessSource in) {
+    long[] l = new long[a.length];
+    for (int i = 0; i < a.length; i++) {
+      l[i] = a[i];
+    }
+    long[] p = permuted(l, in);
+    int[] out = new int[a.length];
+    for (int i = 0; i < a.length; i++) {
+      out[i] = (int) p[i];
+    }
+    return out;
+  }
+
+  /**
+   * Integers, decimals, 3-decimal values, signed zero and subnormals, huge values, (for extra
+   * columns) NaN and -infinity, and any finite bit pattern.
+   */
+  private static double anyDouble(RandomnessSource in, boolean nonFinite) {
+    switch (integers().between(0, 5).generate(in)) {
       case 0:
-        return r.nextInt(-1000, 1000);
+        return integers().between(-1000, 999).generate(in);
       case 1:
-        return r.nextDouble(-1000, 1000);
+        return doubles().between(-1000, 1000).generate(in);
       case 2:
-        return Math.round(r.nextDouble(0, 1000) * 1000) / 1000.0;
+        return integers().between(0, 999_999).generate(in) / 1000.0;
       case 3:
-        return r.nextBoolean() ? -0.0 : Double.MIN_VALUE * r.nextInt(1, 5);
+        return booleans().all().generate(in) ? -0.0
+            : Double.MIN_VALUE * integers().between(1, 4).generate(in);
       case 4:
-        if (nonFinite && r.nextBoolean()) {
-          return r.nextBoolean() ? Double.NaN : Double.NEGATIVE_INFINITY;
+        if (nonFinite && booleans().all().generate(in)) {
+          return booleans().all().generate(in) ? Double.NaN : Double.NEGATIVE_INFINITY;
         }
-        return r.nextBoolean() ? 1e300 * r.nextDouble() : 1e17 + r.nextInt(1000) * 64.0;
+        return booleans().all().generate(in) ? 1e300 * doubles().between(0, 1).generate(in)
+            : 1e17 + integers().between(0, 999).generate(in) * 64.0;
       default:
-        double d;
-        do {
-          d = Double.longBitsToDouble(r.nextLong());
-        } while (!Double.isFinite(d));
-        return d;
+        long bits = longs().all().generate(in);
+        double d = Double.longBitsToDouble(bits);
+        // an all-ones exponent (infinity, NaN) loses its top bit: finite, same sign and mantissa
+        return Double.isFinite(d) ? d : Double.longBitsToDouble(bits & ~(1L << 62));
     }
   }
 

@@ -4,12 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.quicktheories.QuickTheory.qt;
-import static org.quicktheories.generators.SourceDSL.longs;
+import static org.quicktheories.generators.SourceDSL.booleans;
 
 import io.github.neuroseg.InvalidInputException;
 import io.github.neuroseg.metrics.SegmentationMetrics;
 import io.github.neuroseg.swc.NeuronTree;
+import io.github.neuroseg.swc.Swc;
 import io.github.neuroseg.swc.SwcNode;
+import io.github.neuroseg.testing.Generators;
 import io.github.neuroseg.volume.VoxelSize;
 import java.util.List;
 import net.imglib2.img.array.ArrayImg;
@@ -17,6 +19,7 @@ import net.imglib2.img.array.ArrayImgs;
 import net.imglib2.img.basictypeaccess.array.ByteArray;
 import net.imglib2.type.numeric.integer.UnsignedByteType;
 import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
 
 class GroundTruthTest {
   private static final long SEED = 20261125L;
@@ -71,18 +74,33 @@ class GroundTruthTest {
     return d2 <= r * r;
   }
 
+  /** A voxel size and a forest of 1..10 nodes inside the 23 x 19 x 11 volume it spans. */
+  record Case(VoxelSize voxelSize, NeuronTree tree) {
+    @Override
+    public String toString() {
+      return voxelSize + "\n" + Swc.format(tree);
+    }
+  }
+
+  private static final long[] DIMS = {23, 19, 11};
+
+  static Gen<Case> cases() {
+    return booleans().all().flatMap(unit -> {
+      VoxelSize vs = unit ? VoxelSize.UNIT : VoxelSize.microns(0.5, 0.5, 1.5);
+      double[] extent = {DIMS[0] * vs.x(), DIMS[1] * vs.y(), DIMS[2] * vs.z()};
+      return Generators.forests(1, 10, extent, 2.5).map(t -> new Case(vs, t));
+    });
+  }
+
   @Test
   void matchesBruteForceRasterOnRandomTrees() {
-    qt().withFixedSeed(SEED).withExamples(25).forAll(longs().all()).checkAssert(seed -> {
-      long[] dims = {23, 19, 11};
-      VoxelSize vs = (seed & 1) == 0 ? VoxelSize.UNIT : VoxelSize.microns(0.5, 0.5, 1.5);
-      double[] extent = {dims[0] * vs.x(), dims[1] * vs.y(), dims[2] * vs.z()};
-      NeuronTree tree = TestTrees.random(seed, 8, extent, 2.5);
-      ArrayImg<UnsignedByteType, ByteArray> gt = GroundTruth.render(tree, dims, vs);
-      byte[] ref = bruteForce(tree, dims, vs, 1.0);
-      ArrayImg<UnsignedByteType, ByteArray> refImg = ArrayImgs.unsignedBytes(ref, dims);
+    qt().withFixedSeed(SEED).withExamples(25).forAll(cases()).checkAssert(c -> {
+      ArrayImg<UnsignedByteType, ByteArray> gt = GroundTruth.render(c.tree(), DIMS,
+          c.voxelSize());
+      byte[] ref = bruteForce(c.tree(), DIMS, c.voxelSize(), 1.0);
+      ArrayImg<UnsignedByteType, ByteArray> refImg = ArrayImgs.unsignedBytes(ref, DIMS);
       double dice = SegmentationMetrics.dice(gt, refImg);
-      assertEquals(1.0, dice, 0.0, "seed " + SEED + " example seed " + seed);
+      assertEquals(1.0, dice, 0.0, "seed " + SEED);
       int fg = 0;
       for (byte b : ref) {
         fg += b;

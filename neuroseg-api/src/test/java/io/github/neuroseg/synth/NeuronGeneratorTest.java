@@ -5,12 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.longs;
 
 import io.github.neuroseg.InvalidInputException;
 import io.github.neuroseg.swc.NeuronTree;
 import io.github.neuroseg.swc.SwcNode;
 import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
 
 class NeuronGeneratorTest {
   private static final long SEED = 99_001L;
@@ -24,11 +26,20 @@ class NeuronGeneratorTest {
     assertNotEquals(g.generate(3), g.generate(4));
   }
 
+  /** Bounds around the default test volume and a tree seed. */
+  record Case(int width, int height, int depth, long seed) {}
+
+  static Gen<Case> cases() {
+    return integers().between(100, 140).zip(integers().between(84, 116),
+        integers().between(26, 34), longs().all(), Case::new);
+  }
+
   @Test
   void neuronsAreInsideAndShapedLikeNeurons() {
-    qt().withFixedSeed(SEED).withExamples(20).forAll(longs().all()).checkAssert(seed -> {
-      NeuronTree t = NeuronGenerator.newBuilder().bounds(120, 100, 30).build().generate(seed);
-      String msg = "seed " + SEED + " example " + seed;
+    qt().withFixedSeed(SEED).withExamples(20).forAll(cases()).checkAssert(c -> {
+      NeuronTree t = NeuronGenerator.newBuilder().bounds(c.width(), c.height(), c.depth())
+          .build().generate(c.seed());
+      String msg = "seed " + SEED + " " + c;
       assertEquals(1, t.roots().size(), msg);
       SwcNode soma = t.roots().get(0);
       assertEquals(1, soma.structure(), msg);
@@ -36,8 +47,9 @@ class NeuronGeneratorTest {
       boolean axon = false;
       boolean dendrite = false;
       for (SwcNode n : t.nodes()) {
-        assertTrue(n.x() >= 0 && n.x() <= 119 && n.y() >= 0 && n.y() <= 99 && n.z() >= 0
-            && n.z() <= 29, msg + " node outside: " + n);
+        assertTrue(n.x() >= 0 && n.x() <= c.width() - 1 && n.y() >= 0
+            && n.y() <= c.height() - 1 && n.z() >= 0 && n.z() <= c.depth() - 1,
+            msg + " node outside: " + n);
         if (n != soma) {
           assertTrue(n.radius() < soma.radius(), msg);
           assertTrue(n.structure() == 2 || n.structure() == 3, msg);

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.doubles;
 
 import io.github.neuroseg.InvalidInputException;
 import io.github.neuroseg.metrics.SegmentationMetrics;
@@ -206,8 +208,131 @@ class NeuronRendererTest {
     assertTrue(changed > 8 * 20, "distractor voxels: " + changed);
   }
 
+  /**
+   * The structured background is a stationary smooth field: far from the neuron the noiseless
+   * image is {@code background + field}, whose mean, standard deviation and correlation at lags
+   * of one and two correlation lengths match the settings (exp(-1/2) and exp(-2)), with the same
+   * spread at the border as inside.
+   */
+  @Test
+  void structuredBackgroundHasTheRequestedStatistics() {
+    int nx = 96;
+    int ny = 96;
+    int nz = 48;
+    double amplitude = 40;
+    double corr = 4;
+    NeuronTree t = straight(1, 2, 8, 3, 3); // a short tube in a corner
+    RenderedNeuron n = noiseless().background(1000).backgroundVariation(amplitude)
+        .backgroundCorrelation(corr).seed(11).build().render(t, new long[] {nx, ny, nz},
+            VoxelSize.UNIT);
+    short[] v = voxels(n);
+    double sum = 0;
+    double sum2 = 0;
+    int count = 0;
+    double[] lagSum = new double[3]; // products at lags 0, corr, 2 corr along x
+    int lagCount = 0;
+    int l1 = (int) corr;
+    int l2 = (int) (2 * corr);
+    for (int z = 0; z < nz; z++) {
+      for (int y = 16; y < ny; y++) {
+        for (int x = 0; x < nx; x++) {
+          double a = (v[(z * ny + y) * nx + x] & 0xffff) - 1000.0;
+          sum += a;
+          sum2 += a * a;
+          count++;
+          if (x + l2 < nx) {
+            lagSum[0] += a * a;
+            lagSum[1] += a * ((v[(z * ny + y) * nx + x + l1] & 0xffff) - 1000.0);
+            lagSum[2] += a * ((v[(z * ny + y) * nx + x + l2] & 0xffff) - 1000.0);
+            lagCount++;
+          }
+        }
+      }
+    }
+    double mean = sum / count;
+    double std = Math.sqrt(sum2 / count - mean * mean);
+    // about 400 independent patches: the sample mean's error is about 2 counts
+    assertEquals(0, mean, 10, "field mean");
+    assertEquals(amplitude, std, 0.1 * amplitude, "field standard deviation");
+    assertEquals(Math.exp(-0.5), lagSum[1] / lagSum[0], 0.08, "correlation at one length");
+    assertEquals(Math.exp(-2), lagSum[2] / lagSum[0], 0.08, "correlation at two lengths");
+    assertTrue(lagCount > 0);
+    // the first and the last x planes spread as much as the middle one
+    for (int x : new int[] {0, nx / 2, nx - 1}) {
+      double s2 = 0;
+      int c = 0;
+      for (int z = 0; z < nz; z++) {
+        for (int y = 16; y < ny; y++) {
+          double a = (v[(z * ny + y) * nx + x] & 0xffff) - 1000.0;
+          s2 += a * a;
+          c++;
+        }
+      }
+      assertEquals(amplitude, Math.sqrt(s2 / c), 0.2 * amplitude, "spread at x = " + x);
+    }
+    // the field is background: the mask is the tree's
+    assertEquals(1.0, SegmentationMetrics.dice(n.mask(),
+        GroundTruth.render(t, new long[] {nx, ny, nz}, VoxelSize.UNIT)));
+  }
+
+  /**
+   * Without noise, every voxel outside the neuron is the background plus the linear ramp (or 0
+   * where the ramp falls below it).
+   */
+  @Test
+  void backgroundGradientIsLinearAndCentred() {
+    qt().withFixedSeed(0xB6_2026L).withExamples(40)
+        .forAll(doubles().between(-300, 300), doubles().between(-300, 300),
+            doubles().between(-300, 300))
+        .checkAssert((gx, gy, gz) -> {
+          long[] dims = {23, 17, 9};
+          NeuronTree t = straight(1, 2, 6, 3, 3);
+          RenderedNeuron n = noiseless().background(400).varicosityRate(0)
+              .backgroundGradient(gx, gy, gz).build().render(t, dims, VoxelSize.UNIT);
+          short[] v = voxels(n);
+          byte[] m = n.mask().update(null).getCurrentStorageArray();
+          for (int z = 0; z < dims[2]; z++) {
+            for (int y = 0; y < dims[1]; y++) {
+              for (int x = 0; x < dims[0]; x++) {
+                int i = (int) ((z * dims[1] + y) * dims[0] + x);
+                if (m[i] != 0) {
+                  continue;
+                }
+                // a falling ramp clamps at zero counts
+                double expected = Math.max(0, 400 + gx * (x / 22.0 - 0.5) + gy * (y / 16.0 - 0.5)
+                    + gz * (z / 8.0 - 0.5));
+                assertEquals(expected, v[i] & 0xffff, 0.5 + 1e-3, "gradient " + gx + ", " + gy
+                    + ", " + gz + " at " + x + "," + y + "," + z + " (seed 0xB6_2026)");
+              }
+            }
+          }
+        });
+  }
+
+  @Test
+  void structuredBackgroundIsDeterministicAndOffByDefault() {
+    NeuronTree t = neuron(4);
+    NeuronRenderer.Builder b = NeuronRenderer.newBuilder().seed(3).backgroundVariation(30)
+        .backgroundCorrelation(6).backgroundGradient(10, 0, -20);
+    short[] a = voxels(b.build().render(t, DIMS, VoxelSize.UNIT));
+    assertArrayEquals(a, voxels(b.build().render(t, DIMS, VoxelSize.UNIT)));
+    assertFalse(Arrays.equals(a, voxels(b.seed(4).build().render(t, DIMS, VoxelSize.UNIT))));
+    // a zero amplitude and no ramp are the plain background, whatever the correlation length
+    short[] plain = voxels(NeuronRenderer.newBuilder().seed(3).build()
+        .render(t, DIMS, VoxelSize.UNIT));
+    assertArrayEquals(plain, voxels(NeuronRenderer.newBuilder().seed(3).backgroundVariation(0)
+        .backgroundCorrelation(3).build().render(t, DIMS, VoxelSize.UNIT)));
+    assertFalse(Arrays.equals(plain, a));
+  }
+
   @Test
   void rejectsBadSettings() {
+    assertThrows(InvalidInputException.class,
+        () -> NeuronRenderer.newBuilder().backgroundVariation(-1));
+    assertThrows(InvalidInputException.class,
+        () -> NeuronRenderer.newBuilder().backgroundCorrelation(0));
+    assertThrows(InvalidInputException.class,
+        () -> NeuronRenderer.newBuilder().backgroundGradient(0, Double.NaN, 0));
     assertThrows(InvalidInputException.class, () -> NeuronRenderer.newBuilder().psfSigmaZ(-1));
     assertThrows(InvalidInputException.class, () -> NeuronRenderer.newBuilder().gapDepth(2));
     assertThrows(InvalidInputException.class, () -> NeuronRenderer.newBuilder().distractors(-1));

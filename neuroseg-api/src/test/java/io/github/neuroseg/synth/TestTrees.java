@@ -6,22 +6,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
-/** Random trees for tests, independent of {@link NeuronGenerator}. */
+/**
+ * A large fixed random walk for tests that need one big tree; property tests generate their
+ * trees with {@link io.github.neuroseg.testing.Generators}.
+ */
 public final class TestTrees {
   private TestTrees() {}
-
-  /** A random forest of {@code n} nodes inside {@code [0, extent)^3} with radii in [0, maxR). */
-  public static NeuronTree random(long seed, int n, double[] extent, double maxR) {
-    Random rnd = new Random(seed);
-    List<SwcNode> nodes = new ArrayList<>();
-    for (int i = 1; i <= n; i++) {
-      long parent = i == 1 || rnd.nextInt(8) == 0 ? -1 : 1 + rnd.nextInt(i - 1);
-      nodes.add(new SwcNode(i, 1 + rnd.nextInt(3), rnd.nextDouble() * extent[0],
-          rnd.nextDouble() * extent[1], rnd.nextDouble() * extent[2], rnd.nextDouble() * maxR,
-          parent));
-    }
-    return NeuronTree.of(nodes);
-  }
 
   /** A random walk chain of {@code n} nodes with steps of about {@code step}, starting at p. */
   public static NeuronTree walk(long seed, int n, double step, double[] start) {

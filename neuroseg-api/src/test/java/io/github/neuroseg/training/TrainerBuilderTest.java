@@ -84,6 +84,8 @@ class TrainerBuilderTest {
     assertFalse(c.resume());
     assertEquals(ProgressListener.NONE, c.progress());
     assertEquals(1.0, c.layerDecay());
+    assertEquals(1.0, c.gainRange());
+    assertEquals(0.0, c.hardNegativeFraction());
     assertEquals(Map.of(), c.provenance());
     assertEquals(VitArchitecture.DEFAULT, c.architecture());
   }
@@ -147,6 +149,9 @@ class TrainerBuilderTest {
     assertEquals("pretrained learning-rate scale must be in [0, 1], got -0.1",
         invalid(b -> b.pretrainedLearningRateScale(-0.1)));
     assertEquals("layer decay must be in (0, 1], got 0.0", invalid(b -> b.layerDecay(0)));
+    assertEquals("gain range must be finite and >= 1, got 0.5", invalid(b -> b.gainRange(0.5)));
+    assertEquals("hard negative fraction must be in [0, 1], got -0.5",
+        invalid(b -> b.hardNegativeFraction(-0.5)));
     assertEquals("resume needs a checkpoint directory to resume from; set "
         + "checkpointDirectory(...)", invalid(b -> b.resume(true)));
   }

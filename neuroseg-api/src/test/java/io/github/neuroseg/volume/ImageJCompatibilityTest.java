@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
-import static org.quicktheories.generators.SourceDSL.longs;
 
 import ij.ImagePlus;
 import ij.ImageStack;
@@ -36,14 +35,16 @@ class ImageJCompatibilityTest {
   @Test
   void imageJOpensOurStacksWithVoxelsAndCalibration() {
     qt().withFixedSeed(SEED).withExamples(25)
-        .forAll(integers().between(1, 24), integers().between(1, 24), integers().between(1, 7),
-            longs().all())
-        .checkAssert((w, h, d, seed) -> {
-          Volume v = VolumesTest.randomVolume(w, h, d, seed);
+        .forAll(VolumeGens.volumes(integers().between(1, 24), integers().between(1, 24),
+            integers().between(1, 7)))
+        .checkAssert(v -> {
+          int w = (int) v.width();
+          int h = (int) v.height();
+          int d = (int) v.depth();
           Path f = tmp.resolve("ours.tif");
           Volumes.writeTiff(v, f);
           ImagePlus imp = new Opener().openImage(f.toString());
-          String why = "SEED=" + SEED + " seed=" + seed + " " + w + "x" + h + "x" + d;
+          String why = "SEED=" + SEED + " " + VolumeGens.describe(v);
           assertNotNull(imp, why);
           assertEquals(w, imp.getWidth(), why);
           assertEquals(h, imp.getHeight(), why);
@@ -85,13 +86,15 @@ class ImageJCompatibilityTest {
   @Test
   void oneIfdLayoutOpensWholeInImageJAndHere() {
     qt().withFixedSeed(SEED + 1).withExamples(15)
-        .forAll(integers().between(1, 24), integers().between(1, 24), integers().between(2, 7),
-            longs().all())
-        .checkAssert((w, h, d, seed) -> {
-          Volume v = VolumesTest.randomVolume(w, h, d, seed);
+        .forAll(VolumeGens.volumes(integers().between(1, 24), integers().between(1, 24),
+            integers().between(2, 7)))
+        .checkAssert(v -> {
+          int w = (int) v.width();
+          int h = (int) v.height();
+          int d = (int) v.depth();
           Path f = tmp.resolve("big-layout.tif");
-          Tiff.write(v, f, true);
-          String why = "SEED=" + (SEED + 1) + " seed=" + seed + " " + w + "x" + h + "x" + d;
+          TiffWriter.write(v, f, true);
+          String why = "SEED=" + (SEED + 1) + " " + VolumeGens.describe(v);
           Volume back = Volumes.read(f);
           VolumesTest.assertSameVoxels(v.image(), back.image(), why);
           VolumesTest.assertSameSize(v.voxelSize(), back.voxelSize(), why);

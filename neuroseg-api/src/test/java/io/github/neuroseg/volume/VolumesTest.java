@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
-import static org.quicktheories.generators.SourceDSL.longs;
 
 import io.github.neuroseg.FormatException;
 import io.github.neuroseg.InvalidInputException;
@@ -40,7 +39,10 @@ class VolumesTest {
 
   @TempDir Path tmp;
 
-  /** A random volume of one of the three stored types, with a random voxel size. */
+  /**
+   * An example volume of one of the three stored types, with a random voxel size, for the tests
+   * that need one fixed volume; the properties draw theirs from {@link VolumeGens#volumes}.
+   */
   static Volume randomVolume(int w, int h, int d, long seed) {
     SplittableRandom r = new SplittableRandom(seed);
     int kind = r.nextInt(3);
@@ -110,11 +112,10 @@ class VolumesTest {
   @Test
   void tiffRoundTripKeepsTypeVoxelsAndVoxelSize() {
     qt().withFixedSeed(SEED).withExamples(60)
-        .forAll(integers().between(1, 33), integers().between(1, 33), integers().between(1, 9),
-            longs().all())
-        .checkAssert((w, h, d, seed) -> {
-          String why = "SEED=" + SEED + " " + w + "x" + h + "x" + d + " seed=" + seed;
-          Volume v = randomVolume(w, h, d, seed);
+        .forAll(VolumeGens.volumes(integers().between(1, 33), integers().between(1, 33),
+            integers().between(1, 9)))
+        .checkAssert(v -> {
+          String why = "SEED=" + SEED + " " + VolumeGens.describe(v);
           Path f = tmp.resolve("rt.tif");
           Volumes.write(v, f);
           Volume back = Volumes.read(f);
@@ -129,11 +130,10 @@ class VolumesTest {
   @Test
   void v3drawRoundTripKeepsTypeAndVoxels() {
     qt().withFixedSeed(SEED + 1).withExamples(40)
-        .forAll(integers().between(1, 33), integers().between(1, 33), integers().between(1, 9),
-            longs().all())
-        .checkAssert((w, h, d, seed) -> {
-          String why = "SEED=" + (SEED + 1) + " " + w + "x" + h + "x" + d + " seed=" + seed;
-          Volume v = randomVolume(w, h, d, seed);
+        .forAll(VolumeGens.volumes(integers().between(1, 33), integers().between(1, 33),
+            integers().between(1, 9)))
+        .checkAssert(v -> {
+          String why = "SEED=" + (SEED + 1) + " " + VolumeGens.describe(v);
           Path f = tmp.resolve("rt.v3draw");
           Volumes.write(v, f);
           Volume back = Volumes.read(f);
@@ -147,10 +147,9 @@ class VolumesTest {
   @Test
   void bulkAndCursorPathsWriteIdenticalFiles() {
     qt().withFixedSeed(SEED + 3).withExamples(25)
-        .forAll(integers().between(1, 20), integers().between(1, 20), integers().between(1, 6),
-            longs().all())
-        .checkAssert((w, h, d, seed) -> {
-          Volume array = randomVolume(w, h, d, seed);
+        .forAll(VolumeGens.volumes(integers().between(1, 20), integers().between(1, 20),
+            integers().between(1, 6)))
+        .checkAssert(array -> {
           @SuppressWarnings({"unchecked", "rawtypes"})
           var planarImg = planarCopy((RandomAccessibleInterval) array.image());
           Volume planar = new Volume(planarImg, array.voxelSize());
@@ -164,7 +163,7 @@ class VolumesTest {
               Volumes.write(planar, b);
               Volumes.write(view, c);
               byte[] expected = Files.readAllBytes(a);
-              String why = "SEED=" + (SEED + 3) + " seed=" + seed + " " + ext;
+              String why = "SEED=" + (SEED + 3) + " " + ext + " " + VolumeGens.describe(array);
               assertArrayEquals(expected, Files.readAllBytes(b), why + " planar");
               assertArrayEquals(expected, Files.readAllBytes(c), why + " view");
             } catch (IOException e) {
@@ -282,11 +281,8 @@ class VolumesTest {
   /** Stacks written by the JDK's own TIFF writer, in every compression, read back equal. */
   @Test
   void readsStacksOfAnIndependentWriterInEveryCompression() throws IOException {
-    String[] compressions = {null, "LZW", "Deflate", "PackBits"};
-    int[] types = {java.awt.image.DataBuffer.TYPE_BYTE, java.awt.image.DataBuffer.TYPE_USHORT,
-        java.awt.image.DataBuffer.TYPE_FLOAT};
-    for (String comp : compressions) {
-      for (int type : types) {
+    for (String comp : VolumeGens.JDK_COMPRESSIONS) {
+      for (int type : VolumeGens.JDK_TYPES) {
         checkJdkWritten(37, 23, 4, comp, type, false, SEED);
       }
     }
@@ -295,29 +291,45 @@ class VolumesTest {
   /** The same over random shapes, compressions, types and strip or tile layouts. */
   @Test
   void independentWriterPropertyOverShapesAndLayouts() {
-    String[] compressions = {null, "LZW", "Deflate", "PackBits"};
-    int[] types = {java.awt.image.DataBuffer.TYPE_BYTE, java.awt.image.DataBuffer.TYPE_USHORT,
-        java.awt.image.DataBuffer.TYPE_FLOAT};
     qt().withFixedSeed(SEED + 2).withExamples(40)
-        .forAll(integers().between(1, 70), integers().between(1, 70), integers().between(1, 5),
-            longs().all())
-        .checkAssert((w, h, d, seed) -> {
-          SplittableRandom r = new SplittableRandom(seed);
+        .forAll(VolumeGens.jdkStacks(70, 70, 5))
+        .checkAssert(stack -> {
           try {
-            checkJdkWritten(w, h, d, compressions[r.nextInt(4)], types[r.nextInt(3)],
-                r.nextBoolean(), seed);
+            checkJdkWritten(stack, "SEED=" + (SEED + 2));
           } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
           }
         });
   }
 
+  /** A stack with samples from {@code seed}, as in {@link VolumeGens#jdkStacks}. */
   private void checkJdkWritten(int w, int h, int d, String comp, int type, boolean tiled,
       long seed) throws IOException {
     SplittableRandom r = new SplittableRandom(seed);
+    double[] samples = new double[w * h * d];
+    for (int i = 0; i < samples.length; i++) {
+      // runs of equal values, so the compressors have something to compress
+      samples[i] = switch (type) {
+        case java.awt.image.DataBuffer.TYPE_BYTE -> r.nextInt(4) == 0 ? 7 : r.nextInt(256);
+        case java.awt.image.DataBuffer.TYPE_USHORT -> r.nextInt(4) == 0 ? 9 : r.nextInt(65536);
+        default -> r.nextInt(4) == 0 ? 0.5 : r.nextDouble(-1e4, 1e4);
+      };
+    }
+    checkJdkWritten(new VolumeGens.JdkStack(w, h, d, comp, type, tiled, samples),
+        "seed=" + seed);
+  }
+
+  /** Writes {@code stack} with the JDK's TIFF writer and checks that it reads back equal. */
+  private void checkJdkWritten(VolumeGens.JdkStack stack, String label) throws IOException {
+    int w = stack.w();
+    int h = stack.h();
+    int d = stack.d();
+    String comp = stack.compression();
+    int type = stack.type();
+    boolean tiled = stack.tiled();
     var pages = new java.awt.image.BufferedImage[d];
     for (int z = 0; z < d; z++) {
-      pages[z] = grayImage(type, w, h, r);
+      pages[z] = grayImage(type, w, h, stack.samples(), z * w * h);
     }
     Path f = tmp.resolve("jdk-" + comp + "-" + type + ".tif");
     var writer = jdkTiffWriter();
@@ -341,8 +353,7 @@ class VolumesTest {
       writer.dispose();
     }
     Volume v = Volumes.read(f);
-    String why = "SEED=" + seed + " " + w + "x" + h + "x" + d + " " + comp + " type " + type
-        + (tiled ? " tiled" : "");
+    String why = label + " " + stack;
     assertArrayEquals(new long[] {w, h, d}, v.dimensions(), why);
     Class<?> expected = switch (type) {
       case java.awt.image.DataBuffer.TYPE_BYTE -> UnsignedByteType.class;
@@ -365,8 +376,9 @@ class VolumesTest {
     }
   }
 
-  private static java.awt.image.BufferedImage grayImage(int type, int w, int h,
-      SplittableRandom r) {
+  /** A one-band image of {@code type} holding {@code samples} from {@code offset} on. */
+  private static java.awt.image.BufferedImage grayImage(int type, int w, int h, double[] samples,
+      int offset) {
     java.awt.image.BufferedImage img;
     if (type == java.awt.image.DataBuffer.TYPE_FLOAT) {
       var cs = java.awt.color.ColorSpace.getInstance(java.awt.color.ColorSpace.CS_GRAY);
@@ -382,13 +394,7 @@ class VolumesTest {
     var raster = img.getRaster();
     for (int y = 0; y < h; y++) {
       for (int x = 0; x < w; x++) {
-        // runs of equal values, so the compressors have something to compress
-        double v = switch (type) {
-          case java.awt.image.DataBuffer.TYPE_BYTE -> r.nextInt(4) == 0 ? 7 : r.nextInt(256);
-          case java.awt.image.DataBuffer.TYPE_USHORT -> r.nextInt(4) == 0 ? 9 : r.nextInt(65536);
-          default -> r.nextInt(4) == 0 ? 0.5 : r.nextDouble(-1e4, 1e4);
-        };
-        raster.setSample(x, y, 0, v);
+        raster.setSample(x, y, 0, samples[offset + y * w + x]);
       }
     }
     return img;
@@ -620,12 +626,12 @@ class VolumesTest {
     SplittableRandom r = new SplittableRandom(SEED);
     for (int i = 0; i < 2000; i++) {
       double v = Math.pow(10, r.nextDouble(-4, 4));
-      long[] q = Tiff.rational(v);
+      long[] q = TiffWriter.rational(v);
       assertTrue(q[0] > 0 && q[1] > 0 && q[0] <= 0xffffffffL && q[1] <= 0xffffffffL);
       assertEquals(v, (double) q[0] / q[1], v * 1e-12, "value " + v);
     }
-    assertArrayEquals(new long[] {4, 1}, Tiff.rational(4));
-    assertArrayEquals(new long[] {10, 3}, Tiff.rational(10.0 / 3));
+    assertArrayEquals(new long[] {4, 1}, TiffWriter.rational(4));
+    assertArrayEquals(new long[] {10, 3}, TiffWriter.rational(10.0 / 3));
   }
 
   @Test

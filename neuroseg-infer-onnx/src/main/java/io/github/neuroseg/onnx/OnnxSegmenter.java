@@ -8,6 +8,7 @@ import ai.onnxruntime.OrtSession;
 import io.github.neuroseg.Device;
 import io.github.neuroseg.InvalidInputException;
 import io.github.neuroseg.ModelException;
+import io.github.neuroseg.Progress;
 import io.github.neuroseg.StateException;
 import io.github.neuroseg.model.ModelContract;
 import io.github.neuroseg.model.internal.TilePlan;
@@ -38,6 +39,11 @@ import net.imglib2.view.Views;
  * cannot be used (the CPU artifact of ONNX Runtime, no driver, no such GPU) the segmenter logs one
  * warning and runs on the CPU; in strict mode it throws {@link io.github.neuroseg.DeviceException}
  * instead. {@link SegmenterConfig#device()} of {@link #config()} says where it runs.
+ *
+ * <p><b>Constant volumes.</b> When the normalisation's range of a volume is {@linkplain
+ * Normalization.Range#isConstant() constant} (a constant volume under {@code percentile} or {@code
+ * minmax}), the probabilities are all 0 and the model is not run: such a volume holds no neuron,
+ * and a model fed a constant input would answer with its biases.
  *
  * <p>Instances are immutable and thread-safe; {@link #close()} is idempotent and waits for running
  * {@code segment} calls.
@@ -76,7 +82,7 @@ final class OnnxSegmenter implements Segmenter {
     this.config = new SegmenterConfig(requested.model(), opened.device(),
         requested.strictDevice(), tileWidth, tileHeight, overlap, requested.blending(),
         requested.batchSize(), requested.threads(), normalization, threshold,
-        requested.progress());
+        requested.testTimeAugmentation(), requested.progress());
   }
 
   /**
@@ -148,8 +154,18 @@ final class OnnxSegmenter implements Segmenter {
       TilePlan plan = TilePlan.of(d[0], d[1], d[2], config.tileWidth(), config.tileHeight(),
           config.overlap(), contract.inputDepth());
       Normalization.Range range = normalization.range(volume.image());
-      new TiledPrediction(plan, config.blending(), config.batchSize(), workers, STAGE,
-          config.progress()).run(volume.image(), range, zeroTarget, this::infer);
+      if (range.isConstant()) {
+        // no contrast, so no neuron; the model would only see a constant input (range() has
+        // logged the warning)
+        for (FloatType t : Views.iterable(zeroTarget)) {
+          t.setZero();
+        }
+        config.progress().onProgress(new Progress(STAGE, plan.tileCount(), plan.tileCount()));
+        return new Segmentation(target, config.threshold(), volume.voxelSize());
+      }
+      new TiledPrediction(plan, config.blending(), config.batchSize(), workers,
+          config.testTimeAugmentation(), STAGE, config.progress())
+          .run(volume.image(), range, zeroTarget, this::infer);
       return new Segmentation(target, config.threshold(), volume.voxelSize());
     } finally {
       lock.readLock().unlock();

@@ -79,6 +79,21 @@ public record ModelContract(
   public static final String LAYERS = "layers";
   /** Metadata key: attention heads of the ViT (optional for inference). */
   public static final String HEADS = "heads";
+  /**
+   * Metadata key: the head that makes pixels of the tokens, {@code linear} or {@code conv} (see
+   * {@link VitArchitecture.Head}; absent in models written before the conv head: linear).
+   */
+  public static final String HEAD = "head";
+  /**
+   * Metadata key: {@code true} when every block scales its branches by learned factors
+   * (DINOv2's LayerScale, see {@link VitArchitecture#layerScale()}); absent means {@code false}.
+   */
+  public static final String LAYER_SCALE = "layer_scale";
+  /**
+   * Metadata key: register tokens of the ViT (see {@link VitArchitecture#registers()}); absent
+   * means 0.
+   */
+  public static final String REGISTERS = "registers";
 
   // ------------------------------------------------------------ model metadata: provenance
 
@@ -88,6 +103,16 @@ public record ModelContract(
   public static final String INFLATION = "inflation";
   /** Metadata key: pretrained checkpoint file name, or {@code none} (optional). */
   public static final String PRETRAINED = "pretrained";
+  /**
+   * Metadata key: what the pretrained checkpoint was, e.g. {@code dinov2-hub (teacher)} (optional;
+   * see {@code PretrainedCheckpoints} in neuroseg-train).
+   */
+  public static final String PRETRAINED_DISTRIBUTION = "pretrained_distribution";
+  /**
+   * Metadata key: how the pretrained patch kernel's colour channels became one, {@code sum} or
+   * {@code mean} (optional; absent in models written before the choice: sum).
+   */
+  public static final String CHANNEL_REDUCTION = "channel_reduction";
   /** Metadata key: the epoch whose weights the model holds (optional). */
   public static final String EPOCHS = "epochs";
   /** Metadata key: training seed (optional). */
@@ -242,9 +267,10 @@ public record ModelContract(
 
   /**
    * The metadata that states an architecture: the contract's {@link #FORMAT}, {@link
-   * #INPUT_DEPTH}, {@link #TILE_H}, {@link #TILE_W}, {@link #PATCH} and the {@link #EMBED}, {@link
-   * #LAYERS}, {@link #HEADS} that make it explicit, so that a checkpoint or a model can be
-   * rebuilt from its metadata alone.
+   * #INPUT_DEPTH}, {@link #TILE_H}, {@link #TILE_W}, {@link #PATCH} and the {@link #EMBED},
+   * {@link #LAYERS}, {@link #HEADS}, {@link #HEAD}, {@link #LAYER_SCALE} and {@link #REGISTERS}
+   * that make it explicit, so that a checkpoint or a model can be rebuilt from its metadata
+   * alone.
    */
   public static Map<String, String> architectureMetadata(VitArchitecture a) {
     Map<String, String> m = new LinkedHashMap<>();
@@ -256,6 +282,9 @@ public record ModelContract(
     m.put(EMBED, Integer.toString(a.embedDim()));
     m.put(LAYERS, Integer.toString(a.layers()));
     m.put(HEADS, Integer.toString(a.heads()));
+    m.put(HEAD, a.head().spec());
+    m.put(LAYER_SCALE, Boolean.toString(a.layerScale()));
+    m.put(REGISTERS, Integer.toString(a.registers()));
     return m;
   }
 
@@ -278,14 +307,39 @@ public record ModelContract(
           + " missing; it was not written by neuroseg's trainer");
     }
     try {
-      return VitArchitecture.of(positiveInt(source, metadata, EMBED),
+      return new VitArchitecture(positiveInt(source, metadata, EMBED),
           positiveInt(source, metadata, LAYERS), positiveInt(source, metadata, HEADS),
           positiveInt(source, metadata, PATCH), positiveInt(source, metadata, INPUT_DEPTH),
-          positiveInt(source, metadata, TILE_H), positiveInt(source, metadata, TILE_W));
+          positiveInt(source, metadata, TILE_H), positiveInt(source, metadata, TILE_W),
+          VitArchitecture.Head.parse(metadata.getOrDefault(HEAD, "linear")),
+          layerScale(metadata, source), registers(metadata, source));
     } catch (InvalidInputException e) {
       throw new ModelException(source + ": the architecture in its metadata is not valid: "
           + e.getMessage(), e);
     }
+  }
+
+  private static boolean layerScale(Map<String, String> md, String source) {
+    String v = md.getOrDefault(LAYER_SCALE, "false").strip().toLowerCase(Locale.ROOT);
+    if (!v.equals("true") && !v.equals("false")) {
+      throw new ModelException(source + ": metadata " + LAYER_SCALE + " must be true or false, "
+          + "got '" + md.get(LAYER_SCALE) + "'");
+    }
+    return v.equals("true");
+  }
+
+  private static int registers(Map<String, String> md, String source) {
+    String v = md.getOrDefault(REGISTERS, "0").strip();
+    try {
+      int r = Integer.parseInt(v);
+      if (r >= 0) {
+        return r;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new ModelException(source + ": metadata " + REGISTERS + " must be an integer >= 0, got '"
+        + v + "'");
   }
 
   /** The training history as checkpoint metadata (see {@link #HISTORY_PREFIX}). */

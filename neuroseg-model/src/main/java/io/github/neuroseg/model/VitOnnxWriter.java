@@ -25,7 +25,9 @@ import java.util.Map;
  *       giving {@code [N, E, 1, H/p, W/p]}, flattened to tokens {@code [N, T, E]} in row-major
  *       order (token {@code ty * (W/p) + tx}).
  *   <li>{@code cls_token [1, 1, E]} is prepended and {@code pos_embed [1, 1 + T, E]} (already at
- *       the tile's grid) added.
+ *       the tile's grid) added. With {@code R > 0} register tokens, {@code reg_token [1, R, E]}
+ *       is inserted between the class token and the patch tokens after the position embedding
+ *       is added (the registers get none), as DINOv2 does.
  *   <li>{@code L} pre-norm blocks {@code blocks.{i}.}: {@code x = x + attn(norm1(x))}, {@code x =
  *       x + mlp(norm2(x))}. LayerNorm over the last axis with eps 1e-6 ({@code norm1.weight,
  *       norm1.bias}, {@code norm2.*}). Attention: {@code qkv = x attn.qkv.weight^T +
@@ -34,19 +36,29 @@ import java.util.Map;
  *       is columns {@code j h .. (j + 1) h - 1}); per head {@code softmax(q k^T / sqrt(h)) v};
  *       heads concatenated back in order and projected by {@code attn.proj.weight [E, E]} and
  *       bias. MLP: {@code mlp.fc1 [4E, E]} + bias, exact GELU {@code 0.5 x (1 + erf(x /
- *       sqrt(2)))}, {@code mlp.fc2 [E, 4E]} + bias.
- *   <li>Final LayerNorm {@code norm.weight, norm.bias} (eps 1e-6); the class token is dropped.
- *   <li>Head: {@code head.weight [p*p, E]}, {@code head.bias [p*p]} per token, then pixel
- *       shuffle: token {@code (ty, tx)} channel {@code dy * p + dx} is pixel {@code (ty * p + dy,
- *       tx * p + dx)}; the result is {@code [N, 1, H, W]}.
+ *       sqrt(2)))}, {@code mlp.fc2 [E, 4E]} + bias. With LayerScale each branch's output is
+ *       multiplied by {@code ls1.gamma [E]} (attention) or {@code ls2.gamma [E]} (MLP) before
+ *       it is added.
+ *   <li>Final LayerNorm {@code norm.weight, norm.bias} (eps 1e-6); the class token and the
+ *       register tokens are dropped.
+ *   <li>Head, {@link VitArchitecture.Head#LINEAR}: {@code head.weight [p*p, E]}, {@code
+ *       head.bias [p*p]} per token, then pixel shuffle: token {@code (ty, tx)} channel {@code dy
+ *       * p + dx} is pixel {@code (ty * p + dy, tx * p + dx)}; the result is {@code [N, 1, H,
+ *       W]}. {@link VitArchitecture.Head#CONV}: the tokens as a map {@code [N, E, H/p, W/p]}
+ *       through ONNX {@code ConvTranspose}, {@code Conv} and {@code Relu} nodes as that head
+ *       describes, with weights {@code head.proj}, {@code head.up{i}}, {@code head.conv{i}},
+ *       {@code head.skip}, {@code head.fuse} and {@code head.out} in PyTorch layouts (transposed
+ *       convolutions {@code [in, out, k, k]}, convolutions {@code [out, in, k, k]}); the skip
+ *       input is the centre slice of {@code image}.
  * </ol>
  *
  * <p>The metadata gets the architecture's keys from {@link
  * ModelContract#architectureMetadata(VitArchitecture)} ({@code neuroseg.format}, {@code
  * input_depth}, {@code tile_h}, {@code tile_w}, {@code patch}, {@code embed}, {@code layers},
- * {@code heads}); the caller must give {@code normalization} and {@code threshold} and may add
- * any provenance keys (see {@link ModelContract}). Weights not used by the
- * architecture (e.g. a DINO projection head) are ignored.
+ * {@code heads}, {@code head}, {@code layer_scale}, {@code registers}); the caller must give
+ * {@code normalization} and {@code threshold} and may add any provenance keys (see {@link
+ * ModelContract}). Weights not used by the architecture (e.g. a DINO projection head) are
+ * ignored.
  */
 public final class VitOnnxWriter {
   private static final float LN_EPS = 1e-6f;
@@ -148,28 +160,99 @@ public final class VitOnnxWriter {
     String n = g.node("Shape", new String[] {img}, "start", 0L, "end", 1L);
     String target = g.node("Concat", new String[] {n, g.longs(1, 1)}, "axis", 0L);
     String cls = g.node("Expand", new String[] {param(g, w, "cls_token"), target});
-    String x = g.node("Concat", new String[] {cls, tokens}, "axis", 1L);
-    x = g.node("Add", new String[] {x, param(g, w, "pos_embed")});
+    String x;
+    if (s.registers() == 0) {
+      x = g.node("Concat", new String[] {cls, tokens}, "axis", 1L);
+      x = g.node("Add", new String[] {x, param(g, w, "pos_embed")});
+    } else {
+      // the registers get no position embedding: add it to the class and patch tokens apart
+      FloatTensor pos = w.get("pos_embed");
+      float[] v = pos.values();
+      String posCls = g.floats("pos_embed.cls", new long[] {1, 1, e},
+          Arrays.copyOfRange(v, 0, e));
+      String posPatches = g.floats("pos_embed.patches", new long[] {1, s.tokens(), e},
+          Arrays.copyOfRange(v, e, v.length));
+      String reg = g.node("Expand", new String[] {param(g, w, "reg_token"), target});
+      x = g.node("Concat", new String[] {g.node("Add", new String[] {cls, posCls}), reg,
+          g.node("Add", new String[] {tokens, posPatches})}, "axis", 1L);
+    }
 
     for (int i = 0; i < s.layers(); i++) {
       String b = "blocks." + i + ".";
       String h = layerNorm(g, w, x, b + "norm1");
-      x = g.node("Add", new String[] {x, attention(g, w, s, h, b + "attn.")});
+      h = attention(g, w, s, h, b + "attn.");
+      if (s.layerScale()) {
+        h = g.node("Mul", new String[] {h, param(g, w, b + "ls1.gamma")});
+      }
+      x = g.node("Add", new String[] {x, h});
       h = layerNorm(g, w, x, b + "norm2");
       h = linear(g, w, h, b + "mlp.fc1");
       h = gelu(g, h);
       h = linear(g, w, h, b + "mlp.fc2");
+      if (s.layerScale()) {
+        h = g.node("Mul", new String[] {h, param(g, w, b + "ls2.gamma")});
+      }
       x = g.node("Add", new String[] {x, h});
     }
     x = layerNorm(g, w, x, "norm");
-    x = g.node("Slice", new String[] {x, g.longs(1), g.longs(Long.MAX_VALUE), g.longs(1)});
-    x = linear(g, w, x, "head");
-    // pixel shuffle [N, T, p*p] -> [N, H/p, W/p, p, p] -> [N, H/p, p, W/p, p] -> [N, 1, H, W]
-    x = g.node("Reshape", new String[] {x, g.longs(0, s.gridHeight(), s.gridWidth(), p, p)});
-    x = g.node("Transpose", new String[] {x}, "perm", new long[] {0, 1, 3, 2, 4});
-    g.nodeNamed("Reshape", ModelContract.OUTPUT,
-        new String[] {x, g.longs(0, 1, s.tileHeight(), s.tileWidth())});
+    x = g.node("Slice", new String[] {x, g.longs(s.prefixTokens()), g.longs(Long.MAX_VALUE),
+        g.longs(1)});
+    if (s.head() == VitArchitecture.Head.LINEAR) {
+      x = linear(g, w, x, "head");
+      // pixel shuffle [N, T, p*p] -> [N, H/p, W/p, p, p] -> [N, H/p, p, W/p, p] -> [N, 1, H, W]
+      x = g.node("Reshape", new String[] {x, g.longs(0, s.gridHeight(), s.gridWidth(), p, p)});
+      x = g.node("Transpose", new String[] {x}, "perm", new long[] {0, 1, 3, 2, 4});
+      g.nodeNamed("Reshape", ModelContract.OUTPUT,
+          new String[] {x, g.longs(0, 1, s.tileHeight(), s.tileWidth())});
+    } else {
+      convDecoder(g, w, s, x);
+    }
     return g;
+  }
+
+  /** The {@link VitArchitecture.Head#CONV} decoder from tokens {@code [N, T, E]} to the output. */
+  private static void convDecoder(OnnxGraph g, Map<String, FloatTensor> w, VitArchitecture s,
+      String tokens) {
+    // tokens in row-major grid order -> a feature map [N, E, H/p, W/p]
+    String x = g.node("Transpose", new String[] {tokens}, "perm", new long[] {0, 2, 1});
+    x = g.node("Reshape", new String[] {x, g.longs(0, s.embedDim(), s.gridHeight(),
+        s.gridWidth())});
+    int f = s.firstUpsampling();
+    x = relu(g, transposedConv(g, w, x, "head.proj", f));
+    for (int i = 1; i <= s.decoderStages(); i++) {
+      x = relu(g, transposedConv(g, w, x, "head.up" + i, 2));
+      x = relu(g, conv(g, w, x, "head.conv" + i, 3));
+    }
+    int d = s.inputDepth();
+    String centre = g.node("Slice", new String[] {ModelContract.INPUT, g.longs(d / 2),
+        g.longs(d / 2 + 1), g.longs(2)});
+    centre = g.node("Squeeze", new String[] {centre, g.longs(2)});
+    String skip = relu(g, conv(g, w, centre, "head.skip", 3));
+    x = g.node("Concat", new String[] {x, skip}, "axis", 1L);
+    x = relu(g, conv(g, w, x, "head.fuse", 3));
+    g.nodeNamed("Conv", ModelContract.OUTPUT, new String[] {x, param(g, w, "head.out.weight"),
+        param(g, w, "head.out.bias")}, "kernel_shape", new long[] {1, 1});
+  }
+
+  /** A convolution of odd kernel size {@code k}, stride 1, padded to keep the size. */
+  private static String conv(OnnxGraph g, Map<String, FloatTensor> w, String x, String prefix,
+      int k) {
+    long pad = k / 2;
+    return g.node("Conv", new String[] {x, param(g, w, prefix + ".weight"),
+        param(g, w, prefix + ".bias")}, "kernel_shape", new long[] {k, k},
+        "pads", new long[] {pad, pad, pad, pad});
+  }
+
+  /** A transposed convolution with kernel = stride = {@code k}: each pixel becomes k x k. */
+  private static String transposedConv(OnnxGraph g, Map<String, FloatTensor> w, String x,
+      String prefix, int k) {
+    return g.node("ConvTranspose", new String[] {x, param(g, w, prefix + ".weight"),
+        param(g, w, prefix + ".bias")}, "kernel_shape", new long[] {k, k},
+        "strides", new long[] {k, k});
+  }
+
+  private static String relu(OnnxGraph g, String x) {
+    return g.node("Relu", new String[] {x});
   }
 
   private static String param(OnnxGraph g, Map<String, FloatTensor> w, String name) {

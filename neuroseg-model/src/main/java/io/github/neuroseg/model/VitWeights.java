@@ -1,6 +1,7 @@
 package io.github.neuroseg.model;
 
 import io.github.neuroseg.InvalidInputException;
+import io.github.neuroseg.internal.Checks;
 import io.github.neuroseg.training.VitArchitecture;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -15,13 +16,23 @@ import java.util.SplittableRandom;
  * order, that the caller owns.
  */
 public final class VitWeights {
+  /**
+   * Initial value of every LayerScale factor of a network trained from scratch: 1e-5, as DINOv2
+   * trains its ViTs (each block starts close to the identity).
+   */
+  public static final float LAYER_SCALE_INIT = 1e-5f;
+
   private VitWeights() {}
 
   /**
    * The initialisation of a network trained from scratch (as timm's ViT): linear weights, the
    * class token and the position embedding from a normal distribution of standard deviation
    * 0.02 truncated at two standard deviations, the patch kernel uniform in {@code +-1/sqrt(fan
-   * in)}, biases 0, norm scales 1.
+   * in)}, biases 0, norm scales 1, LayerScale factors {@value #LAYER_SCALE_INIT}, register
+   * tokens as the class token. The convolutions of a {@link VitArchitecture.Head#CONV}
+   * decoder are normal with standard deviation {@code sqrt(2 / fan in)} (He, for the ReLUs that
+   * follow them; a transposed convolution of stride = kernel has a fan in of its input channels),
+   * and {@code sqrt(1 / fan in)} for the last one.
    */
   public static Map<String, FloatTensor> initial(VitArchitecture a, long seed) {
     Map<String, FloatTensor> w = new LinkedHashMap<>();
@@ -35,6 +46,15 @@ public final class VitWeights {
         }
       } else if (isNormScale(name)) {
         Arrays.fill(data, 1f);
+      } else if (isLayerScale(name)) {
+        Arrays.fill(data, LAYER_SCALE_INIT);
+      } else if (name.startsWith("head.") && shape.length == 4 && !name.endsWith(".bias")) {
+        boolean transposed = name.startsWith("head.proj.") || name.startsWith("head.up");
+        int fanIn = transposed ? shape[0] : shape[1] * shape[2] * shape[3];
+        double std = Math.sqrt((name.startsWith("head.out.") ? 1.0 : 2.0) / fanIn);
+        for (int i = 0; i < data.length; i++) {
+          data[i] = (float) (std * rnd.nextGaussian());
+        }
       } else if (!name.endsWith(".bias")) {
         for (int i = 0; i < data.length; i++) {
           data[i] = (float) (0.02 * truncatedGaussian(rnd));
@@ -47,20 +67,19 @@ public final class VitWeights {
 
   /**
    * Random weights that exercise every term of the network (non-zero biases, norm scales other
-   * than 1), for tests and benchmarks: norm scales {@code 1 + spread / 3 * g}, everything else
+   * than 1), for tests and benchmarks: norm scales and LayerScale factors {@code 1 + spread / 3 *
+   * g}, everything else
    * {@code spread * g}, with {@code g} standard normal.
    *
    * @param spread standard deviation of the weights, {@code > 0}
    * @throws InvalidInputException for a spread that is not finite and positive
    */
   public static Map<String, FloatTensor> random(VitArchitecture a, long seed, double spread) {
-    if (!(spread > 0) || Double.isInfinite(spread)) {
-      throw new InvalidInputException("spread must be finite and > 0, got " + spread);
-    }
+    Checks.positiveFinite("spread", spread);
     Map<String, FloatTensor> w = new LinkedHashMap<>();
     a.weightShapes().forEach((name, shape) -> {
       SplittableRandom rnd = stream(seed, name);
-      boolean norm = isNormScale(name);
+      boolean norm = isNormScale(name) || isLayerScale(name);
       float[] data = new float[count(shape)];
       for (int i = 0; i < data.length; i++) {
         double g = rnd.nextGaussian();
@@ -74,6 +93,10 @@ public final class VitWeights {
   private static boolean isNormScale(String name) {
     return name.endsWith("norm1.weight") || name.endsWith("norm2.weight")
         || name.equals("norm.weight");
+  }
+
+  private static boolean isLayerScale(String name) {
+    return name.endsWith(".ls1.gamma") || name.endsWith(".ls2.gamma");
   }
 
   private static SplittableRandom stream(long seed, String name) {

@@ -70,4 +70,27 @@ class ModelContractTest {
       assertTrue(msg.contains("m.onnx"), msg);
     }
   }
+
+  @Test
+  void theArchitectureRoundTripsThroughItsMetadataWithLayerScaleAndRegisters() {
+    io.github.neuroseg.training.VitArchitecture a =
+        new io.github.neuroseg.training.VitArchitecture(48, 3, 4, 14, 5, 56, 42,
+            io.github.neuroseg.training.VitArchitecture.Head.CONV, true, 4);
+    Map<String, String> m = ModelContract.architectureMetadata(a);
+    assertEquals("true", m.get(ModelContract.LAYER_SCALE));
+    assertEquals("4", m.get(ModelContract.REGISTERS));
+    assertEquals(a, ModelContract.architecture(m, "x"));
+    // models written before the two keys: no LayerScale, no registers
+    Map<String, String> old = new HashMap<>(m);
+    old.remove(ModelContract.LAYER_SCALE);
+    old.remove(ModelContract.REGISTERS);
+    assertEquals(a.withLayerScale(false).withRegisters(0), ModelContract.architecture(old, "x"));
+    old.put(ModelContract.REGISTERS, "-1");
+    assertTrue(assertThrows(ModelException.class, () -> ModelContract.architecture(old, "x"))
+        .getMessage().contains("registers"));
+    old.put(ModelContract.REGISTERS, "0");
+    old.put(ModelContract.LAYER_SCALE, "yes");
+    assertTrue(assertThrows(ModelException.class, () -> ModelContract.architecture(old, "x"))
+        .getMessage().contains("layer_scale"));
+  }
 }

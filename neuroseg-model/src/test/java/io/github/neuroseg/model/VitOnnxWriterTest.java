@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.longs;
 
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxTensor;
@@ -12,6 +15,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import io.github.neuroseg.InvalidInputException;
+import io.github.neuroseg.testing.Generators;
 import io.github.neuroseg.training.VitArchitecture;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
@@ -22,6 +26,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.quicktheories.core.Gen;
 
 class VitOnnxWriterTest {
   static final VitArchitecture TINY = new VitArchitecture(16, 2, 2, 4, 3, 16, 16);
@@ -87,6 +92,13 @@ class VitOnnxWriterTest {
   }
 
   static float[] reference(VitArchitecture s, Map<String, FloatTensor> w, float[] img) {
+    double[][] tokens = tokens(s, w, img);
+    return s.head() == VitArchitecture.Head.LINEAR ? linearHead(s, w, tokens)
+        : ConvDecoderReference.decode(s, w, tokens, img);
+  }
+
+  /** The patch tokens after the final norm, {@code [T][E]}, of one block {@code img}. */
+  static double[][] tokens(VitArchitecture s, Map<String, FloatTensor> w, float[] img) {
     int e = s.embedDim();
     int p = s.patch();
     int gh = s.gridHeight();
@@ -174,7 +186,16 @@ class VitOnnxWriterTest {
       }
     }
     x = layerNorm(x, w.get("norm.weight"), w.get("norm.bias"));
-    double[][] tokens = java.util.Arrays.copyOfRange(x, 1, x.length);
+    return java.util.Arrays.copyOfRange(x, 1, x.length);
+  }
+
+  private static float[] linearHead(VitArchitecture s, Map<String, FloatTensor> w,
+      double[][] tokens) {
+    int p = s.patch();
+    int gh = s.gridHeight();
+    int gw = s.gridWidth();
+    int hh = s.tileHeight();
+    int ww = s.tileWidth();
     double[][] head = linear(tokens, w.get("head.weight"), w.get("head.bias"));
     float[] out = new float[hh * ww];
     for (int ty = 0; ty < gh; ty++) {
@@ -189,41 +210,86 @@ class VitOnnxWriterTest {
     return out;
   }
 
-  @Test
-  void onnxRuntimeAgreesWithAPlainJavaForwardPass() throws Exception {
-    Map<String, FloatTensor> w = randomWeights(TINY, 11);
-    byte[] model = VitOnnxWriter.write(TINY, w, META);
-    int n = 3;
-    int per = TINY.inputDepth() * TINY.tileHeight() * TINY.tileWidth();
-    float[] in = new float[n * per];
-    SplittableRandom r = new SplittableRandom(5);
-    for (int i = 0; i < in.length; i++) {
-      in[i] = (float) r.nextGaussian();
-    }
+  /** An architecture with weights and a batch of inputs for it. */
+  record Case(VitArchitecture arch, long weightSeed, int batch, long inputSeed) {}
+
+  static Gen<Case> cases() {
+    return Generators.vitArchitectures(2).zip(longs().all(), integers().between(1, 3),
+        longs().all(), Case::new);
+  }
+
+  /** ONNX Runtime's logits for a batch of inputs of the model written for the weights. */
+  private static float[] runOnnx(byte[] model, VitArchitecture a, float[] in, int n)
+      throws Exception {
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     try (OrtSession session = env.createSession(model, new OrtSession.SessionOptions());
         OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(in),
-            new long[] {n, 1, TINY.inputDepth(), TINY.tileHeight(), TINY.tileWidth()});
+            new long[] {n, 1, a.inputDepth(), a.tileHeight(), a.tileWidth()});
         OrtSession.Result res = session.run(Map.of("image", t))) {
       OnnxTensor out = (OnnxTensor) res.get("logits").orElseThrow();
-      assertArrayEquals(new long[] {n, 1, 16, 16}, out.getInfo().getShape());
-      float[] got = new float[n * 256];
+      assertArrayEquals(new long[] {n, 1, a.tileHeight(), a.tileWidth()},
+          out.getInfo().getShape());
+      float[] got = new float[n * a.tileHeight() * a.tileWidth()];
       out.getFloatBuffer().get(got);
-      double maxDiff = 0;
-      for (int b = 0; b < n; b++) {
-        float[] ref = reference(TINY, w, java.util.Arrays.copyOfRange(in, b * per, (b + 1) * per));
-        for (int i = 0; i < 256; i++) {
-          maxDiff = Math.max(maxDiff, Math.abs(ref[i] - got[b * 256 + i]));
-        }
-      }
-      assertTrue(maxDiff <= 1e-4, "max abs diff " + maxDiff);
-      // the output is not trivially small: the comparison means something
-      float maxAbs = 0;
-      for (float v : got) {
-        maxAbs = Math.max(maxAbs, Math.abs(v));
-      }
-      assertTrue(maxAbs > 0.1, "logits " + maxAbs);
+      return got;
+    }
+  }
 
+  private static float[] inputs(VitArchitecture a, int n, long seed) {
+    float[] in = new float[n * a.inputDepth() * a.tileHeight() * a.tileWidth()];
+    SplittableRandom r = new SplittableRandom(seed);
+    for (int i = 0; i < in.length; i++) {
+      in[i] = (float) r.nextGaussian();
+    }
+    return in;
+  }
+
+  private static double maxDiff(VitArchitecture a, Map<String, FloatTensor> w, float[] in,
+      float[] got, int n) {
+    int per = a.inputDepth() * a.tileHeight() * a.tileWidth();
+    int hw = a.tileHeight() * a.tileWidth();
+    double maxDiff = 0;
+    for (int b = 0; b < n; b++) {
+      float[] ref = reference(a, w, java.util.Arrays.copyOfRange(in, b * per, (b + 1) * per));
+      for (int i = 0; i < hw; i++) {
+        maxDiff = Math.max(maxDiff, Math.abs(ref[i] - got[b * hw + i]));
+      }
+    }
+    return maxDiff;
+  }
+
+  /** Generated architectures, weights and inputs (their values seeded, their sizes generated). */
+  @Test
+  void onnxRuntimeAgreesWithAPlainJavaForwardPass() {
+    qt().withFixedSeed(0x0A11_2026L).withExamples(20).forAll(cases()).checkAssert(c -> {
+      VitArchitecture a = c.arch();
+      Map<String, FloatTensor> w = randomWeights(a, c.weightSeed());
+      float[] in = inputs(a, c.batch(), c.inputSeed());
+      try {
+        float[] got = runOnnx(VitOnnxWriter.write(a, w, META), a, in, c.batch());
+        double diff = maxDiff(a, w, in, got, c.batch());
+        assertTrue(diff <= 1e-4, "max abs diff " + diff);
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+    });
+  }
+
+  @Test
+  void theTinyModelsOutputAndContract() throws Exception {
+    Map<String, FloatTensor> w = randomWeights(TINY, 11);
+    byte[] model = VitOnnxWriter.write(TINY, w, META);
+    float[] in = inputs(TINY, 3, 5);
+    float[] got = runOnnx(model, TINY, in, 3);
+    assertTrue(maxDiff(TINY, w, in, got, 3) <= 1e-4);
+    // the output is not trivially small: the comparison means something
+    float maxAbs = 0;
+    for (float v : got) {
+      maxAbs = Math.max(maxAbs, Math.abs(v));
+    }
+    assertTrue(maxAbs > 0.1, "logits " + maxAbs);
+    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    try (OrtSession session = env.createSession(model, new OrtSession.SessionOptions())) {
       NodeInfo info = session.getInputInfo().get("image");
       assertArrayEquals(new long[] {-1, 1, 3, 16, 16}, ((TensorInfo) info.getInfo()).getShape());
       Map<String, String> md = session.getMetadata().getCustomMetadata();

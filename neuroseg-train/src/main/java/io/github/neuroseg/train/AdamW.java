@@ -21,7 +21,9 @@ final class AdamW implements AutoCloseable {
   private long step;
 
   AdamW(Map<String, NDArray> params) {
-    this.manager = NDManager.newBaseManager(ai.djl.Device.cpu(), "PyTorch");
+    // the moments live where the parameters do (the CPU or a GPU)
+    this.manager = NDManager.newBaseManager(params.isEmpty() ? ai.djl.Device.cpu()
+        : params.values().iterator().next().getDevice(), "PyTorch");
     for (Map.Entry<String, NDArray> e : params.entrySet()) {
       m.put(e.getKey(), manager.zeros(e.getValue().getShape()));
       v.put(e.getKey(), manager.zeros(e.getValue().getShape()));
@@ -29,7 +31,8 @@ final class AdamW implements AutoCloseable {
   }
 
   static boolean decays(String name, NDArray p) {
-    return p.getShape().dimension() >= 2 && !name.equals("pos_embed") && !name.equals("cls_token");
+    return p.getShape().dimension() >= 2 && !name.equals("pos_embed") && !name.equals("cls_token")
+        && !name.equals("reg_token");
   }
 
   /** One update; {@code lrFactor} gives each parameter's share of {@code lr}. */

@@ -8,7 +8,7 @@ final class Dtypes {
 
   /**
    * Decodes {@code count} values of {@code dtype} (safetensors names: F32, F16, BF16, F64, I64,
-   * I32) from a little-endian buffer.
+   * I32, I16, I8, U8, BOOL) from a little-endian buffer.
    */
   static float[] decode(ByteBuffer b, String dtype, int count) {
     float[] out = new float[count];
@@ -39,6 +39,21 @@ final class Dtypes {
           out[k] = b.getInt();
         }
       }
+      case "I16" -> {
+        for (int k = 0; k < count; k++) {
+          out[k] = b.getShort();
+        }
+      }
+      case "I8" -> {
+        for (int k = 0; k < count; k++) {
+          out[k] = b.get();
+        }
+      }
+      case "U8", "BOOL" -> {
+        for (int k = 0; k < count; k++) {
+          out[k] = b.get() & 0xff;
+        }
+      }
       default -> throw new IllegalArgumentException(dtype);
     }
     return out;
@@ -61,12 +76,21 @@ final class Dtypes {
     return Float.intBitsToFloat(sign | ((exp - 15 + 127) << 23) | (mant << 13));
   }
 
+  /** Whether {@code dtype} is one {@link #decode} knows. */
+  static boolean known(String dtype) {
+    return switch (dtype) {
+      case "F32", "F16", "BF16", "F64", "I64", "I32", "I16", "I8", "U8", "BOOL" -> true;
+      default -> false;
+    };
+  }
+
   /** Bytes per element of {@code dtype}. */
   static int width(String dtype) {
     return switch (dtype) {
       case "F32", "I32" -> 4;
-      case "F16", "BF16" -> 2;
+      case "F16", "BF16", "I16" -> 2;
       case "F64", "I64" -> 8;
+      case "I8", "U8", "BOOL" -> 1;
       default -> throw new IllegalArgumentException(dtype);
     };
   }

@@ -37,7 +37,8 @@ final class Evaluation {
     TilePlan plan = TilePlan.of(v.nx, v.ny, v.nz, c.tileWidth(), c.tileHeight(),
         SegmenterConfig.defaultOverlap(c.tileWidth(), c.tileHeight()), c.inputDepth());
     ArrayImg<FloatType, FloatArray> prob = ArrayImgs.floats(v.nx, v.ny, v.nz);
-    new TiledPrediction(plan, Blending.GAUSSIAN, BATCH, 1, "validate", ProgressListener.NONE)
+    new TiledPrediction(plan, Blending.GAUSSIAN, BATCH, 1, false, "validate",
+        ProgressListener.NONE)
         .run(ArrayImgs.floats(v.image, v.nx, v.ny, v.nz), PREPARED, prob,
             (FloatBuffer input, int count) -> {
               float[] blocks = new float[input.remaining()];

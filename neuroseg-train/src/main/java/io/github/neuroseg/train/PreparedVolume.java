@@ -96,6 +96,38 @@ final class PreparedVolume {
     return n;
   }
 
+  /**
+   * The brightest normalised intensity in the centre slice of a block at least {@value #CLEAR}
+   * pixels from the label: the blurred rim of a neurite is not background to learn from.
+   */
+  float brightestBackground(int x0, int y0, int z, int h, int w) {
+    float max = Float.NEGATIVE_INFINITY;
+    for (int y = 0; y < h; y++) {
+      int row = (z * ny + y0 + y) * nx + x0;
+      for (int x = 0; x < w; x++) {
+        if (image[row + x] > max && !nearLabel(x0 + x, y0 + y, z)) {
+          max = image[row + x];
+        }
+      }
+    }
+    return max;
+  }
+
+  /** Pixels around the label that {@link #brightestBackground} passes over. */
+  static final int CLEAR = 2;
+
+  private boolean nearLabel(int x, int y, int z) {
+    for (int yy = Math.max(0, y - CLEAR); yy <= Math.min(ny - 1, y + CLEAR); yy++) {
+      int row = (z * ny + yy) * nx;
+      for (int xx = Math.max(0, x - CLEAR); xx <= Math.min(nx - 1, x + CLEAR); xx++) {
+        if (mask[row + xx] != 0) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
   /** The centre-slice label as 0/1 floats into {@code out} at {@code offset}. */
   void label(int x0, int y0, int z, int h, int w, float[] out, int offset) {
     for (int y = 0; y < h; y++) {

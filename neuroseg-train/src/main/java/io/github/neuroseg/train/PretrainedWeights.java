@@ -6,10 +6,8 @@ import io.github.neuroseg.NeuroSegIOException;
 import io.github.neuroseg.training.VitArchitecture;
 import io.github.neuroseg.model.FloatTensor;
 import io.github.neuroseg.model.VitWeights;
+import io.github.neuroseg.training.ChannelReduction;
 import io.github.neuroseg.training.Inflation;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -19,17 +17,20 @@ import java.util.Map;
  * Pretrained 2D ViT weights (DINO / timm layout) turned into the weights of the 3D network.
  *
  * <p>{@link #read(Path)} loads a {@code .safetensors} file or a {@code torch.save} checkpoint
- * (told apart by their first bytes), strips the wrapper prefixes {@code module.} and {@code
- * backbone.}. {@link #inflate} then maps them onto a {@link VitArchitecture}:
+ * (told apart by their first bytes) and maps its names to neuroseg's ({@link CheckpointLayout}:
+ * wrapper prefixes dropped, Hugging Face names renamed, q, k, v concatenated). {@link #inflate}
+ * then maps them onto a {@link VitArchitecture}:
  *
  * <ul>
- *   <li>{@code patch_embed.proj.weight [E, C, p, p]}: colour channels summed, then spread over
+ *   <li>{@code patch_embed.proj.weight [E, C, p, p]}: colour channels summed (or averaged, {@link
+ *       ChannelReduction}), then spread over
  *       depth by the {@link Inflation} strategy into {@code [E, 1, D, p, p]} (the {@code [E, 1,
  *       1, p, p]} kernel of a neuroseg model of input depth 1 counts as a 2D kernel, so a 2D
  *       neuroseg checkpoint can be inflated too);
  *   <li>{@code pos_embed [1, 1 + G*G, E]}: the square grid resampled bicubically to the tile's
  *       token grid ({@link PositionEmbedding});
- *   <li>class token, blocks and final norm: copied;
+ *   <li>class token, register tokens, blocks (with their LayerScale factors) and final norm:
+ *       copied;
  *   <li>the segmentation {@code head}: not part of a 2D backbone, so freshly initialised from
  *       the seed; a classification head in the checkpoint ({@code head.*}, {@code fc_norm.*},
  *       {@code head_drop.*}) is ignored.
@@ -42,39 +43,38 @@ final class PretrainedWeights {
   private PretrainedWeights() {}
 
   /**
-   * Reads a checkpoint of either format.
+   * Reads a checkpoint of either format, mapped to neuroseg's names (see {@link
+   * PretrainedCheckpoints}); from a training checkpoint of several networks, the teacher.
    *
    * @throws FormatException when the file is neither a safetensors file nor a zip checkpoint
+   * @throws ModelException when it holds no ViT with DINO / timm / Hugging Face names
    * @throws NeuroSegIOException when it cannot be read
    */
   static Map<String, FloatTensor> read(Path path) {
-    byte[] head = new byte[8];
-    int n;
-    try (InputStream in = Files.newInputStream(path)) {
-      n = in.readNBytes(head, 0, 8);
-    } catch (IOException e) {
-      throw new NeuroSegIOException("cannot read " + path + ": " + e, e);
+    return read(path, "teacher").tensors();
+  }
+
+  /**
+   * A checkpoint read and mapped, with its report.
+   *
+   * @param report what was found
+   * @param tensors the weights by neuroseg (timm) name
+   */
+  record Read(PretrainedCheckpoints.Report report, Map<String, FloatTensor> tensors) {}
+
+  /**
+   * Reads a checkpoint, taking network {@code part} of a training checkpoint of several.
+   *
+   * @throws FormatException when the file is neither format or has no such network
+   * @throws ModelException when it holds no ViT with DINO / timm / Hugging Face names
+   * @throws NeuroSegIOException when it cannot be read
+   */
+  static Read read(Path path, String part) {
+    try (PretrainedCheckpoints.Loaded l = PretrainedCheckpoints.load(path, part)) {
+      Map<String, FloatTensor> out = new LinkedHashMap<>();
+      l.tensors().forEach((k, t) -> out.put(k, t.load()));
+      return new Read(l.report(), out);
     }
-    Map<String, FloatTensor> raw;
-    if (n >= 2 && head[0] == 'P' && head[1] == 'K') {
-      raw = TorchCheckpoint.read(path);
-    } else if (n == 8) {
-      raw = SafeTensors.read(path).tensors();
-    } else {
-      throw FormatException.of(path.toString(), "file of " + n
-          + " bytes is neither safetensors nor a torch.save zip checkpoint");
-    }
-    Map<String, FloatTensor> out = new LinkedHashMap<>();
-    for (Map.Entry<String, FloatTensor> e : raw.entrySet()) {
-      String k = e.getKey();
-      for (String prefix : new String[] {"module.", "backbone."}) {
-        if (k.startsWith(prefix)) {
-          k = k.substring(prefix.length());
-        }
-      }
-      out.put(k, e.getValue());
-    }
-    return out;
   }
 
   /**
@@ -88,6 +88,17 @@ final class PretrainedWeights {
    */
   static Map<String, FloatTensor> inflate(Map<String, FloatTensor> checkpoint,
       VitArchitecture target, Inflation inflation, long seed) {
+    return inflate(checkpoint, target, inflation, ChannelReduction.SUM, seed);
+  }
+
+  /**
+   * The 3D network's weights from a 2D checkpoint, the colour channels of the patch kernel
+   * reduced as {@code reduction} says.
+   *
+   * @throws ModelException naming every missing, unexpected or wrongly shaped key
+   */
+  static Map<String, FloatTensor> inflate(Map<String, FloatTensor> checkpoint,
+      VitArchitecture target, Inflation inflation, ChannelReduction reduction, long seed) {
     Map<String, int[]> expected = target.weightShapes();
     Map<String, FloatTensor> fresh = VitWeights.initial(target, seed);
     Map<String, FloatTensor> out = new LinkedHashMap<>();
@@ -116,7 +127,7 @@ final class PretrainedWeights {
           if (s.length != 4 || s[0] != e || s[2] != p || s[3] != p) {
             problems.wrongShape(k, t, "a 2D kernel [" + e + ", C, " + p + ", " + p + "]");
           } else {
-            out.put(k, inflateKernel(t, target.inputDepth(), inflation));
+            out.put(k, inflateKernel(t, target.inputDepth(), inflation, reduction));
           }
         }
         case "pos_embed" -> {
@@ -145,13 +156,21 @@ final class PretrainedWeights {
         problems.unexpected(k);
       }
     }
-    problems.throwIfAny("the pretrained checkpoint does not fit a ViT with E=" + e + ", "
-        + target.layers() + " blocks, patch " + p);
+    problems.throwIfAny("the pretrained checkpoint does not fit " + target);
     return out;
   }
 
   /** {@code [E, C, p, p]} to {@code [E, 1, D, p, p]}: channels summed, spread over depth. */
   static FloatTensor inflateKernel(FloatTensor k2d, int depth, Inflation inflation) {
+    return inflateKernel(k2d, depth, inflation, ChannelReduction.SUM);
+  }
+
+  /**
+   * {@code [E, C, p, p]} to {@code [E, 1, D, p, p]}: channels summed (or averaged), spread over
+   * depth.
+   */
+  static FloatTensor inflateKernel(FloatTensor k2d, int depth, Inflation inflation,
+      ChannelReduction reduction) {
     int e = k2d.shape()[0];
     int c = k2d.shape()[1];
     int pp = k2d.shape()[2] * k2d.shape()[3];
@@ -162,6 +181,9 @@ final class PretrainedWeights {
         double sum = 0;
         for (int ch = 0; ch < c; ch++) {
           sum += in[(o * c + ch) * pp + i];
+        }
+        if (reduction == ChannelReduction.MEAN) {
+          sum /= c;
         }
         if (inflation == Inflation.AVERAGE) {
           for (int z = 0; z < depth; z++) {

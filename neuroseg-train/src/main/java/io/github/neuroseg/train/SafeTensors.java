@@ -3,6 +3,7 @@ package io.github.neuroseg.train;
 import io.github.neuroseg.FormatException;
 import io.github.neuroseg.NeuroSegIOException;
 import io.github.neuroseg.files.AtomicWrite;
+import io.github.neuroseg.internal.IoErrors;
 import io.github.neuroseg.model.FloatTensor;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -21,7 +22,8 @@ import java.util.Map;
  * Reads and writes the safetensors format: an 8-byte little-endian header length, a JSON header
  * mapping each tensor name to {@code dtype}, {@code shape} and {@code data_offsets} (relative to
  * the end of the header), an optional {@code __metadata__} string map, then the raw little-endian
- * tensor bytes. Reading accepts F32, F16, BF16 and F64 (converted to float32); writing uses F32.
+ * tensor bytes. Reading accepts F32, F16, BF16 and F64 (and integer types), converted to float32,
+ * tensor by tensor ({@link #index} reads only the header); writing uses F32.
  * Nothing in the file is executed.
  */
 final class SafeTensors {
@@ -44,12 +46,55 @@ final class SafeTensors {
   }
 
   /**
+   * One tensor of a file, not yet read.
+   *
+   * @param dtype the element type, e.g. {@code F32}
+   * @param shape the shape
+   * @param begin first byte, relative to the start of the data
+   * @param end one past the last byte
+   */
+  record Entry(String dtype, long[] shape, long begin, long end) {
+    /** The shape as ints. */
+    int[] intShape() {
+      int[] s = new int[shape.length];
+      for (int k = 0; k < s.length; k++) {
+        s[k] = Math.toIntExact(shape[k]);
+      }
+      return s;
+    }
+  }
+
+  /**
+   * The header of a file: where each tensor is, and the metadata.
+   *
+   * @param path the file
+   * @param dataStart offset of the data in the file
+   * @param entries tensors by name, in file order
+   * @param metadata the {@code __metadata__} strings (empty when absent)
+   */
+  record Index(Path path, long dataStart, Map<String, Entry> entries,
+      Map<String, String> metadata) {}
+
+  /**
    * Reads a file.
    *
    * @throws FormatException when the file is not valid safetensors (the message says where)
    * @throws NeuroSegIOException when it cannot be read
    */
   static Contents read(Path path) {
+    Index index = index(path);
+    Map<String, FloatTensor> tensors = new LinkedHashMap<>();
+    index.entries().forEach((name, e) -> tensors.put(name, load(index, name)));
+    return new Contents(tensors, index.metadata());
+  }
+
+  /**
+   * Reads and checks the header of a file, not the tensors.
+   *
+   * @throws FormatException when the header is not valid safetensors (the message says where)
+   * @throws NeuroSegIOException when it cannot be read
+   */
+  static Index index(Path path) {
     String src = path.toString();
     try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
       long size = ch.size();
@@ -73,7 +118,7 @@ final class SafeTensors {
       }
       long dataStart = 8 + n;
       long dataLen = size - dataStart;
-      Map<String, FloatTensor> tensors = new LinkedHashMap<>();
+      Map<String, Entry> entries = new LinkedHashMap<>();
       Map<String, String> meta = new LinkedHashMap<>();
       for (Map.Entry<?, ?> e : root.entrySet()) {
         String name = (String) e.getKey();
@@ -90,16 +135,42 @@ final class SafeTensors {
           }
           continue;
         }
-        tensors.put(name, tensor(ch, src, name, e.getValue(), dataStart, dataLen));
+        entries.put(name, entry(src, name, e.getValue(), dataLen));
       }
-      return new Contents(tensors, meta);
+      return new Index(path, dataStart, java.util.Collections.unmodifiableMap(entries),
+          java.util.Collections.unmodifiableMap(meta));
     } catch (IOException e) {
-      throw new NeuroSegIOException("cannot read " + path + ": " + e, e);
+      throw IoErrors.cannotRead(path, e);
     }
   }
 
-  private static FloatTensor tensor(FileChannel ch, String src, String name, Object info,
-      long dataStart, long dataLen) throws IOException {
+  /**
+   * The values of one tensor of an indexed file as float32.
+   *
+   * @throws FormatException when the name is not in the file
+   * @throws NeuroSegIOException when it cannot be read
+   */
+  static FloatTensor load(Index index, String name) {
+    Entry e = index.entries().get(name);
+    if (e == null) {
+      throw FormatException.of(index.path().toString(), "no tensor '" + name + "'");
+    }
+    long count = 1;
+    for (long d : e.shape()) {
+      count *= d;
+    }
+    try (FileChannel ch = FileChannel.open(index.path(), StandardOpenOption.READ)) {
+      ByteBuffer b = ByteBuffer.allocate((int) (e.end() - e.begin()))
+          .order(ByteOrder.LITTLE_ENDIAN);
+      readFully(ch, b, index.dataStart() + e.begin());
+      b.flip();
+      return FloatTensor.of(e.shape(), Dtypes.decode(b, e.dtype(), (int) count));
+    } catch (IOException ex) {
+      throw IoErrors.cannotRead(index.path(), ex);
+    }
+  }
+
+  private static Entry entry(String src, String name, Object info, long dataLen) {
     if (!(info instanceof Map<?, ?> m)) {
       throw FormatException.of(src, "entry '" + name + "' must be an object");
     }
@@ -119,13 +190,11 @@ final class SafeTensors {
       shape[k] = l;
       count = Math.multiplyExact(count, l);
     }
-    int width = switch (dtype) {
-      case "F32" -> 4;
-      case "F16", "BF16" -> 2;
-      case "F64" -> 8;
-      default -> throw FormatException.of(src, "entry '" + name + "' has dtype " + dtype
-          + "; supported are F32, F16, BF16, F64");
-    };
+    if (!Dtypes.known(dtype)) {
+      throw FormatException.of(src, "entry '" + name + "' has dtype " + dtype
+          + "; supported are F32, F16, BF16, F64 and the integer types");
+    }
+    int width = Dtypes.width(dtype);
     if (!(offs.get(0) instanceof Long begin) || !(offs.get(1) instanceof Long end)
         || begin < 0 || end < begin || end > dataLen) {
       throw FormatException.of(src, "entry '" + name + "' has data_offsets " + offs
@@ -138,10 +207,7 @@ final class SafeTensors {
     if (count > Integer.MAX_VALUE - 8) {
       throw FormatException.of(src, "entry '" + name + "' is too large: " + count + " values");
     }
-    ByteBuffer b = ByteBuffer.allocate((int) (end - begin)).order(ByteOrder.LITTLE_ENDIAN);
-    readFully(ch, b, dataStart + begin);
-    b.flip();
-    return FloatTensor.of(shape, Dtypes.decode(b, dtype, (int) count));
+    return new Entry(dtype, shape, begin, end);
   }
 
   private static void readFully(FileChannel ch, ByteBuffer b, long pos) throws IOException {

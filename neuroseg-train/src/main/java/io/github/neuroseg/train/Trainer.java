@@ -60,7 +60,9 @@ final class Trainer {
   /** Model metadata the trainer writes itself; {@link TrainerConfig#provenance()} may not. */
   static final Set<String> RESERVED_KEYS = Set.of(ModelContract.FORMAT,
       ModelContract.INPUT_DEPTH, ModelContract.TILE_H, ModelContract.TILE_W, ModelContract.PATCH,
-      ModelContract.EMBED, ModelContract.LAYERS, ModelContract.HEADS,
+      ModelContract.EMBED, ModelContract.LAYERS, ModelContract.HEADS, ModelContract.HEAD,
+      ModelContract.LAYER_SCALE, ModelContract.REGISTERS, ModelContract.PRETRAINED_DISTRIBUTION,
+      ModelContract.CHANNEL_REDUCTION,
       ModelContract.NORMALIZATION, ModelContract.THRESHOLD, ModelContract.VOXEL_SIZE,
       ModelContract.INFLATION, ModelContract.PRETRAINED, ModelContract.EPOCHS, ModelContract.SEED,
       ModelContract.VAL_DICE, ModelContract.VAL_HD95, ModelContract.TRAINING_CASES,
@@ -107,12 +109,14 @@ final class Trainer {
     List<PreparedVolume> val = prepare(settings.validationData());
     Path pretrained = settings.pretrained();
     long seed = settings.seed();
-    Map<String, FloatTensor> init = pretrained != null
-        ? PretrainedWeights.inflate(PretrainedWeights.read(pretrained), config,
-            settings.inflation(), seed)
+    PretrainedWeights.Read ck = pretrained != null
+        ? PretrainedWeights.read(pretrained, settings.pretrainedPart()) : null;
+    Map<String, FloatTensor> init = ck != null
+        ? PretrainedWeights.inflate(ck.tensors(), config, settings.inflation(),
+            settings.channelReduction(), seed)
         : VitWeights.initial(config, seed);
     BlockSampler sampler = new BlockSampler(train, config, settings.minForegroundRatio(),
-        settings.augment());
+        settings.hardNegativeFraction(), settings.gainRange(), settings.augment());
     int epochs = settings.epochs();
     int stepsPerEpoch = settings.stepsPerEpoch();
     int batchSize = settings.batchSize();
@@ -121,9 +125,13 @@ final class Trainer {
     Path checkpointDirectory = settings.checkpointDirectory();
     long total = (long) epochs * stepsPerEpoch;
     Map<String, String> provenance = provenance();
-    try (VitModel model = VitModel.of(config, init);
+    if (ck != null) {
+      provenance.put(ModelContract.PRETRAINED_DISTRIBUTION, ck.report().label());
+    }
+    ai.djl.Device device = DjlDevices.of(settings.device());
+    try (VitModel model = VitModel.of(config, init, device);
         AdamW opt = new AdamW(model.parameters());
-        NDManager root = NDManager.newBaseManager(ai.djl.Device.cpu(), "PyTorch")) {
+        NDManager root = NDManager.newBaseManager(device, "PyTorch")) {
       for (NDArray p : model.parameters().values()) {
         p.setRequiresGradient(true);
       }
@@ -320,6 +328,10 @@ final class Trainer {
         : settings.inflation().name().toLowerCase(Locale.ROOT));
     m.put(ModelContract.PRETRAINED, pretrained == null ? "none"
         : pretrained.getFileName().toString());
+    if (pretrained != null) {
+      m.put(ModelContract.CHANNEL_REDUCTION,
+          settings.channelReduction().name().toLowerCase(Locale.ROOT));
+    }
     m.put(ModelContract.SEED, Long.toString(settings.seed()));
     m.put(ModelContract.TRAINING_CASES, ModelContract.cases(
         settings.trainingData().stream().map(LabeledVolume::name).toList()));

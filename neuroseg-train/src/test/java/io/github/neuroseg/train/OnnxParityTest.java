@@ -30,7 +30,23 @@ class OnnxParityTest {
 
   @Test
   void djlAndOnnxRuntimeAgree() throws Exception {
-    VitArchitecture c = new VitArchitecture(24, 2, 3, 4, 3, 12, 16);
+    agree(new VitArchitecture(24, 2, 3, 4, 3, 12, 16));
+  }
+
+  @Test
+  void djlAndOnnxRuntimeAgreeWithTheConvolutionalDecoder() throws Exception {
+    agree(new VitArchitecture(24, 2, 3, 4, 3, 12, 16, VitArchitecture.Head.CONV));
+    agree(new VitArchitecture(16, 1, 2, 8, 1, 16, 24, VitArchitecture.Head.CONV));
+  }
+
+  @Test
+  void djlAndOnnxRuntimeAgreeWithLayerScaleAndRegisters() throws Exception {
+    agree(new VitArchitecture(24, 2, 3, 4, 3, 12, 16).withLayerScale(true).withRegisters(4));
+    agree(new VitArchitecture(16, 1, 2, 14, 1, 28, 42, VitArchitecture.Head.CONV)
+        .withLayerScale(true).withRegisters(1));
+  }
+
+  private static void agree(VitArchitecture c) throws Exception {
     Map<String, FloatTensor> w = VitModelTest.randomWeights(c, 21);
     byte[] onnx = VitOnnxWriter.write(c, w, Map.of("normalization", "percentile:0.5,99.5",
         "threshold", "0.5", "seed", "1"));
@@ -38,13 +54,14 @@ class OnnxParityTest {
       for (int n : new int[] {1, 3}) {
         float[] x = VitModelTest.randomBlocks(c, n, 100 + n);
         float[] djl = m.predictLogits(x, n);
-        float[] ort = runOnnx(onnx, x, new long[] {n, 1, 3, 12, 16});
+        float[] ort = runOnnx(onnx, x, new long[] {n, 1, c.inputDepth(), c.tileHeight(),
+            c.tileWidth()});
         assertEquals(djl.length, ort.length);
         double max = 0;
         for (int i = 0; i < djl.length; i++) {
           max = Math.max(max, Math.abs(djl[i] - ort[i]));
         }
-        assertTrue(max <= 1e-4, "max abs difference " + max);
+        assertTrue(max <= 1e-4, c + ": max abs difference " + max);
       }
     }
   }

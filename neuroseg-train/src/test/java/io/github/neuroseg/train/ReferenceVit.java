@@ -54,21 +54,36 @@ final class ReferenceVit {
         x[i][o] += pos[i * e + o];
       }
     }
+    int r = c.registers();
+    if (r > 0) {
+      // registers after the class token, without position embedding
+      float[] reg = w.get("reg_token").values();
+      double[][] y = new double[t + 1 + r][];
+      y[0] = x[0];
+      for (int k = 0; k < r; k++) {
+        y[1 + k] = new double[e];
+        for (int o = 0; o < e; o++) {
+          y[1 + k][o] = reg[k * e + o];
+        }
+      }
+      System.arraycopy(x, 1, y, 1 + r, t);
+      x = y;
+    }
     for (int l = 0; l < c.layers(); l++) {
       String b = "blocks." + l + ".";
       double[][] a = attention(norm(x, b + "norm1"), b + "attn");
-      add(x, a);
+      add(x, scaled(a, b + "ls1.gamma"));
       double[][] h = linear(norm(x, b + "norm2"), b + "mlp.fc1");
       for (double[] row : h) {
         for (int i = 0; i < row.length; i++) {
           row[i] = 0.5 * row[i] * (1 + erf(row[i] / Math.sqrt(2)));
         }
       }
-      add(x, linear(h, b + "mlp.fc2"));
+      add(x, scaled(linear(h, b + "mlp.fc2"), b + "ls2.gamma"));
     }
     x = norm(x, "norm");
     double[][] tokens = new double[t][];
-    System.arraycopy(x, 1, tokens, 0, t);
+    System.arraycopy(x, 1 + r, tokens, 0, t);
     double[][] pix = linear(tokens, "head");
     double[][] out = new double[c.tileHeight()][c.tileWidth()];
     for (int ty = 0; ty < gh; ty++) {
@@ -155,6 +170,20 @@ final class ReferenceVit {
       }
     }
     return y;
+  }
+
+  /** A branch output times its LayerScale factors, when the network has them. */
+  private double[][] scaled(double[][] a, String gamma) {
+    if (!c.layerScale()) {
+      return a;
+    }
+    float[] g = w.get(gamma).values();
+    for (double[] row : a) {
+      for (int i = 0; i < row.length; i++) {
+        row[i] *= g[i];
+      }
+    }
+    return a;
   }
 
   private static void add(double[][] x, double[][] a) {

@@ -55,12 +55,17 @@ class TrainerTest {
 
   @Test
   void aFewStepsLowerTheLossOnAFixedBatch() {
-    VitArchitecture c = tinyConfig();
+    for (VitArchitecture.Head head : VitArchitecture.Head.values()) {
+      lowersTheLoss(tinyConfig().withHead(head));
+    }
+  }
+
+  private static void lowersTheLoss(VitArchitecture c) {
     PreparedVolume v = new PreparedVolume(synthetic(1, 48, 48, 8), c);
     int n = 4;
     float[] x = new float[n * 3 * 16 * 16];
     float[] y = new float[n * 16 * 16];
-    new BlockSampler(List.of(v), c, 0.05, false).batch(new SplittableRandom(2), n, x, y);
+    new BlockSampler(List.of(v), c, 0.05, 0, false).batch(new SplittableRandom(2), n, x, y);
     double sum = 0;
     for (float t : y) {
       sum += t;
@@ -86,8 +91,40 @@ class TrainerTest {
         }
         opt.step(m.parameters(), 5e-3, 0.0, k -> 1.0);
       }
-      assertTrue(lastLoss < 0.7 * first, "loss " + first + " -> " + lastLoss);
+      assertTrue(lastLoss < 0.7 * first, c + ": loss " + first + " -> " + lastLoss);
     }
+  }
+
+  @Test
+  void hardNegativesAreTheBrightestBackground() {
+    VitArchitecture c = tinyConfig();
+    PreparedVolume v = new PreparedVolume(synthetic(3, 64, 64, 6), c);
+    int n = 64;
+    float[] x = new float[n * 3 * 16 * 16];
+    float[] y = new float[n * 16 * 16];
+    double[] meanBrightest = new double[2];
+    double[] meanForeground = new double[2];
+    for (int k = 0; k < 2; k++) {
+      new BlockSampler(List.of(v), c, 0.05, k, false).batch(new SplittableRandom(4), n, x, y);
+      for (int b = 0; b < n; b++) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < 256; i++) {
+          // the centre slice of block b is depth position 1 of 3
+          float value = x[(b * 3 + 1) * 256 + i];
+          if (y[b * 256 + i] == 0 && value > max) {
+            max = value;
+          }
+          meanForeground[k] += y[b * 256 + i] / (256.0 * n);
+        }
+        meanBrightest[k] += max / n;
+      }
+    }
+    // drawn for their background, not their neuron: brighter background, less foreground
+    assertTrue(meanBrightest[1] > meanBrightest[0], java.util.Arrays.toString(meanBrightest));
+    assertTrue(meanForeground[1] < meanForeground[0], java.util.Arrays.toString(meanForeground));
+    assertThrows(InvalidInputException.class, () -> NeuroSeg.trainer()
+        .trainingData(List.of(synthetic(1, 32, 32, 4))).validationData(List.of(synthetic(2, 32,
+            32, 4))).hardNegativeFraction(1.5).config());
   }
 
   @Test

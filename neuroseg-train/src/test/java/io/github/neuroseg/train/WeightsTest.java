@@ -4,11 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.longs;
 
 import io.github.neuroseg.FormatException;
 import io.github.neuroseg.ModelException;
 import io.github.neuroseg.training.VitArchitecture;
 import io.github.neuroseg.model.FloatTensor;
+import io.github.neuroseg.model.VitWeights;
 import io.github.neuroseg.training.Inflation;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -20,34 +24,37 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.quicktheories.core.Gen;
 
 class WeightsTest {
   @TempDir Path dir;
 
-  /** A 2D ViT checkpoint in DINO layout: RGB patch kernel, 3x3 position grid, no head. */
+  /**
+   * A 2D ViT checkpoint in DINO layout: {@link VitWeights#random} weights of the 2D network
+   * without the head, and an RGB patch kernel {@code [e, 3, p, p]}; a {@code grid x grid}
+   * position grid.
+   */
   static Map<String, FloatTensor> dino2d(int e, int layers, int p, int grid, long seed) {
-    VitArchitecture shapeSource = new VitArchitecture(e, layers, 2, p, 1, grid * p, grid * p);
-    SplittableRandom r = new SplittableRandom(seed);
+    VitArchitecture shapeSource = new VitArchitecture(e, layers, 1, p, 1, grid * p, grid * p);
     Map<String, FloatTensor> m = new LinkedHashMap<>();
-    for (Map.Entry<String, int[]> x : shapeSource.weightShapes().entrySet()) {
-      if (x.getKey().startsWith("head.")) {
-        continue;
+    VitWeights.random(shapeSource, seed, 0.12).forEach((k, v) -> {
+      if (!k.startsWith("head.")) {
+        m.put(k, v);
       }
-      int[] s = x.getKey().equals("patch_embed.proj.weight") ? new int[] {e, 3, p, p}
-          : x.getValue();
-      m.put(x.getKey(), random(s, r, x.getKey().contains("norm") && x.getKey().endsWith("weight")));
-    }
+    });
+    m.put("patch_embed.proj.weight", tensor(new int[] {e, 3, p, p}, new SplittableRandom(seed)));
     return m;
   }
 
-  static FloatTensor random(int[] s, SplittableRandom r, boolean aroundOne) {
+  /** A lone tensor (not a network's weights) of values in [-0.2, 0.2). */
+  static FloatTensor tensor(int[] s, SplittableRandom r) {
     long n = 1;
     for (int v : s) {
       n *= v;
     }
     float[] d = new float[(int) n];
     for (int i = 0; i < d.length; i++) {
-      d[i] = (float) ((aroundOne ? 1 : 0) + 0.4 * (r.nextDouble() - 0.5));
+      d[i] = (float) (0.4 * (r.nextDouble() - 0.5));
     }
     return new FloatTensor(s, d);
   }
@@ -203,6 +210,40 @@ class WeightsTest {
     TorchSaveWriter.writeRaw(f, p.toByteArray());
     FormatException ex = assertThrows(FormatException.class, () -> TorchCheckpoint.read(f));
     assertTrue(ex.getMessage().contains("os.system"), ex.getMessage());
+    // other callables, whether through REDUCE or NEWOBJ, and look-alikes of allowed names
+    for (String g : new String[] {"__builtin__\neval\n", "builtins\nexec\n",
+        "torch\nload\n", "torch\nEvilStorage\n", "subprocess\nPopen\n",
+        "argparse\nArgumentParser\n", "numpy\nload\n", "collections\ndefaultdict\n"}) {
+      for (int op : new int[] {'R', 0x81}) {
+        ByteArrayOutputStream q = new ByteArrayOutputStream();
+        q.write(0x80);
+        q.write(2);
+        q.write('c');
+        q.writeBytes(g.getBytes(StandardCharsets.US_ASCII));
+        q.writeBytes("X\u0002\0\0\0ls".getBytes(StandardCharsets.ISO_8859_1));
+        q.write(0x85);
+        q.write(op);
+        q.write('.');
+        TorchSaveWriter.writeRaw(f, q.toByteArray());
+        String name = g.replace('\n', '.').substring(0, g.length() - 1);
+        FormatException e2 = assertThrows(FormatException.class, () -> TorchCheckpoint.read(f));
+        assertTrue(e2.getMessage().contains("global " + name + " is not allowed"),
+            e2.getMessage());
+      }
+    }
+    // an allowed value class may be constructed, never called with code: an allowed rebuild
+    // function is not constructible by NEWOBJ
+    ByteArrayOutputStream q = new ByteArrayOutputStream();
+    q.write(0x80);
+    q.write(2);
+    q.writeBytes("ctorch._utils\n_rebuild_tensor_v2\n".getBytes(StandardCharsets.US_ASCII));
+    q.write(')');
+    q.write(0x81);
+    q.write('.');
+    TorchSaveWriter.writeRaw(f, q.toByteArray());
+    FormatException e3 = assertThrows(FormatException.class, () -> TorchCheckpoint.read(f));
+    assertTrue(e3.getMessage().contains("constructing torch._utils._rebuild_tensor_v2 is not "
+        + "allowed"), e3.getMessage());
     // truncated pickle
     TorchSaveWriter.writeRaw(f, new byte[] {(byte) 0x80, 2, '}'});
     assertThrows(FormatException.class, () -> TorchCheckpoint.read(f));
@@ -210,59 +251,79 @@ class WeightsTest {
     assertThrows(FormatException.class, () -> TorchCheckpoint.read(f));
   }
 
+  /** An RGB patch kernel [e, 3, p, p] (e 1..4, p 1..3) and an odd depth 1..7 to inflate to. */
+  record KernelCase(int e, int p, int depth, long seed) {}
+
   @Test
   void inflationRules() {
-    SplittableRandom r = new SplittableRandom(4);
-    FloatTensor k = random(new int[] {2, 3, 2, 2}, r, false);
-    FloatTensor avg = PretrainedWeights.inflateKernel(k, 3, Inflation.AVERAGE);
-    FloatTensor ctr = PretrainedWeights.inflateKernel(k, 3, Inflation.CENTER);
-    assertArrayEquals(new int[] {2, 1, 3, 2, 2}, avg.shape());
-    for (int o = 0; o < 2; o++) {
-      for (int i = 0; i < 4; i++) {
-        float sum = k.values()[(o * 3) * 4 + i] + k.values()[(o * 3 + 1) * 4 + i]
-            + k.values()[(o * 3 + 2) * 4 + i];
-        for (int z = 0; z < 3; z++) {
-          assertEquals(sum / 3, avg.values()[(o * 3 + z) * 4 + i], 1e-6);
-          assertEquals(z == 1 ? sum : 0, ctr.values()[(o * 3 + z) * 4 + i], 1e-6);
+    Gen<KernelCase> cases = integers().between(1, 4).zip(integers().between(1, 3),
+        integers().between(0, 3).map(h -> 1 + 2 * h), longs().all(), KernelCase::new);
+    qt().withFixedSeed(4L).withExamples(100).forAll(cases).checkAssert(c -> {
+      int pp = c.p() * c.p();
+      int d = c.depth();
+      FloatTensor k = tensor(new int[] {c.e(), 3, c.p(), c.p()}, new SplittableRandom(c.seed()));
+      FloatTensor avg = PretrainedWeights.inflateKernel(k, d, Inflation.AVERAGE);
+      FloatTensor ctr = PretrainedWeights.inflateKernel(k, d, Inflation.CENTER);
+      assertArrayEquals(new int[] {c.e(), 1, d, c.p(), c.p()}, avg.shape());
+      assertArrayEquals(new int[] {c.e(), 1, d, c.p(), c.p()}, ctr.shape());
+      for (int o = 0; o < c.e(); o++) {
+        for (int i = 0; i < pp; i++) {
+          float sum = k.values()[(o * 3) * pp + i] + k.values()[(o * 3 + 1) * pp + i]
+              + k.values()[(o * 3 + 2) * pp + i];
+          for (int z = 0; z < d; z++) {
+            assertEquals(sum / d, avg.values()[(o * d + z) * pp + i], 1e-6);
+            assertEquals(z == d / 2 ? sum : 0, ctr.values()[(o * d + z) * pp + i], 1e-6);
+          }
         }
       }
-    }
+    });
   }
+
+  /** Embedding width 1..4, a source grid 1..6 and a target grid 1..8 on each side. */
+  record GridCase(int e, int inH, int inW, int outH, int outW, long seed) {}
 
   @Test
   void bicubicPositionEmbedding() {
-    SplittableRandom r = new SplittableRandom(5);
-    int e = 3;
-    float[] pos = random(new int[] {1 + 16, e}, r, false).values();
-    // same grid: identity
-    assertArrayEquals(pos, PositionEmbedding.resample(pos, e, 4, 4, 4, 4));
-    // constants stay constant (the kernel weights sum to one)
-    float[] c = new float[(1 + 16) * e];
-    java.util.Arrays.fill(c, 0.25f);
-    for (float v : PositionEmbedding.resample(c, e, 4, 4, 3, 6)) {
-      assertEquals(0.25f, v, 1e-6);
-    }
-    // against a direct 4x4 evaluation of the bicubic formula at every output point
-    float[] out = PositionEmbedding.resample(pos, e, 4, 4, 6, 5);
-    for (int y = 0; y < 6; y++) {
-      for (int x = 0; x < 5; x++) {
-        for (int ch = 0; ch < e; ch++) {
-          double sy = (y + 0.5) * 4 / 6 - 0.5;
-          double sx = (x + 0.5) * 4 / 5 - 0.5;
-          double s = 0;
-          for (int j = (int) Math.floor(sy) - 1; j <= (int) Math.floor(sy) + 2; j++) {
-            for (int i = (int) Math.floor(sx) - 1; i <= (int) Math.floor(sx) + 2; i++) {
-              int jj = Math.max(0, Math.min(3, j));
-              int ii = Math.max(0, Math.min(3, i));
-              s += keys(sy - j) * keys(sx - i) * pos[(1 + jj * 4 + ii) * e + ch];
+    Gen<Integer> in = integers().between(1, 6);
+    Gen<Integer> out = integers().between(1, 8);
+    Gen<GridCase> cases = integers().between(1, 4).zip(in, in, out,
+        (e, ih, iw, oh) -> new int[] {e, ih, iw, oh}).zip(out, longs().all(),
+            (a, ow, seed) -> new GridCase(a[0], a[1], a[2], a[3], ow, seed));
+    qt().withFixedSeed(5L).withExamples(100).forAll(cases).checkAssert(c -> {
+      int e = c.e();
+      int ih = c.inH();
+      int iw = c.inW();
+      float[] pos = tensor(new int[] {1 + ih * iw, e}, new SplittableRandom(c.seed())).values();
+      // same grid: identity
+      assertArrayEquals(pos, PositionEmbedding.resample(pos, e, ih, iw, ih, iw));
+      // constants stay constant (the kernel weights sum to one)
+      float[] k = new float[(1 + ih * iw) * e];
+      java.util.Arrays.fill(k, 0.25f);
+      for (float v : PositionEmbedding.resample(k, e, ih, iw, c.outH(), c.outW())) {
+        assertEquals(0.25f, v, 1e-6);
+      }
+      // against a direct 4x4 evaluation of the bicubic formula at every output point
+      float[] res = PositionEmbedding.resample(pos, e, ih, iw, c.outH(), c.outW());
+      for (int y = 0; y < c.outH(); y++) {
+        for (int x = 0; x < c.outW(); x++) {
+          for (int ch = 0; ch < e; ch++) {
+            double sy = (y + 0.5) * ih / c.outH() - 0.5;
+            double sx = (x + 0.5) * iw / c.outW() - 0.5;
+            double s = 0;
+            for (int j = (int) Math.floor(sy) - 1; j <= (int) Math.floor(sy) + 2; j++) {
+              for (int i = (int) Math.floor(sx) - 1; i <= (int) Math.floor(sx) + 2; i++) {
+                int jj = Math.max(0, Math.min(ih - 1, j));
+                int ii = Math.max(0, Math.min(iw - 1, i));
+                s += keys(sy - j) * keys(sx - i) * pos[(1 + jj * iw + ii) * e + ch];
+              }
             }
+            assertEquals(s, res[(1 + y * c.outW() + x) * e + ch], 1e-5);
           }
-          assertEquals(s, out[(1 + y * 5 + x) * e + ch], 1e-5);
         }
       }
-    }
-    // the class token is kept
-    assertArrayEquals(java.util.Arrays.copyOf(pos, e), java.util.Arrays.copyOf(out, e));
+      // the class token is kept
+      assertArrayEquals(java.util.Arrays.copyOf(pos, e), java.util.Arrays.copyOf(res, e));
+    });
   }
 
   /** Keys' cubic convolution kernel with a = -0.75, written as a function of distance. */
@@ -354,21 +415,20 @@ class WeightsTest {
     assertTrue(ex.getMessage().contains("missing keys [blocks.1.mlp.fc2.bias]"), ex.getMessage());
     Map<String, FloatTensor> extra = new LinkedHashMap<>(ck);
     extra.put("blocks.2.norm1.weight", ck.get("blocks.1.norm1.weight"));
-    extra.put("head.weight", random(new int[] {1000, 16}, new SplittableRandom(1), false));
+    extra.put("head.weight", tensor(new int[] {1000, 16}, new SplittableRandom(1)));
     ex = assertThrows(ModelException.class,
         () -> PretrainedWeights.inflate(extra, c, Inflation.CENTER, 1));
     assertTrue(ex.getMessage().contains("unexpected keys [blocks.2.norm1.weight]"),
         ex.getMessage());
     Map<String, FloatTensor> wrong = new LinkedHashMap<>(ck);
-    wrong.put("blocks.0.attn.qkv.weight", random(new int[] {48, 8}, new SplittableRandom(1),
-        false));
+    wrong.put("blocks.0.attn.qkv.weight", tensor(new int[] {48, 8}, new SplittableRandom(1)));
     ex = assertThrows(ModelException.class,
         () -> PretrainedWeights.inflate(wrong, c, Inflation.AVERAGE, 1));
     assertTrue(ex.getMessage().contains("'blocks.0.attn.qkv.weight' has shape [48, 8]"),
         ex.getMessage());
     // a classification head alone is ignored
     Map<String, FloatTensor> withHead = new LinkedHashMap<>(ck);
-    withHead.put("head.weight", random(new int[] {1000, 16}, new SplittableRandom(1), false));
+    withHead.put("head.weight", tensor(new int[] {1000, 16}, new SplittableRandom(1)));
     assertEquals(c.weightShapes().keySet(),
         PretrainedWeights.inflate(withHead, c, Inflation.AVERAGE, 1).keySet());
   }

@@ -1,6 +1,5 @@
 package io.github.neuroseg.examples.cli;
 
-import io.github.neuroseg.NeuroSegIOException;
 import io.github.neuroseg.files.AtomicWrite;
 import io.github.neuroseg.metrics.EvaluationReport;
 import io.github.neuroseg.pipeline.Reconstruction;
@@ -12,7 +11,6 @@ import io.github.neuroseg.synth.RenderedNeuron;
 import io.github.neuroseg.volume.Volume;
 import io.github.neuroseg.volume.Volumes;
 import io.github.neuroseg.volume.VoxelSize;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,6 +54,8 @@ final class DemoCommand implements Callable<Integer> {
 
   @Mixin TracingOptions tracing = new TracingOptions();
 
+  @Mixin PostProcessingOptions post = new PostProcessingOptions();
+
   @Override
   public Integer call() {
     long[] dims = RenderCommand.parseDims(size, 3, "size");
@@ -63,19 +63,15 @@ final class DemoCommand implements Callable<Integer> {
     RenderedNeuron truth = NeuronRenderer.newBuilder().seed(seed).build().render(
         NeuronGenerator.newBuilder().bounds(dims[0], dims[1], dims[2]).seed(seed).build()
             .generate().toPhysical(vs), dims, vs);
-    try {
-      Files.createDirectories(output);
-    } catch (IOException e) {
-      throw new NeuroSegIOException("cannot create " + output + ": " + e, e);
-    }
+    Folders.create(output);
     Volume truthMask = new Volume(truth.mask(), vs, "truth-mask", Map.of());
     Volumes.write(truth.image(), output.resolve("image.tif"));
     Volumes.write(truthMask, output.resolve("truth-mask.tif"));
     Swc.write(truth.tree(), output.resolve("truth.swc"));
 
-    Reconstruction r = RunCommand.reconstruct(truth.image(), model, tracing,
+    Reconstruction r = RunCommand.reconstruct(truth.image(), model, tracing, post,
         new ConsoleProgress(spec.commandLine().getErr()));
-    Volume mask = r.segmentation().maskVolume();
+    Volume mask = r.maskVolume();
     Volumes.write(mask, output.resolve("mask.tif"));
     Swc.write(r.tree(), output.resolve("neuron.swc"));
     RunCommand.writePictures(truth.image(), r, output.resolve("result"));

@@ -19,7 +19,8 @@ import picocli.CommandLine.Spec;
  * Scores a segmentation mask against a ground-truth mask (Dice, HD95) and a reconstruction
  * against a ground-truth reconstruction (ESA, DSA, PDS, node F1) with {@link EvaluationReport}.
  * The last line printed is the machine-readable {@code EVAL ...} line, with {@code na} for what
- * was not given.
+ * was not given; when the two trees are evidently in different units or frames, {@code warning:}
+ * lines come first and the {@code EVAL} line ends with {@code warn=...}.
  */
 @Command(
     name = "evaluate",
@@ -29,7 +30,11 @@ import picocli.CommandLine.Spec;
           + " --swc with --truth-swc, or both pairs. A mask voxel above --mask-threshold is"
           + " foreground.",
       "The last line is EVAL dice=<x> hd95=<x> esa=<x> dsa=<x> pds=<x> f1=<x>"
-          + " (na where not given; hd95 in voxels)."
+          + " (na where not given; hd95 in voxels). ESA, DSA and PDS are Vaa3D's neuron"
+          + " distance (points >= --distance-threshold apart are far).",
+      "When the SWC headers state different units, or the trees differ in size by more than"
+          + " 5x or do not overlap, 'warning:' lines say so and the EVAL line ends with"
+          + " warn=units|scale|disjoint."
     })
 final class EvaluateCommand implements Callable<Integer> {
 

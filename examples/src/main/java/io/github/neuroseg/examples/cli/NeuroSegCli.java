@@ -20,7 +20,7 @@ import picocli.CommandLine.Command;
     description = "3D neuron segmentation and SWC reconstruction.",
     subcommands = {RenderCommand.class, SegmentCommand.class, TraceCommand.class,
         RunCommand.class, TrainCommand.class, ExportCommand.class, EvaluateCommand.class,
-        DemoCommand.class})
+        DemoCommand.class, CheckpointInfoCommand.class})
 public final class NeuroSegCli implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -1,8 +1,8 @@
 package io.github.neuroseg.examples.cli;
 
 import io.github.neuroseg.InvalidInputException;
-import io.github.neuroseg.NeuroSegIOException;
 import io.github.neuroseg.files.AtomicWrite;
+import io.github.neuroseg.metrics.ContrastToNoise;
 import io.github.neuroseg.metrics.SegmentationMetrics;
 import io.github.neuroseg.preview.Projections;
 import io.github.neuroseg.swc.NeuronTree;
@@ -15,7 +15,6 @@ import io.github.neuroseg.synth.TreeFitting;
 import io.github.neuroseg.volume.Volume;
 import io.github.neuroseg.volume.Volumes;
 import io.github.neuroseg.volume.VoxelSize;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,10 +22,6 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import net.imglib2.Cursor;
-import net.imglib2.type.numeric.integer.UnsignedByteType;
-import net.imglib2.type.numeric.real.FloatType;
-import net.imglib2.view.Views;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -90,11 +85,7 @@ final class RenderCommand implements Callable<Integer> {
     }
     RenderedNeuron n = NeuronRenderer.newBuilder().seed(seed).distractors(distractors).build()
         .render(tree, dims, vs);
-    try {
-      Files.createDirectories(output);
-    } catch (IOException e) {
-      throw new NeuroSegIOException("cannot create " + output + ": " + e, e);
-    }
+    Folders.create(output);
     Path imagePath = output.resolve("image.tif");
     Path maskPath = output.resolve("mask.tif");
     Path swcPath = output.resolve("neuron.swc");
@@ -123,27 +114,9 @@ final class RenderCommand implements Callable<Integer> {
   }
 
   private static Map<String, String> imageReport(RenderedNeuron n, double dice) {
-    double fgSum = 0;
-    double bgSum = 0;
-    double bgSq = 0;
-    long fg = 0;
-    long bg = 0;
-    Cursor<FloatType> img = Views.flatIterable(n.image().asFloat()).cursor();
-    Cursor<UnsignedByteType> mask = Views.flatIterable(n.mask()).cursor();
-    while (img.hasNext()) {
-      double v = img.next().getRealDouble();
-      if (mask.next().get() != 0) {
-        fgSum += v;
-        fg++;
-      } else {
-        bgSum += v;
-        bgSq += v * v;
-        bg++;
-      }
-    }
-    double fgMean = fg == 0 ? Double.NaN : fgSum / fg;
-    double bgMean = bg == 0 ? Double.NaN : bgSum / bg;
-    double bgStd = bg == 0 ? Double.NaN : Math.sqrt(Math.max(0, bgSq / bg - bgMean * bgMean));
+    ContrastToNoise c = ContrastToNoise.measure(n.image().image(), n.mask());
+    long fg = c.foregroundVoxels();
+    long bg = c.backgroundVoxels();
     Map<String, String> r = new LinkedHashMap<>();
     long[] d = n.image().dimensions();
     r.put("size", d[0] + "x" + d[1] + "x" + d[2]);
@@ -153,10 +126,10 @@ final class RenderCommand implements Callable<Integer> {
     r.put("path_length", fmt(n.tree().pathLength()));
     r.put("foreground_voxels", Long.toString(fg));
     r.put("foreground_fraction", fmt((double) fg / (fg + bg)));
-    r.put("foreground_mean", fmt(fgMean));
-    r.put("background_mean", fmt(bgMean));
-    r.put("background_std", fmt(bgStd));
-    r.put("contrast_to_noise", fmt((fgMean - bgMean) / bgStd));
+    r.put("foreground_mean", fmt(c.foregroundMean()));
+    r.put("background_mean", fmt(c.backgroundMean()));
+    r.put("background_std", fmt(c.backgroundStd()));
+    r.put("contrast_to_noise", fmt(c.ratio()));
     r.put("swc_roundtrip_mask_dice", fmt(dice));
     return r;
   }

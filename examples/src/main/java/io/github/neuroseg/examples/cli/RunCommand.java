@@ -46,15 +46,17 @@ final class RunCommand implements Callable<Integer> {
 
   @Mixin TracingOptions tracing = new TracingOptions();
 
+  @Mixin PostProcessingOptions post = new PostProcessingOptions();
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     Volume volume = Volumes.read(input);
-    Reconstruction r = reconstruct(volume, model, tracing, new ConsoleProgress(spec.commandLine()
-        .getErr()));
+    Reconstruction r = reconstruct(volume, model, tracing, post, new ConsoleProgress(
+        spec.commandLine().getErr()));
     Swc.write(r.tree(), output);
     if (mask != null) {
-      Volumes.write(r.segmentation().maskVolume(), mask);
+      Volumes.write(r.maskVolume(), mask);
     }
     if (probabilities != null) {
       Volumes.write(r.segmentation().probabilityVolume(), probabilities);
@@ -69,16 +71,17 @@ final class RunCommand implements Callable<Integer> {
 
   /** The library's pipeline with the command's model and tracing options. */
   static Reconstruction reconstruct(Volume volume, SegmentationOptions model,
-      TracingOptions tracing, ConsoleProgress progress) {
+      TracingOptions tracing, PostProcessingOptions post, ConsoleProgress progress) {
     try (Segmenter segmenter = model.builder(progress).build()) {
-      return Pipeline.of(segmenter, tracing.tracer()).run(volume);
+      return Pipeline.of(segmenter, tracing.tracer()).withPostProcessing(post.postProcessing())
+          .run(volume);
     }
   }
 
   /** Writes {@code <prefix>-xy.png} and {@code <prefix>-xz.png}: the image with mask and tree. */
   static void writePictures(Volume volume, Reconstruction r, Path prefix) {
     String name = prefix.getFileName().toString();
-    Projections.newBuilder().build().writePngs(volume, r.segmentation().maskVolume().image(),
+    Projections.newBuilder().build().writePngs(volume, r.maskVolume().image(),
         r.tree(), prefix.resolveSibling(name + "-xy.png"), prefix.resolveSibling(name + "-xz.png"));
   }
 }

@@ -43,6 +43,11 @@ final class SegmentationOptions {
   @Option(names = "--threshold", description = "probability threshold (default: the model's)")
   @Nullable Double threshold;
 
+  @Option(names = "--tta",
+      description = "test-time augmentation: average each tile's predictions flipped in x, y and"
+          + " both (4x the work)")
+  boolean tta;
+
   /** A configured segmenter builder, reporting progress to {@code progress}. */
   SegmenterBuilder builder(ProgressListener progress) {
     SegmenterBuilder b = NeuroSeg.segmenter()
@@ -51,6 +56,7 @@ final class SegmentationOptions {
         .blending(blending)
         .batchSize(batch)
         .threads(threads)
+        .testTimeAugmentation(tta)
         .onProgress(progress);
     b = model == null ? b.model(NeuroSeg.bundledModel()) : b.model(model);
     if (tile != null) {

@@ -2,12 +2,17 @@ package io.github.neuroseg.examples.cli;
 
 import io.github.neuroseg.InvalidInputException;
 import io.github.neuroseg.NeuroSeg;
+import io.github.neuroseg.NeuroSegException;
 import io.github.neuroseg.NeuroSegIOException;
 import io.github.neuroseg.metrics.SegmentationMetrics;
 import io.github.neuroseg.segmentation.Segmenter;
 import io.github.neuroseg.training.DataSplit;
 import io.github.neuroseg.training.Inflation;
 import io.github.neuroseg.training.LabeledVolume;
+import io.github.neuroseg.training.PairOptions;
+import io.github.neuroseg.training.ChannelReduction;
+import io.github.neuroseg.train.PretrainedCheckpoints;
+import io.github.neuroseg.Device;
 import io.github.neuroseg.training.SyntheticData;
 import io.github.neuroseg.training.TrainedModel;
 import io.github.neuroseg.training.TrainerBuilder;
@@ -22,6 +27,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.BiConsumer;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
@@ -55,8 +61,25 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--pairs", description = "folder of image + SWC pairs")
   @Nullable Path pairs;
 
+  @Option(names = "--swc-units", defaultValue = "physical",
+      description = "units of the --pairs SWC coordinates: physical (the image's voxel size) or"
+          + " voxels (slice indices, as in tracings made on a stack); default ${DEFAULT-VALUE}")
+  String swcUnits;
+
+  @Option(names = "--align-swc", defaultValue = "0",
+      description = "shift each --pairs SWC in x and y by up to this many voxels onto its"
+          + " image's bright structure before rendering its mask (default 0: off)")
+  double alignSwc;
+
   @Option(names = "--synthetic", description = "folder of SWC files to render")
   @Nullable Path synthetic;
+
+  @Option(names = "--looks", defaultValue = "plain",
+      description = "how --synthetic and --generated neurons are rendered: plain (one style) or"
+          + " random (a random microscopy look per volume: contrast-to-noise 1-20, noisy or"
+          + " pre-masked background, structured background, blobs, other fibres, dim branches,"
+          + " z steps 1-3, 8/16-bit); default ${DEFAULT-VALUE}")
+  String looks;
 
   @Option(names = "--generated", defaultValue = "0",
       description = "generated neurons to render (default ${DEFAULT-VALUE})")
@@ -90,10 +113,30 @@ final class TrainCommand implements Callable<Integer> {
       + VitArchitecture.DEFAULT_INPUT_DEPTH + ")")
   @Nullable Integer depth;
 
+  @Option(names = "--head",
+      description = "LINEAR (pixel shuffle) or CONV (convolutional decoder); default LINEAR")
+  VitArchitecture.@Nullable Head head;
+
   @Option(names = "--pretrained",
-      description = "2D checkpoint (.safetensors or .pth, DINO/timm names) to inflate; --embed,"
-          + " --layers, --heads and --patch must match it (a mismatch names the tensor)")
+      description = "2D checkpoint to inflate (DINO, DINOv2, timm or Hugging Face; .pth, .bin"
+          + " or .safetensors; see checkpoint-info): its width, blocks, patch, LayerScale,"
+          + " registers and, when it tells them, heads are the defaults of --embed, --layers,"
+          + " --patch and --heads")
   @Nullable Path pretrained;
+
+  @Option(names = "--part",
+      description = "network of a DINO training checkpoint: teacher or student (default "
+          + TrainerBuilder.DEFAULT_PRETRAINED_PART + ")")
+  @Nullable String part;
+
+  @Option(names = "--channel-reduction",
+      description = "how the RGB patch kernel becomes grey: SUM or MEAN (default SUM)")
+  @Nullable ChannelReduction channelReduction;
+
+  @Option(names = "--device", defaultValue = "cpu",
+      description = "cpu or cuda[:N] (needs PyTorch's CUDA native library for DJL; default "
+          + "${DEFAULT-VALUE})")
+  String device;
 
   @Option(names = "--inflation", description = "AVERAGE or CENTER (default AVERAGE)")
   @Nullable Inflation inflation;
@@ -124,6 +167,16 @@ final class TrainCommand implements Callable<Integer> {
           + TrainerBuilder.DEFAULT_PRETRAINED_LEARNING_RATE_SCALE + ")")
   @Nullable Double pretrainedLrScale;
 
+  @Option(names = "--gain-range",
+      description = "brightness augmentation: blocks also scaled by a factor in [1/g, g],"
+          + " g >= 1 (default " + TrainerBuilder.DEFAULT_GAIN_RANGE + ": off)")
+  @Nullable Double gainRange;
+
+  @Option(names = "--hard-negatives",
+      description = "fraction of training blocks drawn as hard negatives (brightest background),"
+          + " in [0, 1] (default " + TrainerBuilder.DEFAULT_HARD_NEGATIVE_FRACTION + ")")
+  @Nullable Double hardNegatives;
+
   @Option(names = "--patience",
       description = "stop after this many epochs without improvement (default "
           + TrainerBuilder.DEFAULT_PATIENCE + ")")
@@ -136,6 +189,15 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--test", defaultValue = "0.2",
       description = "fraction of volumes held out for the test Dice (default ${DEFAULT-VALUE})")
   double test;
+
+  @Option(names = "--validation-cases", split = ",",
+      description = "names of the volumes to validate on (e.g. OP_5 for OP_5.swc of --pairs);"
+          + " with --test-cases, replaces the random split: every other volume trains")
+  @Nullable List<String> validationCases;
+
+  @Option(names = "--test-cases", split = ",",
+      description = "names of the volumes held out for the test Dice (e.g. OP_6)")
+  @Nullable List<String> testCases;
 
   @Option(names = "--checkpoints",
       description = "folder for best/last checkpoints (resumable with --resume)")
@@ -157,18 +219,34 @@ final class TrainCommand implements Callable<Integer> {
     }
     List<LabeledVolume> volumes = new ArrayList<>();
     if (pairs != null) {
-      volumes.addAll(LabeledVolume.readPairs(pairs));
+      if (!swcUnits.equals("physical") && !swcUnits.equals("voxels")) {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+            "--swc-units must be 'physical' or 'voxels', got '" + swcUnits + "'");
+      }
+      volumes.addAll(LabeledVolume.readPairs(pairs,
+          new PairOptions(swcUnits.equals("voxels"), alignSwc)));
     }
     if (synthetic != null || generated > 0) {
       List<Path> swcs = synthetic == null ? List.of() : list(synthetic, ".swc");
-      volumes.addAll(SyntheticData.render(swcs, generated, RenderCommand.parseDims(size, 3,
-          "size"), seed, (f, e) -> err.println("skipping " + f + ": " + e.getMessage())));
+      long[] dims = RenderCommand.parseDims(size, 3, "size");
+      BiConsumer<Path, NeuroSegException> skip =
+          (f, e) -> err.println("skipping " + f + ": " + e.getMessage());
+      switch (looks) {
+        case "plain" -> volumes.addAll(SyntheticData.render(swcs, generated, dims, seed, skip));
+        case "random" -> volumes.addAll(SyntheticData.randomized(swcs, generated, dims, seed,
+            skip, (name, look) -> out.println("rendered " + name + ": " + look)));
+        default -> throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+            "--looks must be 'plain' or 'random', got '" + looks + "'");
+      }
     }
     if (volumes.isEmpty()) {
       throw new InvalidInputException(
           "no training data: give --pairs DIR, --synthetic DIR or --generated N");
     }
-    DataSplit split = DataSplit.of(volumes, validation, test, seed);
+    DataSplit split = validationCases == null && testCases == null
+        ? DataSplit.of(volumes, validation, test, seed)
+        : DataSplit.byName(volumes, validationCases == null ? List.of() : validationCases,
+            testCases == null ? List.of() : testCases);
     out.printf(Locale.ROOT, "data: %d volumes (training %d, validation %d, test %d)%n",
         volumes.size(), split.training().size(), split.validation().size(), split.test().size());
     TrainerBuilder b = trainer(split);
@@ -199,11 +277,26 @@ final class TrainCommand implements Callable<Integer> {
         .seed(seed)
         .checkpointDirectory(checkpoints)
         .resume(resume)
-        .pretrained(pretrained);
+        .pretrained(pretrained)
+        .device(Device.parse(device));
     VitArchitecture a = VitArchitecture.DEFAULT;
-    b.architecture(VitArchitecture.of(or(embed, a.embedDim()), or(layers, a.layers()),
+    if (part != null) {
+      b.pretrainedPart(part);
+    }
+    if (channelReduction != null) {
+      b.channelReduction(channelReduction);
+    }
+    if (pretrained != null) {
+      PretrainedCheckpoints.Report r = PretrainedCheckpoints.inspect(pretrained,
+          part != null ? part : TrainerBuilder.DEFAULT_PRETRAINED_PART);
+      int side = a.tileHeight() % r.patch() == 0 ? a.tileHeight() : 4 * r.patch();
+      a = r.architecture(r.heads() > 0 ? r.heads() : or(heads, a.heads()), a.inputDepth(),
+          side, side);
+    }
+    b.architecture(new VitArchitecture(or(embed, a.embedDim()), or(layers, a.layers()),
         or(heads, a.heads()), or(patch, a.patch()), or(depth, a.inputDepth()),
-        or(tile, a.tileHeight()), or(tile, a.tileWidth())));
+        or(tile, a.tileHeight()), or(tile, a.tileWidth()),
+        head != null ? head : a.head(), a.layerScale(), a.registers()));
     if (inflation != null) {
       b.inflation(inflation);
     }
@@ -227,6 +320,12 @@ final class TrainCommand implements Callable<Integer> {
     }
     if (patience != null) {
       b.patience(patience);
+    }
+    if (hardNegatives != null) {
+      b.hardNegativeFraction(hardNegatives);
+    }
+    if (gainRange != null) {
+      b.gainRange(gainRange);
     }
     Map<String, String> provenance = new LinkedHashMap<>();
     provenance.put("training_command", "neuroseg "

@@ -141,6 +141,23 @@ class CliTest {
   }
 
   @Test
+  void evaluateSaysWhenTheTreesAreInDifferentUnits(@TempDir Path tmp) throws IOException {
+    // the same L-shaped neuron: the ground truth in microns, the trace in 0.3 um voxels
+    Path truth = tmp.resolve("truth.swc");
+    Path traced = tmp.resolve("traced.swc");
+    Files.writeString(truth, "# unit: um\n1 1 0 0 0 1 -1\n2 3 30 0 0 1 1\n3 3 30 15 0 1 2\n");
+    Files.writeString(traced,
+        "# coordinates in voxels\n1 1 0 0 0 1 -1\n2 3 100 0 0 1 1\n3 3 100 50 0 1 2\n");
+    Run r = run("evaluate", "--swc", traced.toString(), "--truth-swc", truth.toString());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().startsWith("warning: the trees state different units in their SWC"
+        + " headers: the reconstruction voxel, the ground truth micron"), r.out());
+    assertTrue(!r.out().contains("error:") && r.err().isEmpty(), r.out() + r.err());
+    assertTrue(r.lastLine().startsWith("EVAL dice=na hd95=na esa="), r.lastLine());
+    assertTrue(r.lastLine().endsWith(" warn=units"), r.lastLine());
+  }
+
+  @Test
   void usageErrorsExitWithTwo() {
     Run none = run("evaluate");
     assertEquals(2, none.code());
@@ -177,5 +194,31 @@ class CliTest {
     assertEquals(1, badSize.code());
     assertTrue(badSize.err().toLowerCase(Locale.ROOT).contains("size must be wxhxd"),
         badSize.err());
+  }
+
+  @Test
+  void checkpointInfoDescribesPretrainedCheckpointsBeforeTraining() {
+    Path dir = Path.of("../neuroseg-train/src/test/resources/io/github/neuroseg/train/dino");
+    Run r = run("checkpoint-info", "--pretrained",
+        dir.resolve("dino_full_checkpoint.pth").toString());
+    assertEquals(0, r.code(), r.err());
+    for (String s : new String[] {"distribution: DINO training checkpoint",
+        "network: teacher (the file holds student, teacher)",
+        "architecture: E 12, 2 blocks, 3 heads (args.arch = vit_tiny), patch 4",
+        "  backbone.* -> * (wrapper prefix dropped)",
+        "  args: argparse.Namespace(arch='vit_tiny'",
+        "3D network: ViT[E 12, 2 blocks, 3 heads, patch 4, 5 x 16 x 16]"}) {
+      assertTrue(r.out().contains(s), s + " in\n" + r.out());
+    }
+    r = run("checkpoint-info", "--pretrained", dir.resolve("dinov2_hub_reg4.pth").toString(),
+        "--heads", "2", "--tile", "56");
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("LayerScale: yes") && r.out().contains("registers: 4")
+        && r.out().contains("3D network: ViT[E 8, 2 blocks, 2 heads, patch 14, 5 x 56 x 56, "
+        + "LayerScale, 4 registers]"), r.out());
+    r = run("checkpoint-info", "--pretrained",
+        dir.resolve("dino_backbone_legacy.pth").toString());
+    assertEquals(1, r.code());
+    assertTrue(r.err().contains("a legacy torch.save file"), r.err());
   }
 }

@@ -45,6 +45,11 @@ import net.imglib2.view.Views;
  * in flight ({@code workers + 1}), the input slices they span, the partial output slices and the
  * target itself. Results do not depend on the batch size or the number of workers.
  *
+ * <p><b>Test-time augmentation.</b> With {@code flips}, every tile is given to the predictor four
+ * times (as it is, flipped in x, flipped in y, flipped in both; in that order, one after the
+ * other in the batch), and the four probabilities, flipped back, are averaged in double
+ * precision before stitching. The predictor then sees {@code 4 * batchSize} blocks per call.
+ *
  * <p>Instances are immutable; {@link #run} may be called from several threads at once when the
  * predictor allows it.
  */
@@ -69,6 +74,7 @@ public final class TiledPrediction {
   private final Stitcher stitcher;
   private final int batchSize;
   private final int workers;
+  private final int variants;
   private final String stage;
   private final ProgressListener progress;
 
@@ -77,10 +83,11 @@ public final class TiledPrediction {
    *
    * @param batchSize tiles per predictor call, {@code >= 1}
    * @param workers threads preparing batches, {@code >= 1}
+   * @param flips whether each tile is also predicted flipped (test-time augmentation)
    * @param stage the stage named in progress reports (one per finished batch)
    */
   public TiledPrediction(TilePlan plan, Blending blending, int batchSize, int workers,
-      String stage, ProgressListener progress) {
+      boolean flips, String stage, ProgressListener progress) {
     if (batchSize < 1 || workers < 1) {
       throw new InvalidInputException("batch size and workers must be >= 1, got " + batchSize
           + " and " + workers);
@@ -89,6 +96,7 @@ public final class TiledPrediction {
     this.stitcher = new Stitcher(plan, blending);
     this.batchSize = batchSize;
     this.workers = workers;
+    this.variants = flips ? 4 : 1;
     this.stage = stage;
     this.progress = progress;
   }
@@ -158,11 +166,12 @@ public final class TiledPrediction {
             int nb = next++;
             prepared.add(prep.submit(() -> prepare(nb)));
           }
-          float[] logits = predictor.predict(batch.buffer, batch.count);
-          if (logits.length != batch.count * tileVoxels) {
+          int blocks = batch.count * variants;
+          float[] logits = predictor.predict(batch.buffer, blocks);
+          if (logits.length != blocks * tileVoxels) {
             throw new ModelException("the model returned " + logits.length + " logits for "
-                + batch.count + " tiles of " + tileWidth + " x " + tileHeight + "; expected "
-                + batch.count * tileVoxels);
+                + blocks + " tiles of " + tileWidth + " x " + tileHeight + "; expected "
+                + blocks * tileVoxels);
           }
           buffers.offer(batch.buffer);
           while (stitched.size() >= 2) {
@@ -241,7 +250,8 @@ public final class TiledPrediction {
       int n = (int) Math.min(batchSize, plan.tileCount() - first);
       FloatBuffer buf = buffers.poll();
       if (buf == null) {
-        buf = ByteBuffer.allocateDirect(Math.multiplyExact(batchSize * inputVoxels, Float.BYTES))
+        buf = ByteBuffer.allocateDirect(Math.multiplyExact(Math.multiplyExact(
+            batchSize * variants, inputVoxels), Float.BYTES))
             .order(ByteOrder.nativeOrder()).asFloatBuffer();
       }
       buf.clear();
@@ -250,17 +260,23 @@ public final class TiledPrediction {
       float[] row = new float[tileWidth];
       for (int i = 0; i < n; i++) {
         TilePlan.Tile t = plan.tile(first + i);
-        for (int k = 0; k < plan.inputDepth(); k++) {
-          float[] s = slice(plan.inputSlice(t.z(), k));
-          for (int y = 0; y < tileHeight; y++) {
-            int rowStart = TilePlan.mirror((long) t.y0() + y, h) * w;
-            if (t.x0() + tileWidth <= w) {
-              buf.put(s, rowStart + t.x0(), tileWidth);
-            } else {
-              for (int x = 0; x < tileWidth; x++) {
-                row[x] = s[rowStart + TilePlan.mirror((long) t.x0() + x, w)];
+        for (int v = 0; v < variants; v++) {
+          boolean flipX = (v & 1) != 0;
+          boolean flipY = (v & 2) != 0;
+          for (int k = 0; k < plan.inputDepth(); k++) {
+            float[] s = slice(plan.inputSlice(t.z(), k));
+            for (int yy = 0; yy < tileHeight; yy++) {
+              int y = flipY ? tileHeight - 1 - yy : yy;
+              int rowStart = TilePlan.mirror((long) t.y0() + y, h) * w;
+              if (!flipX && t.x0() + tileWidth <= w) {
+                buf.put(s, rowStart + t.x0(), tileWidth);
+              } else {
+                for (int xx = 0; xx < tileWidth; xx++) {
+                  int x = flipX ? tileWidth - 1 - xx : xx;
+                  row[xx] = s[rowStart + TilePlan.mirror((long) t.x0() + x, w)];
+                }
+                buf.put(row, 0, tileWidth);
               }
-              buf.put(row, 0, tileWidth);
             }
           }
         }
@@ -273,6 +289,9 @@ public final class TiledPrediction {
     private Void accumulate(Batch batch, float[] logits) {
       for (int i = 0; i < logits.length; i++) {
         logits[i] = (float) (1.0 / (1.0 + Math.exp(-logits[i])));
+      }
+      if (variants > 1) {
+        logits = unflipAndAverage(logits, batch.count);
       }
       int per = plan.tilesPerSlice();
       for (int i = 0; i < batch.count; i++) {
@@ -289,6 +308,26 @@ public final class TiledPrediction {
       doneTotal += batch.count;
       progress.onProgress(new Progress(stage, doneTotal, plan.tileCount()));
       return null;
+    }
+
+    /** The mean of each tile's four flipped predictions, flipped back, one tile after another. */
+    private float[] unflipAndAverage(float[] p, int count) {
+      float[] out = new float[count * tileVoxels];
+      for (int i = 0; i < count; i++) {
+        int base = i * variants * tileVoxels;
+        for (int y = 0; y < tileHeight; y++) {
+          for (int x = 0; x < tileWidth; x++) {
+            double sum = 0;
+            for (int v = 0; v < variants; v++) {
+              int sx = (v & 1) != 0 ? tileWidth - 1 - x : x;
+              int sy = (v & 2) != 0 ? tileHeight - 1 - y : y;
+              sum += p[base + v * tileVoxels + sy * tileWidth + sx];
+            }
+            out[i * tileVoxels + y * tileWidth + x] = (float) (sum / variants);
+          }
+        }
+      }
+      return out;
     }
 
     private void write(int z, double[] acc) {

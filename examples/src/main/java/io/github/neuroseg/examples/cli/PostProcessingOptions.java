@@ -1,0 +1,23 @@
+package io.github.neuroseg.examples.cli;
+
+import io.github.neuroseg.segmentation.PostProcessing;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Option;
+
+/** Options of the commands that turn probabilities into a mask: hysteresis and speckle removal. */
+final class PostProcessingOptions {
+  @Option(names = "--low-threshold",
+      description = "hysteresis: also keep voxels of probability >= this that touch a voxel above"
+          + " the threshold (default: off)")
+  @Nullable Double lowThreshold;
+
+  @Option(names = "--min-object",
+      description = "remove mask components of fewer voxels (26-connected; default: off)")
+  @Nullable Integer minObject;
+
+  /** The post-processing these options ask for. */
+  PostProcessing postProcessing() {
+    return new PostProcessing(lowThreshold != null ? lowThreshold : PostProcessing.DEFAULT
+        .lowThreshold(), minObject != null ? minObject : PostProcessing.DEFAULT.minComponentVoxels());
+  }
+}

@@ -1,0 +1,191 @@
+package io.github.neuroseg.volume;
+
+import io.github.neuroseg.FormatException;
+import io.github.neuroseg.volume.ImageJMetadata.Layout;
+import io.github.neuroseg.volume.TiffStructure.Page;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import net.imglib2.img.basictypeaccess.array.ArrayDataAccess;
+import net.imglib2.img.planar.PlanarImg;
+import net.imglib2.type.numeric.RealType;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads a multi-page TIFF stack into a volume: decides which pages are slices (full-resolution
+ * pages, in ImageJ's hyperstack order), checks that they agree and that their data fits in the
+ * file before the voxel arrays are allocated, and then has each page read by {@link TiffStrips}
+ * or, for what that does not decode, by {@link TwelveMonkeysTiff}. The container is parsed by
+ * {@link TiffStructure}, the voxel size found by {@link TiffCalibration}.
+ */
+final class TiffReader {
+  private static final Logger LOG = LoggerFactory.getLogger(TiffReader.class);
+
+  private TiffReader() {}
+
+  static Volume read(Path path) {
+    return VolumeFile.read(path, f -> read(f, TiffStructure.parse(f)));
+  }
+
+  private static Volume read(VolumeFile f, TiffStructure s) throws IOException {
+    String source = f.source;
+    // reduced-resolution images (thumbnails, pyramids) are not slices
+    List<Integer> full = new ArrayList<>();
+    for (int i = 0; i < s.pages.size(); i++) {
+      if ((s.pages.get(i).longOr(TiffStructure.NEW_SUBFILE_TYPE, 0) & 1) == 0) {
+        full.add(i);
+      }
+    }
+    if (full.isEmpty()) {
+      throw FormatException.atOffset(source, s.pages.get(0).offset(),
+          "the file holds only reduced-resolution images");
+    }
+    Page first = s.pages.get(full.get(0));
+    int width = dimension(first, TiffStructure.IMAGE_WIDTH, source);
+    int height = dimension(first, TiffStructure.IMAGE_LENGTH, source);
+    SampleKind kind = kindOf(first, source);
+    String description = first.text(TiffStructure.IMAGE_DESCRIPTION);
+
+    Layout layout = layout(description, full.size(), source, first);
+    Map<String, String> meta = f.metadata("tiff");
+    if (description != null && !description.isBlank()) {
+      meta.put("tiff.description", description);
+    }
+    if (layout.channels() > 1 || layout.frames() > 1) {
+      LOG.warn("{}: hyperstack with {} channels and {} frames; reading channel 1, frame 1",
+          source, layout.channels(), layout.frames());
+      meta.put("channels", Integer.toString(layout.channels()));
+      meta.put("frames", Integer.toString(layout.frames()));
+    }
+    int depth = layout.slices();
+    checkBeforeAllocating(f, s, full, first, layout, width, height, kind);
+    PlanarImg<? extends RealType<?>, ?> img = kind.createPlanar(width, height, depth);
+    try (TwelveMonkeysTiff fallback = new TwelveMonkeysTiff(f.path)) {
+      for (int z = 0; z < depth; z++) {
+        int pageNo = z * layout.channels(); // ImageJ order: channel fastest, then slice, frame
+        Object plane = ((ArrayDataAccess<?>) img.getPlane(z)).getCurrentStorageArray();
+        if (pageNo >= full.size()) {
+          // ImageJ writes stacks over 4 GiB with one IFD and all slices contiguous after it
+          TiffStrips.readContiguous(f, s.order, first, pageNo, width, height, kind, plane);
+          continue;
+        }
+        Page page = s.pages.get(full.get(pageNo));
+        checkSame(page, pageNo, width, height, kind, source);
+        if (TiffStrips.isPlain(page, kind)) {
+          TiffStrips.readPlain(f, s.order, page, pageNo, width, height, kind, plane);
+        } else if (!TiffStrips.isOwnCompressed(page, kind)
+            || !TiffStrips.readCompressed(f, s.order, page, pageNo, width, height, kind,
+                plane)) {
+          TiffStrips.checkChunks(f, page, pageNo);
+          fallback.decode(full.get(pageNo), page, pageNo, width, height, kind, plane, source);
+        }
+      }
+    }
+    return new Volume(img, TiffCalibration.voxelSize(first, description, source),
+        f.volumeName(), meta);
+  }
+
+  /**
+   * Every page that will be read is consistent and its data lies inside the file, checked before
+   * the voxel arrays are allocated, so a corrupt size field fails with a message instead of
+   * exhausting memory.
+   */
+  private static void checkBeforeAllocating(VolumeFile f, TiffStructure s, List<Integer> full,
+      Page first, Layout layout, int width, int height, SampleKind kind) {
+    long pageBytes = (long) width * height * kind.bytes;
+    if ((long) width * height > Integer.MAX_VALUE - 8) {
+      throw FormatException.atOffset(f.source, first.offset(), "pages of " + width + " x "
+          + height + " pixels are too large (at most 2^31 pixels per slice)");
+    }
+    long compressedPages = 0;
+    for (int z = 0; z < layout.slices(); z++) {
+      int pageNo = z * layout.channels();
+      if (pageNo >= full.size()) {
+        TiffStrips.checkContiguous(f, first, layout.slices() * layout.channels(), pageBytes);
+        break;
+      }
+      Page page = s.pages.get(full.get(pageNo));
+      checkSame(page, pageNo, width, height, kind, f.source);
+      if (TiffStrips.isPlain(page, kind)) {
+        TiffStrips.checkPlain(f, page, pageNo, width, height, kind);
+      } else {
+        TiffStrips.checkChunks(f, page, pageNo);
+        compressedPages++;
+      }
+    }
+    // no real compressor packs more than about 1000:1 (Deflate's limit is ~1032:1)
+    if (compressedPages > 0 && compressedPages * pageBytes > 2048 * f.size + (1 << 20)) {
+      throw FormatException.atOffset(f.source, first.offset(), compressedPages + " compressed"
+          + " pages of " + width + " x " + height + " cannot come from a file of " + f.size
+          + " bytes; the size fields are corrupt");
+    }
+  }
+
+  /** The stack's layout: an ImageJ hyperstack's, or every page a slice (OME: checked first). */
+  private static Layout layout(@Nullable String description, int pages, String source,
+      Page first) {
+    if (description != null && ImageJMetadata.isImageJ(description)) {
+      return ImageJMetadata.layout(description, pages,
+          first.longOr(TiffStructure.COMPRESSION, 1) != 1, source, first.offset());
+    }
+    if (description != null && OmeMetadata.isOme(description)) {
+      OmeMetadata.checkZStack(description, pages, source, first.offset());
+    }
+    return Layout.plain(pages);
+  }
+
+  private static int dimension(Page page, int tag, String source) {
+    long v = page.longOr(tag, -1);
+    if (v <= 0 || v > Integer.MAX_VALUE) {
+      throw FormatException.atOffset(source, page.offset(), (tag == TiffStructure.IMAGE_WIDTH
+          ? "image width" : "image length") + " missing or invalid: " + v);
+    }
+    return (int) v;
+  }
+
+  private static SampleKind kindOf(Page page, String source) {
+    long spp = page.longOr(TiffStructure.SAMPLES_PER_PIXEL, 1);
+    if (spp != 1) {
+      throw FormatException.atOffset(source, page.offset(), "expected one sample per pixel"
+          + " (a grayscale stack), got " + spp + " (colour?); save a single-channel 8-bit,"
+          + " 16-bit or 32-bit stack");
+    }
+    long bps = page.longOr(TiffStructure.BITS_PER_SAMPLE, 1);
+    long format = page.longOr(TiffStructure.SAMPLE_FORMAT, 1);
+    SampleKind k = null;
+    if (format == 1 || format == 4) {
+      k = bps == 8 ? SampleKind.U8 : bps == 16 ? SampleKind.U16 : bps == 32 ? SampleKind.U32
+          : null;
+      if (bps < 8 && bps >= 1) {
+        k = SampleKind.U8; // bilevel and 2/4-bit images widen to bytes
+      }
+    } else if (format == 2) {
+      k = bps == 8 ? SampleKind.S8 : bps == 16 ? SampleKind.S16 : bps == 32 ? SampleKind.S32
+          : null;
+    } else if (format == 3) {
+      k = bps == 32 ? SampleKind.F32 : bps == 64 ? SampleKind.F64 : null;
+    }
+    if (k == null) {
+      throw FormatException.atOffset(source, page.offset(), "unsupported sample type: " + bps
+          + " bits, sample format " + format + " (expected 8/16/32-bit integers or 32/64-bit"
+          + " floats)");
+    }
+    return k;
+  }
+
+  private static void checkSame(Page page, int pageNo, int width, int height, SampleKind kind,
+      String source) {
+    int w = dimension(page, TiffStructure.IMAGE_WIDTH, source);
+    int h = dimension(page, TiffStructure.IMAGE_LENGTH, source);
+    SampleKind k = kindOf(page, source);
+    if (w != width || h != height || k != kind) {
+      throw FormatException.atOffset(source, page.offset(), "page " + pageNo + " is " + w + "x"
+          + h + " " + k.describe() + " but page 0 is " + width + "x" + height + " "
+          + kind.describe() + "; a stack needs equal pages");
+    }
+  }
+}
