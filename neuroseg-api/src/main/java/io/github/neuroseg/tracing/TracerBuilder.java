@@ -83,7 +83,7 @@ public final class TracerBuilder {
   /**
    * Seeds (somata) as voxel indices; default none, meaning one automatic seed per component at
    * the voxel farthest from the background. With seeds, only the components that contain a seed
-   * are traced, each seed becoming a root.
+   * (and those bridged to them, see {@link #bridgeGap}) are traced, each seed becoming a root.
    */
   public TracerBuilder seeds(List<Seed> values) {
     this.seeds = List.copyOf(values);
