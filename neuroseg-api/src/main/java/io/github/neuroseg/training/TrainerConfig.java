@@ -4,6 +4,7 @@ import io.github.neuroseg.Device;
 import io.github.neuroseg.InvalidInputException;
 import io.github.neuroseg.ProgressListener;
 import io.github.neuroseg.internal.Checks;
+import io.github.neuroseg.volume.Normalization;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +34,8 @@ import org.jspecify.annotations.Nullable;
  * @param warmupSteps steps of linear warm-up, {@code >= 0}
  * @param weightDecay decoupled weight decay, finite and {@code >= 0}
  * @param minForegroundRatio minimum foreground fraction in [0, 1] of a block's centre-slice label
+ * @param normalization the intensity normalisation of every volume, recorded in the model for
+ *     inference
  * @param gainRange brightness augmentation: each block's intensities are also multiplied by a
  *     factor log-uniform in [1/gainRange, gainRange]; 1 for none
  * @param hardNegativeFraction fraction in [0, 1] of training blocks drawn as hard negatives:
@@ -67,6 +70,7 @@ public record TrainerConfig(
     double minForegroundRatio,
     double hardNegativeFraction,
     double gainRange,
+    Normalization normalization,
     boolean augment,
     int patience,
     long seed,
@@ -119,6 +123,9 @@ public record TrainerConfig(
     Checks.nonNegativeFinite("weight decay", weightDecay);
     Checks.inRange("minimum foreground ratio", minForegroundRatio, 0, 1);
     Checks.inRange("hard negative fraction", hardNegativeFraction, 0, 1);
+    if (normalization == null) {
+      throw new InvalidInputException("normalization must not be null");
+    }
     if (!(gainRange >= 1) || Double.isInfinite(gainRange)) {
       throw new InvalidInputException("gain range must be finite and >= 1, got " + gainRange);
     }

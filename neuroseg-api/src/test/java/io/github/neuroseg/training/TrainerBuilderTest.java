@@ -85,6 +85,8 @@ class TrainerBuilderTest {
     assertEquals(ProgressListener.NONE, c.progress());
     assertEquals(1.0, c.layerDecay());
     assertEquals(1.0, c.gainRange());
+    assertEquals(io.github.neuroseg.volume.Normalization.percentile(0.5, 99.5),
+        c.normalization());
     assertEquals(0.0, c.hardNegativeFraction());
     assertEquals(Map.of(), c.provenance());
     assertEquals(VitArchitecture.DEFAULT, c.architecture());
@@ -101,6 +103,9 @@ class TrainerBuilderTest {
         .layerDecay(0.75).provenance(Map.of("training_command", "x"))
         .onProgress(l).config();
     assertEquals(0.75, c.layerDecay());
+    assertEquals(io.github.neuroseg.volume.Normalization.percentile(0.5, 99.99),
+        valid().normalization(io.github.neuroseg.volume.Normalization.percentile(0.5, 99.99))
+            .config().normalization());
     assertEquals(Map.of("training_command", "x"), c.provenance());
     VitArchitecture a = c.architecture();
     assertEquals(List.of(96, 2, 3, 4, 3, 24, 16), List.of(a.embedDim(), a.layers(), a.heads(),

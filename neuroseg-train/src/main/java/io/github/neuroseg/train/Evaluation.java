@@ -20,7 +20,7 @@ import net.imglib2.type.numeric.real.FloatType;
  * Whole-volume prediction with a {@link VitModel} and scoring against ground truth, through the
  * same tiling and stitching as {@code segment()} ({@link TiledPrediction}) with the segmenter's
  * default settings: a quarter-tile overlap ({@link SegmenterConfig#defaultOverlap}), Gaussian
- * blending and the training normalisation ({@link PreparedVolume#NORMALIZATION}). So the
+ * blending and the training normalisation (applied when the volume was prepared). So the
  * validation Dice and the calibrated threshold are those a user gets from the exported model.
  */
 final class Evaluation {

@@ -4,6 +4,7 @@ import io.github.neuroseg.training.VitArchitecture;
 import io.github.neuroseg.InvalidInputException;
 import io.github.neuroseg.model.internal.TilePlan;
 import io.github.neuroseg.training.LabeledVolume;
+import io.github.neuroseg.training.TrainerBuilder;
 import io.github.neuroseg.volume.Normalization;
 import io.github.neuroseg.volume.VoxelSize;
 import net.imglib2.Cursor;
@@ -12,12 +13,11 @@ import net.imglib2.type.numeric.RealType;
 import net.imglib2.view.Views;
 
 /**
- * A volume held in memory for training: intensities normalised with {@link #NORMALIZATION} and the 0/1 mask as flat arrays
+ * A volume held in memory for training: intensities normalised as the trainer's settings say and
+ * the 0/1 mask as flat arrays
  * laid out x fastest, then y, then z.
  */
 final class PreparedVolume {
-  /** The intensity normalisation of training, recorded in every exported model. */
-  static final Normalization NORMALIZATION = Normalization.percentile(0.5, 99.5);
 
   final String name;
   final int nx;
@@ -28,7 +28,12 @@ final class PreparedVolume {
   final VoxelSize voxelSize;
   final double foregroundFraction;
 
+  /** A volume normalised with the default training normalisation. */
   PreparedVolume(LabeledVolume v, VitArchitecture c) {
+    this(v, c, TrainerBuilder.DEFAULT_NORMALIZATION);
+  }
+
+  PreparedVolume(LabeledVolume v, VitArchitecture c, Normalization normalization) {
     this.name = v.name();
     long[] d = v.image().dimensions();
     if ((long) d[0] * d[1] * d[2] > Integer.MAX_VALUE) {
@@ -45,7 +50,7 @@ final class PreparedVolume {
     this.voxelSize = v.image().voxelSize();
     this.image = new float[nx * ny * nz];
     this.mask = new byte[image.length];
-    Normalization.Range range = NORMALIZATION.range(v.image().image());
+    Normalization.Range range = normalization.range(v.image().image());
     copy(v.image().image(), (i, x) -> image[i] = (float) range.apply(x));
     int[] fg = new int[1];
     copy(v.mask(), (i, x) -> {

@@ -311,7 +311,7 @@ final class Trainer {
   private List<PreparedVolume> prepare(List<LabeledVolume> volumes) {
     List<PreparedVolume> out = new ArrayList<>();
     for (LabeledVolume v : volumes) {
-      out.add(new PreparedVolume(v, config));
+      out.add(new PreparedVolume(v, config, settings.normalization()));
     }
     return out;
   }
@@ -321,7 +321,7 @@ final class Trainer {
     Map<String, String> m = new LinkedHashMap<>(ModelContract.architectureMetadata(config));
     VoxelSize vs = settings.trainingData().get(0).image().voxelSize();
     Path pretrained = settings.pretrained();
-    m.put(ModelContract.NORMALIZATION, PreparedVolume.NORMALIZATION.spec());
+    m.put(ModelContract.NORMALIZATION, settings.normalization().spec());
     m.put(ModelContract.VOXEL_SIZE, String.format(Locale.ROOT, "%s,%s,%s", vs.x(), vs.y(),
         vs.z()));
     m.put(ModelContract.INFLATION, pretrained == null ? "none"

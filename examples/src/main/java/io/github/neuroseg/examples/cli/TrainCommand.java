@@ -17,6 +17,7 @@ import io.github.neuroseg.training.SyntheticData;
 import io.github.neuroseg.training.TrainedModel;
 import io.github.neuroseg.training.TrainerBuilder;
 import io.github.neuroseg.training.VitArchitecture;
+import io.github.neuroseg.volume.Normalization;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -166,6 +167,11 @@ final class TrainCommand implements Callable<Integer> {
       description = "factor in [0, 1] on the learning rate of pretrained parameters (default "
           + TrainerBuilder.DEFAULT_PRETRAINED_LEARNING_RATE_SCALE + ")")
   @Nullable Double pretrainedLrScale;
+
+  @Option(names = "--normalization",
+      description = "intensity normalisation of training, recorded in the model, e.g."
+          + " percentile:0.5,99.99 (default percentile:0.5,99.5)")
+  @Nullable String normalization;
 
   @Option(names = "--gain-range",
       description = "brightness augmentation: blocks also scaled by a factor in [1/g, g],"
@@ -326,6 +332,9 @@ final class TrainCommand implements Callable<Integer> {
     }
     if (gainRange != null) {
       b.gainRange(gainRange);
+    }
+    if (normalization != null) {
+      b.normalization(Normalization.parse(normalization));
     }
     Map<String, String> provenance = new LinkedHashMap<>();
     provenance.put("training_command", "neuroseg "
