@@ -18,6 +18,27 @@ final class TracingOptions {
           + TracerBuilder.DEFAULT_PRUNE_LENGTH + ")")
   @Nullable Double pruneLength;
 
+  @Option(names = "--prune-radius-factor",
+      description = "also drop terminal branches shorter than this many times the radius of the"
+          + " neurite they leave (default " + TracerBuilder.DEFAULT_PRUNE_RADIUS_FACTOR
+          + "; 0: off)")
+  @Nullable Double pruneRadiusFactor;
+
+  @Option(names = "--soma-ratio",
+      description = "collapse a root at least this many times wider than its neurites into one"
+          + " soma node (default " + TracerBuilder.DEFAULT_SOMA_RATIO + "; 0: off)")
+  @Nullable Double somaRatio;
+
+  @Option(names = "--bridge-gap",
+      description = "join pieces across gaps of at most this many voxels (default "
+          + TracerBuilder.DEFAULT_BRIDGE_GAP + "; 0: off)")
+  @Nullable Double bridgeGap;
+
+  @Option(names = "--bridge-angle",
+      description = "bridge only when the end points at the other piece within this angle in"
+          + " degrees (default " + TracerBuilder.DEFAULT_BRIDGE_ANGLE + ")")
+  @Nullable Double bridgeAngle;
+
   @Option(names = "--resample-step",
       description = "resample the traced tree to this node spacing in voxels (default: off)")
   @Nullable Double resampleStep;
@@ -45,6 +66,18 @@ final class TracingOptions {
     }
     if (resampleStep != null) {
       b.resampleStep(resampleStep);
+    }
+    if (pruneRadiusFactor != null) {
+      b.pruneRadiusFactor(pruneRadiusFactor);
+    }
+    if (somaRatio != null) {
+      b.somaRatio(somaRatio);
+    }
+    if (bridgeGap != null) {
+      b.bridgeGap(bridgeGap);
+    }
+    if (bridgeAngle != null) {
+      b.bridgeAngle(bridgeAngle);
     }
     return b;
   }
