@@ -72,8 +72,10 @@ final class TrainCommand implements Callable<Integer> {
           + " image's bright structure before rendering its mask (default 0: off)")
   double alignSwc;
 
-  @Option(names = "--synthetic", description = "folder of SWC files to render")
-  @Nullable Path synthetic;
+  @Option(names = "--synthetic", split = ",",
+      description = "SWC files to render, or folders whose *.swc files are rendered"
+          + " (comma-separated or repeated)")
+  @Nullable List<Path> synthetic;
 
   @Option(names = "--looks", defaultValue = "plain",
       description = "how --synthetic and --generated neurons are rendered: plain (one style) or"
@@ -233,7 +235,10 @@ final class TrainCommand implements Callable<Integer> {
           new PairOptions(swcUnits.equals("voxels"), alignSwc)));
     }
     if (synthetic != null || generated > 0) {
-      List<Path> swcs = synthetic == null ? List.of() : list(synthetic, ".swc");
+      List<Path> swcs = new ArrayList<>();
+      for (Path p : synthetic == null ? List.<Path>of() : synthetic) {
+        swcs.addAll(Files.isRegularFile(p) ? List.of(p) : list(p, ".swc"));
+      }
       long[] dims = RenderCommand.parseDims(size, 3, "size");
       BiConsumer<Path, NeuroSegException> skip =
           (f, e) -> err.println("skipping " + f + ": " + e.getMessage());
