@@ -3,6 +3,7 @@ package io.github.neuroseg.onnx;
 import io.github.neuroseg.FormatException;
 import io.github.neuroseg.InvalidInputException;
 import io.github.neuroseg.ModelException;
+import io.github.neuroseg.NeuroSegIOException;
 import io.github.neuroseg.internal.IoErrors;
 import io.github.neuroseg.volume.Normalization;
 import java.io.IOException;
@@ -123,10 +124,10 @@ final class BioImageIoReader {
     if (found.size() == 1) {
       return found.get(0);
     }
-    throw IoErrors.cannot("read bioimage.io package", p, new NoSuchFileException(
-        p.resolve(NAMES.get(0)).toString(), null, found.isEmpty()
-            ? "no rdf.yaml or bioimageio.yaml in the folder"
-            : "several descriptions " + found + " and no rdf.yaml"));
+    String why = found.isEmpty() ? "no rdf.yaml or bioimageio.yaml in the folder"
+        : "several descriptions " + found + " and no rdf.yaml";
+    throw new NeuroSegIOException("cannot read bioimage.io package " + p + ": " + why,
+        new NoSuchFileException(p.resolve(NAMES.get(0)).toString(), null, why));
   }
 
   private static Map<?, ?> parse(Path rdf) {

@@ -5,18 +5,22 @@ import java.math.BigDecimal;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
  * A small block-style YAML emitter for maps, lists, strings, numbers and booleans, whose output
  * reads the same under YAML 1.1 and 1.2 (bioimage.io asks for both). Every string is
  * double-quoted with escapes, so that no value changes type under either version ({@code no},
- * {@code 0.5.7}, {@code 2024-05-04} stay strings); keys are written plain and must be
- * identifiers; floating-point numbers always carry a decimal point and no exponent, which both
+ * {@code 0.5.7}, {@code 2024-05-04} stay strings); keys are written plain when they are
+ * identifiers that no YAML version reads as another type, quoted otherwise; floating-point numbers always carry a decimal point and no exponent, which both
  * versions read as floats.
  */
 final class YamlWriter {
   private static final Pattern KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_.-]*");
+  /** Plain words YAML 1.1 reads as booleans or null. */
+  private static final Set<String> WORDS =
+      Set.of("y", "n", "yes", "no", "true", "false", "on", "off", "null");
 
   private final StringBuilder out = new StringBuilder();
 
@@ -27,8 +31,8 @@ final class YamlWriter {
    *
    * @param root keys to values: {@link Map}, {@link List}, {@link CharSequence}, {@link Number}
    *     or {@link Boolean}, nested freely; maps keep their iteration order
-   * @throws InvalidInputException for a value of another type, a non-finite number or a key
-   *     that is not an identifier
+   * @throws InvalidInputException for a value of another type, a non-finite number or a lone
+   *     surrogate in a string
    */
   static String write(List<String> comment, Map<String, ?> root) {
     YamlWriter w = new YamlWriter();
@@ -51,10 +55,9 @@ final class YamlWriter {
       }
       first = false;
       String key = String.valueOf(e.getKey());
-      if (!KEY.matcher(key).matches()) {
-        throw new InvalidInputException("YAML key must be an identifier, got '" + key + "'");
-      }
-      out.append(key).append(':');
+      boolean plain = KEY.matcher(key).matches()
+          && !WORDS.contains(key.toLowerCase(Locale.ROOT));
+      out.append(plain ? key : quote(key)).append(':');
       value(e.getValue(), indent);
     }
   }
