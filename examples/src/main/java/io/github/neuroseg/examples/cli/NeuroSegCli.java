@@ -19,8 +19,8 @@ import picocli.CommandLine.Command;
     version = "neuroseg 0.1.0-SNAPSHOT",
     description = "3D neuron segmentation and SWC reconstruction.",
     subcommands = {RenderCommand.class, SegmentCommand.class, TraceCommand.class,
-        RunCommand.class, TrainCommand.class, ExportCommand.class, EvaluateCommand.class,
-        DemoCommand.class, CheckpointInfoCommand.class})
+        RunCommand.class, TrainCommand.class, ExportCommand.class, ExportBioImageIoCommand.class,
+        EvaluateCommand.class, DemoCommand.class, CheckpointInfoCommand.class})
 public final class NeuroSegCli implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

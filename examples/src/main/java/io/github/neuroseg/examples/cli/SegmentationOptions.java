@@ -3,6 +3,7 @@ package io.github.neuroseg.examples.cli;
 import io.github.neuroseg.Device;
 import io.github.neuroseg.NeuroSeg;
 import io.github.neuroseg.ProgressListener;
+import io.github.neuroseg.onnx.BioImageIo;
 import io.github.neuroseg.segmentation.Blending;
 import io.github.neuroseg.segmentation.SegmenterBuilder;
 import java.nio.file.Path;
@@ -12,7 +13,8 @@ import picocli.CommandLine.Option;
 /** Options shared by the commands that segment: the model and how it runs. */
 final class SegmentationOptions {
   @Option(names = "--model",
-      description = "ONNX model in neuroseg's format (default: the bundled model)")
+      description = "ONNX model in neuroseg's format, or a bioimage.io package of one (its"
+          + " folder or rdf.yaml) (default: the bundled model)")
   @Nullable Path model;
 
   @Option(names = "--device", defaultValue = "cpu",
@@ -50,15 +52,16 @@ final class SegmentationOptions {
 
   /** A configured segmenter builder, reporting progress to {@code progress}. */
   SegmenterBuilder builder(ProgressListener progress) {
-    SegmenterBuilder b = NeuroSeg.segmenter()
-        .device(Device.parse(device))
+    SegmenterBuilder b = model == null ? NeuroSeg.segmenter().model(NeuroSeg.bundledModel())
+        : BioImageIo.isPackage(model) ? BioImageIo.segmenter(model)
+        : NeuroSeg.segmenter().model(model);
+    b.device(Device.parse(device))
         .strictDevice(strictDevice)
         .blending(blending)
         .batchSize(batch)
         .threads(threads)
         .testTimeAugmentation(tta)
         .onProgress(progress);
-    b = model == null ? b.model(NeuroSeg.bundledModel()) : b.model(model);
     if (tile != null) {
       long[] wh = RenderCommand.parseDims(tile, 2, "tile");
       b.tile(Math.toIntExact(wh[0]), Math.toIntExact(wh[1]));
