@@ -7,6 +7,7 @@ import ij.WindowManager;
 import ij.plugin.PlugIn;
 import io.github.neuroseg.Device;
 import io.github.neuroseg.NeuroSeg;
+import io.github.neuroseg.onnx.BioImageIo;
 import io.github.neuroseg.NeuroSegException;
 import io.github.neuroseg.ProgressListener;
 import io.github.neuroseg.segmentation.Segmentation;
@@ -102,9 +103,11 @@ public final class SegmentAndTrace implements PlugIn {
 
   static Result segmentAndTrace(ImagePlus imp, Settings settings, ProgressListener progress) {
     Volume volume = ImagePlusVolumes.toVolume(imp);
-    SegmenterBuilder b = NeuroSeg.segmenter().device(settings.device()).onProgress(progress);
     Path model = settings.model();
-    b = model == null ? b.model(NeuroSeg.bundledModel()) : b.model(model);
+    SegmenterBuilder b = model == null ? NeuroSeg.segmenter().model(NeuroSeg.bundledModel())
+        : BioImageIo.isPackage(model) ? BioImageIo.segmenter(model)
+        : NeuroSeg.segmenter().model(model);
+    b.device(settings.device()).onProgress(progress);
     Settings.Tile tile = settings.tile();
     if (tile != null) {
       b.tile(tile.width(), tile.height());

@@ -18,7 +18,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * The options of {@link SegmentAndTrace}, from its dialog or from macro options.
  *
- * @param model the ONNX model file, or {@code null} for the bundled model
+ * @param model the ONNX model file or bioimage.io package, or {@code null} for the bundled
+ *     model
  * @param device where to run
  * @param tile tile width and height in voxels, or {@code null} for the model's
  * @param threshold mask threshold in [0, 1], or {@code null} for the model's
@@ -106,7 +107,8 @@ record Settings(@Nullable Path model, Device device, @Nullable Tile tile,
     gd.addCheckbox(PROBABILITY, false);
     gd.addCheckbox(TRACE, true);
     gd.addStringField(SWC, defaultSwc, 40);
-    gd.addMessage("Model: 'bundled' or the path of an ONNX model. Device: cpu, cuda or cuda:N.\n"
+    gd.addMessage("Model: 'bundled', the path of an ONNX model or of a bioimage.io package."
+        + " Device: cpu, cuda or cuda:N.\n"
         + "Tile (WxH voxels) and threshold (0 to 1): blank for the model's own.");
     gd.showDialog();
     if (gd.wasCanceled()) {
@@ -148,9 +150,10 @@ record Settings(@Nullable Path model, Device device, @Nullable Tile tile,
       return null;
     }
     Path p = path(t, "model");
-    if (!Files.isRegularFile(p)) {
-      throw new InvalidInputException("model: expected '" + BUNDLED + "' or an existing ONNX"
-          + " file, got '" + text + "' (no such file)");
+    if (!Files.exists(p)) {
+      throw new InvalidInputException("model: expected '" + BUNDLED + "', an existing ONNX"
+          + " file or a bioimage.io package (its folder or rdf.yaml), got '" + text
+          + "' (no such file)");
     }
     return p;
   }

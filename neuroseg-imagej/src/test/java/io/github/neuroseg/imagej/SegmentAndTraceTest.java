@@ -13,6 +13,7 @@ import ij.process.ColorProcessor;
 import io.github.neuroseg.Device;
 import io.github.neuroseg.NeuroSeg;
 import io.github.neuroseg.metrics.ReconstructionMetrics;
+import io.github.neuroseg.onnx.BioImageIo;
 import io.github.neuroseg.metrics.SegmentationMetrics;
 import io.github.neuroseg.segmentation.Segmentation;
 import io.github.neuroseg.segmentation.Segmenter;
@@ -149,6 +150,28 @@ class SegmentAndTraceTest {
     assertNull(r.swc());
     assertFalse(Files.exists(swc), "no tracing, no SWC");
     assertEquals("plain-mask", r.mask().getTitle());
+  }
+
+  @Test
+  void aBioImageIoPackageServesAsTheModel() throws Exception {
+    Path pkg = tmp.resolve("bioimage.io package");
+    BioImageIo.export(NeuroSeg.bundledModel(), pkg, BioImageIo.Options.defaults());
+    ImagePlus imp = Neurons.imagePlus(neuron, "neuron");
+    SegmentAndTrace.Result fromPackage = ((SegmentAndTrace) ImageJMacro.run(imp,
+        SegmentAndTrace.COMMAND, "model=[" + pkg + "] device=cpu tile=[] threshold=[] swc="
+            + tmp.resolve("p.swc"))).lastResult();
+    assertNotNull(fromPackage, "no result; ImageJ's last error: " + IJ.getErrorMessage());
+    SegmentAndTrace.Result fromModel = ((SegmentAndTrace) ImageJMacro.run(imp,
+        SegmentAndTrace.COMMAND, "model=[bundled] device=cpu tile=[] threshold=[] swc="
+            + tmp.resolve("m.swc"))).lastResult();
+    assertNotNull(fromModel, "no result; ImageJ's last error: " + IJ.getErrorMessage());
+    assertEquals(fromModel.threshold(), fromPackage.threshold(), 0.0);
+    int n = fromModel.mask().getStackSize();
+    assertEquals(n, fromPackage.mask().getStackSize());
+    for (int z = 1; z <= n; z++) {
+      assertTrue(Arrays.equals((byte[]) fromModel.mask().getStack().getPixels(z),
+          (byte[]) fromPackage.mask().getStack().getPixels(z)), "slice " + z);
+    }
   }
 
   @Test
