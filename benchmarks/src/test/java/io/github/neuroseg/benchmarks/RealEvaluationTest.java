@@ -107,6 +107,30 @@ class RealEvaluationTest {
     assertEquals(1 + 3 * 4, RealEvaluation.tsv(r).split("\n").length);
   }
 
+  /** The goal line names every counted loss and checks margin, recall and the CNR-3 masks. */
+  @Test
+  void goalLineNamesLossesAndChecksEveryCondition() {
+    List<CaseResult> r = List.of(
+        result("a", true, false, 0.8, 0.5, 0.7),
+        result("b", true, true, 0.4, 0.6, 0.4),
+        result("seen", false, true, 0.0, 0.9, 0.9));
+    // run mean 0.6, better baseline mean max(0.55, 0.55); the row helper sets recall = F1
+    assertEquals("GOAL real losses=1 margin=0.0500 min_recall=0.4000 cnr3_min_dice=Infinity"
+        + " cnr3_max_trees=0 met=no lost=b", RealEvaluation.goalLine(r));
+    Row good = new Row(Method.RUN, 0.95, 0.95, 0.95, Double.NaN, Double.NaN, 1, 2, 0.1, 2, 2,
+        0.65, 1, 0.5);
+    List<CaseResult> won = List.of(result("a", true, false, 0.95, 0.5, 0.7),
+        new CaseResult("t@cnr3", "", true, true, 1, 3, List.of(good,
+            row(Method.MEAN_HALF_STD, 0.5), row(Method.GAUSS_THREE_STD, 0.8)), "note"));
+    assertEquals("GOAL real losses=0 margin=0.2000 min_recall=0.9500 cnr3_min_dice=0.6500"
+        + " cnr3_max_trees=2 met=yes lost=-", RealEvaluation.goalLine(won));
+    Row fragmented = new Row(Method.RUN, 0.95, 0.95, 0.95, Double.NaN, Double.NaN, 1, 2, 0.1, 4,
+        2, 0.65, 1, 0.5);
+    assertTrue(RealEvaluation.goalLine(List.of(new CaseResult("t@cnr3", "", true, true, 1, 3,
+        List.of(fragmented, row(Method.MEAN_HALF_STD, 0.5), row(Method.GAUSS_THREE_STD, 0.8)),
+        "note"))).contains("cnr3_max_trees=4 met=no"));
+  }
+
   /**
    * The whole pipeline on one small rendered case: the contrast-to-noise ratio is calibrated, the
    * three methods segment, trace and score, the traces are written, and a second run gives the

@@ -74,6 +74,7 @@ public final class TrainerBuilder {
 
   private List<LabeledVolume> trainingData = List.of();
   private List<LabeledVolume> validationData = List.of();
+  private List<LabeledVolume> testData = List.of();
   private int embedDim = VitArchitecture.DEFAULT.embedDim();
   private int layers = VitArchitecture.DEFAULT.layers();
   private int heads = VitArchitecture.DEFAULT.heads();
@@ -124,6 +125,18 @@ public final class TrainerBuilder {
    */
   public TrainerBuilder validationData(List<LabeledVolume> volumes) {
     this.validationData = List.copyOf(volumes);
+    return this;
+  }
+
+  /**
+   * Test volumes (optional; default none): never trained on nor used for selection, predicted
+   * once after training with the best network and its calibrated threshold, the way {@code
+   * segment()} predicts. Their names and mean Dice and HD95 are recorded in the model's metadata
+   * ({@code test_cases}, {@code test_dice}, {@code test_hd95}) and in {@link
+   * TrainedModel#metadata()}.
+   */
+  public TrainerBuilder testData(List<LabeledVolume> volumes) {
+    this.testData = List.copyOf(volumes);
     return this;
   }
 
@@ -387,9 +400,9 @@ public final class TrainerBuilder {
 
   /**
    * Extra key/value provenance written into the model's metadata, e.g. {@code
-   * training_command} or {@code test_cases} (see the model contract's keys); default none. Keys
-   * the trainer writes itself (architecture, normalisation, threshold, scores, seed, the names of
-   * the training and validation volumes) cannot be given here.
+   * training_command} or {@code training_data} (see the model contract's keys); default none.
+   * Keys the trainer writes itself (architecture, normalisation, threshold, scores, seed, the
+   * names of the training, validation and test volumes) cannot be given here.
    */
   public TrainerBuilder provenance(Map<String, String> entries) {
     this.provenance = Map.copyOf(entries);
@@ -419,7 +432,7 @@ public final class TrainerBuilder {
    * @throws io.github.neuroseg.InvalidInputException for missing data or an out-of-range value
    */
   public TrainerConfig config() {
-    return new TrainerConfig(trainingData, validationData,
+    return new TrainerConfig(trainingData, validationData, testData,
         new VitArchitecture(embedDim, layers, heads, patch, inputDepth, tileHeight, tileWidth,
             head, layerScale, registers),
         pretrained, pretrainedPart, inflation, channelReduction, pretrainedLearningRateScale,

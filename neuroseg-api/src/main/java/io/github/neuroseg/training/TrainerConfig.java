@@ -17,6 +17,9 @@ import org.jspecify.annotations.Nullable;
  * @param trainingData labelled volumes to draw training blocks from, not empty
  * @param validationData labelled volumes for model selection and threshold calibration, not
  *     empty
+ * @param testData labelled volumes held out from training and selection, scored once with the
+ *     best network at its calibrated threshold ({@code test_dice} and {@code test_hd95} in the
+ *     model's metadata); may be empty
  * @param architecture the network size
  * @param pretrained a 2D checkpoint ({@code .safetensors} or {@code .pth}) to inflate, or
  *     {@code null} to train from scratch
@@ -54,6 +57,7 @@ import org.jspecify.annotations.Nullable;
 public record TrainerConfig(
     List<LabeledVolume> trainingData,
     List<LabeledVolume> validationData,
+    List<LabeledVolume> testData,
     VitArchitecture architecture,
     @Nullable Path pretrained,
     String pretrainedPart,
@@ -88,6 +92,7 @@ public record TrainerConfig(
   public TrainerConfig {
     trainingData = List.copyOf(trainingData);
     validationData = List.copyOf(validationData);
+    testData = List.copyOf(testData);
     if (trainingData.isEmpty()) {
       throw new InvalidInputException("the training data set is empty; give at least one "
           + "labelled volume with trainingData(...)");

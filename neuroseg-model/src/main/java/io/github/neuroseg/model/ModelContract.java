@@ -129,6 +129,15 @@ public record ModelContract(
   public static final String VALIDATION_CASES = "validation_cases";
   /** Metadata key: names of the held-out test volumes, comma-separated (optional). */
   public static final String TEST_CASES = "test_cases";
+  /** Metadata key: mean Dice of the model on its test volumes at its threshold (optional). */
+  public static final String TEST_DICE = "test_dice";
+  /** Metadata key: mean HD95 in voxels of the model on its test volumes (optional). */
+  public static final String TEST_HD95 = "test_hd95";
+  /**
+   * Metadata key: where the training data came from: its sources and any attribution the
+   * trainer was given (optional, free text).
+   */
+  public static final String TRAINING_DATA = "training_data";
 
   // ------------------------------------------------------------ checkpoint metadata
 

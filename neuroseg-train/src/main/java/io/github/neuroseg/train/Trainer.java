@@ -66,7 +66,7 @@ final class Trainer {
       ModelContract.NORMALIZATION, ModelContract.THRESHOLD, ModelContract.VOXEL_SIZE,
       ModelContract.INFLATION, ModelContract.PRETRAINED, ModelContract.EPOCHS, ModelContract.SEED,
       ModelContract.VAL_DICE, ModelContract.VAL_HD95, ModelContract.TRAINING_CASES,
-      ModelContract.VALIDATION_CASES);
+      ModelContract.VALIDATION_CASES, ModelContract.TEST_DICE, ModelContract.TEST_HD95);
 
   private final TrainerConfig settings;
   private final VitArchitecture config;
@@ -80,11 +80,13 @@ final class Trainer {
     this.settings = settings;
     this.config = settings.architecture();
     List<String> reserved = settings.provenance().keySet().stream()
-        .filter(RESERVED_KEYS::contains).sorted().toList();
+        .filter(k -> RESERVED_KEYS.contains(k)
+            || (k.equals(ModelContract.TEST_CASES) && !settings.testData().isEmpty()))
+        .sorted().toList();
     if (!reserved.isEmpty()) {
       throw new InvalidInputException("provenance " + reserved + " is written by the trainer "
           + "itself; give other keys (e.g. " + ModelContract.TRAINING_COMMAND + ", "
-          + ModelContract.TEST_CASES + ")");
+          + ModelContract.TRAINING_DATA + ")");
     }
   }
 
@@ -107,6 +109,7 @@ final class Trainer {
   TrainingResult train() {
     List<PreparedVolume> train = prepare(settings.trainingData());
     List<PreparedVolume> val = prepare(settings.validationData());
+    List<PreparedVolume> test = prepare(settings.testData());
     Path pretrained = settings.pretrained();
     long seed = settings.seed();
     PretrainedWeights.Read ck = pretrained != null
@@ -253,8 +256,21 @@ final class Trainer {
           SafeTensors.write(last, all, meta);
         }
       }
+      Map<String, String> metadata = scored(provenance, bestEpoch, bestDice, bestHd95,
+          bestThreshold);
+      if (!test.isEmpty()) {
+        // scored once, with the selected network and threshold: the held-out estimate
+        model.setWeights(best);
+        listener.onProgress(new Progress("test", 0, 1));
+        SegmentationMetrics.Summary t = Evaluation.evaluate(model, test, bestThreshold);
+        listener.onProgress(new Progress("test", 1, 1));
+        metadata.put(ModelContract.TEST_DICE, ModelContract.number(t.meanDice()));
+        metadata.put(ModelContract.TEST_HD95, ModelContract.number(t.meanHd95Voxels()));
+        LOG.info(String.format(Locale.ROOT, "test Dice %.4f, HD95 %.2f voxels (%d volumes)",
+            t.meanDice(), t.meanHd95Voxels(), test.size()));
+      }
       return new TrainingResult(config, best, bestThreshold, bestDice, bestHd95, bestEpoch,
-          history, scored(provenance, bestEpoch, bestDice, bestHd95, bestThreshold));
+          history, metadata);
     }
   }
 
@@ -337,6 +353,10 @@ final class Trainer {
         settings.trainingData().stream().map(LabeledVolume::name).toList()));
     m.put(ModelContract.VALIDATION_CASES, ModelContract.cases(
         settings.validationData().stream().map(LabeledVolume::name).toList()));
+    if (!settings.testData().isEmpty()) {
+      m.put(ModelContract.TEST_CASES, ModelContract.cases(
+          settings.testData().stream().map(LabeledVolume::name).toList()));
+    }
     m.putAll(settings.provenance());
     return m;
   }

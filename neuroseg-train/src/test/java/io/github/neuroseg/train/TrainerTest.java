@@ -227,9 +227,10 @@ class TrainerTest {
   void trainsValidatesCheckpointsAndResumesIdentically() {
     List<LabeledVolume> train = List.of(synthetic(11, 48, 48, 8), synthetic(12, 48, 48, 8));
     List<LabeledVolume> val = List.of(synthetic(13, 48, 48, 6));
+    List<LabeledVolume> test = List.of(synthetic(15, 40, 44, 6));
     List<Progress> events = new CopyOnWriteArrayList<>();
     TrainerBuilder b = NeuroSeg.trainer().architecture(tinyConfig()).trainingData(train)
-        .validationData(val).stepsPerEpoch(3).batchSize(4).learningRate(2e-3).warmupSteps(2)
+        .validationData(val).testData(test).stepsPerEpoch(3).batchSize(4).learningRate(2e-3).warmupSteps(2)
         .seed(5).patience(10);
     TrainingResult full = trainer(b.epochs(2).checkpointDirectory(dir.resolve("a"))
         .onProgress(events::add)).train();
@@ -242,6 +243,7 @@ class TrainerTest {
     assertEquals("percentile:0.5,99.5", full.provenance().get("normalization"));
     assertEquals("synthetic-11,synthetic-12", full.provenance().get("training_cases"));
     assertEquals("synthetic-13", full.provenance().get("validation_cases"));
+    assertEquals("synthetic-15", full.provenance().get("test_cases"));
     // the exported model carries the contract and provenance
     Path onnx = dir.resolve("model.onnx");
     DjlTrainerProvider.toTrainedModel(full).writeTo(onnx);
@@ -278,6 +280,10 @@ class TrainerTest {
       double segmentDice = SegmentationMetrics.evaluate(seg, val).meanDice();
       assertEquals(full.validationDice(), segmentDice, 1e-3,
           "validation Dice " + full.validationDice() + ", segment() Dice " + segmentDice);
+      // so is the recorded test Dice, on the held-out volume, at the calibrated threshold
+      double testDice = SegmentationMetrics.evaluate(seg, test).meanDice();
+      assertEquals(testDice, Double.parseDouble(full.provenance().get("test_dice")), 1e-3,
+          "recorded " + full.provenance().get("test_dice") + ", segment() Dice " + testDice);
     }
     // one epoch, then resume for the second: the same final state
     b.onProgress(p -> { });

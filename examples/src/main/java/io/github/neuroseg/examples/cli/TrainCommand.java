@@ -4,8 +4,7 @@ import io.github.neuroseg.InvalidInputException;
 import io.github.neuroseg.NeuroSeg;
 import io.github.neuroseg.NeuroSegException;
 import io.github.neuroseg.NeuroSegIOException;
-import io.github.neuroseg.metrics.SegmentationMetrics;
-import io.github.neuroseg.segmentation.Segmenter;
+import io.github.neuroseg.model.ModelContract;
 import io.github.neuroseg.training.DataSplit;
 import io.github.neuroseg.training.Inflation;
 import io.github.neuroseg.training.LabeledVolume;
@@ -207,6 +206,11 @@ final class TrainCommand implements Callable<Integer> {
       description = "names of the volumes held out for the test Dice (e.g. OP_6)")
   @Nullable List<String> testCases;
 
+  @Option(names = "--data-note",
+      description = "text added to the model's training_data metadata, e.g. the data's source"
+          + " and citation")
+  @Nullable String dataNote;
+
   @Option(names = "--checkpoints",
       description = "folder for best/last checkpoints (resumable with --resume)")
   @Nullable Path checkpoints;
@@ -264,16 +268,11 @@ final class TrainCommand implements Callable<Integer> {
     b.onProgress(new ConsoleProgress(err));
     TrainedModel m = b.build().train();
     m.writeTo(output);
-    String testDice = "na";
-    if (!split.test().isEmpty()) {
-      try (Segmenter s = NeuroSeg.segmenter().model(m.modelSource(output.getFileName()
-          .toString())).build()) {
-        testDice = String.format(Locale.ROOT, "%.4f",
-            SegmentationMetrics.evaluate(s, split.test()).meanDice());
-      }
-    }
+    String testDice = m.metadata().get(ModelContract.TEST_DICE);
     out.printf(Locale.ROOT, "TRAIN val_dice=%.4f test_dice=%s threshold=%.2f epochs=%d"
-        + " model=%s%n", m.validationDice(), testDice, m.threshold(), m.bestEpoch(), output);
+        + " model=%s%n", m.validationDice(), testDice == null ? "na"
+            : String.format(Locale.ROOT, "%.4f", Double.parseDouble(testDice)),
+        m.threshold(), m.bestEpoch(), output);
     return 0;
   }
 
@@ -285,6 +284,7 @@ final class TrainCommand implements Callable<Integer> {
     TrainerBuilder b = NeuroSeg.trainer()
         .trainingData(split.training())
         .validationData(split.validation())
+        .testData(split.test())
         .seed(seed)
         .checkpointDirectory(checkpoints)
         .resume(resume)
@@ -344,9 +344,28 @@ final class TrainCommand implements Callable<Integer> {
     Map<String, String> provenance = new LinkedHashMap<>();
     provenance.put("training_command", "neuroseg "
         + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
-    provenance.put("test_cases",
-        String.join(",", split.test().stream().map(LabeledVolume::name).toList()));
+    provenance.put(ModelContract.TRAINING_DATA, dataDescription());
     return b.provenance(provenance);
+  }
+
+  /** Where the volumes came from, as the model's {@code training_data} records it. */
+  private String dataDescription() {
+    List<String> parts = new ArrayList<>();
+    if (pairs != null) {
+      parts.add("image/SWC pairs of " + pairs.getFileName() + " (SWC in " + swcUnits
+          + (alignSwc > 0 ? ", aligned by up to " + alignSwc + " voxels" : "") + ")");
+    }
+    if (synthetic != null || generated > 0) {
+      List<String> names = synthetic == null ? List.of()
+          : synthetic.stream().map(p -> p.getFileName().toString()).toList();
+      parts.add("synthetic " + size + " volumes (" + looks + " looks) rendered from "
+          + (names.isEmpty() ? "" : String.join(" ", names) + " and ") + generated
+          + " generated neurons, seed " + seed);
+    }
+    if (dataNote != null) {
+      parts.add(dataNote);
+    }
+    return String.join("; ", parts);
   }
 
   private static int or(@Nullable Integer given, int fallback) {
