@@ -48,7 +48,7 @@ import org.jspecify.annotations.Nullable;
 
 /** Writes the bioimage.io package of a neuroseg model; see {@link BioImageIo#export}. */
 final class BioImageIoExport {
-  /** bioimage.io's default {@code eps} of {@code scale_range}: {@code (v - lo) / (hi - lo + eps)}. */
+  /** The {@code eps} of {@code scale_range}, {@code (v - lo) / (hi - lo + eps)}. */
   static final double EPS = 1e-6;
   static final String INPUT_ID = "image";
   static final String OUTPUT_ID = "probability";
@@ -224,8 +224,9 @@ final class BioImageIoExport {
     Map<String, Object> provenance = new LinkedHashMap<>();
     for (String k : List.of(ModelContract.TRAINING_COMMAND, ModelContract.SEED,
         ModelContract.EPOCHS, ModelContract.VAL_DICE, ModelContract.VAL_HD95,
-        ModelContract.PRETRAINED, ModelContract.PRETRAINED_DISTRIBUTION,
-        ModelContract.INFLATION, ModelContract.VOXEL_SIZE, ModelContract.TRAINING_CASES,
+        ModelContract.TEST_DICE, ModelContract.TEST_HD95, ModelContract.PRETRAINED,
+        ModelContract.PRETRAINED_DISTRIBUTION, ModelContract.INFLATION, ModelContract.VOXEL_SIZE,
+        ModelContract.TRAINING_DATA, ModelContract.TRAINING_CASES,
         ModelContract.VALIDATION_CASES, ModelContract.TEST_CASES)) {
       String v = c.metadata().get(k);
       if (v != null) {
@@ -280,6 +281,7 @@ final class BioImageIoExport {
     appendIf(b, "- epoch kept: ", md.get(ModelContract.EPOCHS), "\n");
     appendIf(b, "- pretrained checkpoint: ", md.get(ModelContract.PRETRAINED), "\n");
     appendIf(b, "- weight inflation: ", md.get(ModelContract.INFLATION), "\n");
+    appendIf(b, "- training data: ", md.get(ModelContract.TRAINING_DATA), "\n");
     appendIf(b, "- training volumes: ", md.get(ModelContract.TRAINING_CASES), "\n");
     appendIf(b, "- validation volumes: ", md.get(ModelContract.VALIDATION_CASES), "\n");
     appendIf(b, "- test volumes: ", md.get(ModelContract.TEST_CASES), "\n");
@@ -289,6 +291,11 @@ final class BioImageIoExport {
       b.append("Mean validation Dice ").append(md.get(ModelContract.VAL_DICE));
       appendIf(b, ", HD95 ", md.get(ModelContract.VAL_HD95), " voxels");
       b.append(" (neuroseg's tiling and stitching, at the calibrated threshold). ");
+    }
+    if (md.containsKey(ModelContract.TEST_DICE)) {
+      b.append("Mean Dice on the held-out test volumes ").append(md.get(ModelContract.TEST_DICE));
+      appendIf(b, ", HD95 ", md.get(ModelContract.TEST_HD95), " voxels");
+      b.append(". ");
     }
     b.append("To validate on your data, segment labelled stacks and score them with `neuroseg"
         + " evaluate` (Dice, HD95, and after tracing ESA, DSA, PDS and node F1); `scripts/"

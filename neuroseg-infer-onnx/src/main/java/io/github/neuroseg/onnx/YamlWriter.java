@@ -13,8 +13,8 @@ import java.util.regex.Pattern;
  * reads the same under YAML 1.1 and 1.2 (bioimage.io asks for both). Every string is
  * double-quoted with escapes, so that no value changes type under either version ({@code no},
  * {@code 0.5.7}, {@code 2024-05-04} stay strings); keys are written plain when they are
- * identifiers that no YAML version reads as another type, quoted otherwise; floating-point numbers always carry a decimal point and no exponent, which both
- * versions read as floats.
+ * identifiers that no YAML version reads as another type, quoted otherwise; floating-point
+ * numbers always carry a decimal point and no exponent, which both versions read as floats.
  */
 final class YamlWriter {
   private static final Pattern KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_.-]*");

@@ -74,6 +74,8 @@ class BioImageIoTest {
     md.put("val_dice", "0.612000");
     md.put("training_cases", "gen-1,gen-2");
     md.put("validation_cases", "gen-3");
+    md.put("test_dice", "0.587000");
+    md.put("training_data", "generated neurons; see the data folder's README");
     vit = VitOnnxWriter.write(TINY, VitWeights.random(TINY, 5, 0.3), md);
     vitPackage = shared.resolve("vit");
     BioImageIo.export(ModelSource.bytes("tiny vit.onnx", vit), vitPackage, options(null));
@@ -118,6 +120,7 @@ class BioImageIoTest {
     String readme = Files.readString(vitPackage.resolve((String) d.get("documentation")));
     assertTrue(readme.contains("## Validation"), readme);
     assertTrue(readme.contains(COMMAND), readme);
+    assertTrue(readme.contains("held-out test volumes 0.587000"), readme);
 
     Map<?, ?> in = map(list(d.get("inputs")).get(0));
     Map<?, ?> out = map(list(d.get("outputs")).get(0));
@@ -154,6 +157,9 @@ class BioImageIoTest {
     Map<?, ?> training = map(neuroseg.get("training"));
     assertEquals(COMMAND, training.get("training_command"));
     assertEquals(List.of("gen-1", "gen-2"), training.get("training_cases"));
+    assertEquals("0.587000", training.get("test_dice"));
+    assertEquals("generated neurons; see the data folder's README",
+        training.get("training_data"));
     assertEquals(0.45, neuroseg.get("threshold"));
     assertEquals("percentile:0.5,99.5", map(neuroseg.get("metadata")).get("normalization"));
     assertEquals(3, map(map(map(d.get("config")).get("bioimageio")).get("training"))
