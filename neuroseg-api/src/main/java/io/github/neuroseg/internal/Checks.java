@@ -9,7 +9,92 @@ import io.github.neuroseg.InvalidInputException;
  * release.
  */
 public final class Checks {
+  /** The longest Java array the JVM allocates on every platform: {@code 2^31 - 9}. */
+  public static final int MAX_ARRAY_LENGTH = Integer.MAX_VALUE - 8;
+
   private Checks() {}
+
+  /**
+   * The product of sizes, or {@link Long#MAX_VALUE} when it overflows 64 bits, so that a size
+   * read from a file or an option can be compared with a limit without wrapping around.
+   *
+   * @param factors sizes, each {@code >= 0}
+   * @return their product, saturated at {@link Long#MAX_VALUE}
+   * @throws InvalidInputException for a negative factor
+   */
+  public static long product(long... factors) {
+    long p = 1;
+    boolean overflow = false;
+    for (long f : factors) {
+      if (f < 0) {
+        throw new InvalidInputException("sizes must be >= 0, got " + f + " in "
+            + times(factors));
+      }
+      if (f == 0) {
+        return 0;
+      }
+      if (!overflow && p > Long.MAX_VALUE / f) {
+        overflow = true;
+      }
+      p = overflow ? Long.MAX_VALUE : p * f;
+    }
+    return p;
+  }
+
+  /**
+   * The product of sizes as the length of one Java array: the one check of every buffer sized
+   * by a product (batch x tile, width x height x depth, a tensor's shape), so that a size too
+   * large for one array is refused before anything is allocated, instead of wrapping around.
+   *
+   * @param what the buffer in the message, e.g. {@code "a batch of input tiles (bytes)"}
+   * @param factors sizes, each {@code >= 0}
+   * @return the product, {@code <= MAX_ARRAY_LENGTH}
+   * @throws InvalidInputException {@code <what> must fit one array of at most 2147483639
+   *     values, got <a> x <b> = <product>} (or a negative factor)
+   */
+  public static int arrayLength(String what, long... factors) {
+    long p = product(factors);
+    if (p > MAX_ARRAY_LENGTH) {
+      throw new InvalidInputException(what + " must fit one array of at most "
+          + MAX_ARRAY_LENGTH + " values, got " + times(factors) + " = "
+          + (p == Long.MAX_VALUE ? "more than 2^63" : Long.toString(p)));
+    }
+    return (int) p;
+  }
+
+  /**
+   * Refuses {@code bytes} of Java arrays that the JVM's heap could never hold, so that an
+   * oversized request fails at once with a message instead of after a long
+   * {@link OutOfMemoryError}.
+   *
+   * @param what what needs the memory, e.g. {@code "the network's weights"}
+   * @param bytes the bytes needed (saturated products are fine)
+   * @return {@code bytes}
+   * @throws InvalidInputException {@code <what> would take <n> MiB, more than the JVM's maximum
+   *     heap of <m> MiB (raise it with -Xmx)}
+   */
+  public static long fitsHeap(String what, long bytes) {
+    long max = Runtime.getRuntime().maxMemory();
+    if (max != Long.MAX_VALUE && bytes > max) {
+      throw new InvalidInputException(what + " would take " + mebibytes(bytes)
+          + ", more than the JVM's maximum heap of " + mebibytes(max)
+          + " (raise it with -Xmx)");
+    }
+    return bytes;
+  }
+
+  private static String mebibytes(long bytes) {
+    return bytes == Long.MAX_VALUE ? "more than 2^63 bytes"
+        : String.format(java.util.Locale.ROOT, "%,d MiB", (bytes + (1 << 20) - 1) >> 20);
+  }
+
+  private static String times(long... factors) {
+    StringBuilder b = new StringBuilder();
+    for (long f : factors) {
+      b.append(b.length() == 0 ? "" : " x ").append(f);
+    }
+    return b.toString();
+  }
 
   /**
    * {@code value > 0}.

@@ -4,7 +4,6 @@ import io.github.neuroseg.FormatException;
 import io.github.neuroseg.NeuroSegIOException;
 import io.github.neuroseg.files.AtomicWrite;
 import io.github.neuroseg.internal.IoErrors;
-import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -33,13 +32,27 @@ import java.util.regex.Pattern;
  * SwcNode#NO_PARENT}), integers written as decimals ({@code -1.0000000e+00}) and extra numeric
  * columns after the seven standard ones (ESWC), kept in {@link SwcNode#extras()}. Text after a
  * {@code #} on a node line is ignored. It is strict about everything else and reports the first
- * problem as a {@link FormatException} naming the file and the line of the offending node.
+ * problem as a {@link FormatException} naming the file and the line of the offending node. Lines
+ * are at most {@value #MAX_LINE_LENGTH} characters with at most {@value #MAX_EXTRA_COLUMNS}
+ * extra columns, so reading takes time and memory in proportion to the file.
  *
  * <p>The writer prints {@code \n} line ends in {@link java.util.Locale#ROOT} style, integers for
  * ids, types and parents, and every double in a form that reads back to exactly the same value
  * (integral values without a decimal point), so {@code parse(format(t))} equals {@code t}.
  */
 public final class Swc {
+  /**
+   * The longest line read, in characters (64 Ki): far more than a node with its extra columns
+   * needs, so a file of one endless line fails at once instead of filling the memory.
+   */
+  public static final int MAX_LINE_LENGTH = 1 << 16;
+
+  /** The most extra columns (after the seven standard ones) a node line may have. */
+  public static final int MAX_EXTRA_COLUMNS = 64;
+
+  /** Longer integer tokens cannot be 64-bit integers in any notation a writer uses. */
+  private static final int MAX_INTEGER_TOKEN = 64;
+
   private Swc() {}
 
   // plain decimal notation only: no hex, no "f"/"d" suffixes that Double.parseDouble would allow
@@ -98,15 +111,14 @@ public final class Swc {
   }
 
   private static NeuronTree parse(Reader reader, String source) throws IOException {
-    BufferedReader in =
-        reader instanceof BufferedReader b ? b : new BufferedReader(reader, 1 << 16);
+    Lines in = new Lines(reader, source);
     List<String> comments = new ArrayList<>();
     List<SwcNode> nodes = new ArrayList<>();
     List<Long> lines = new ArrayList<>();
     Map<Long, Integer> indexById = new HashMap<>();
     long lineNo = 0;
     String line;
-    while ((line = in.readLine()) != null) {
+    while ((line = in.next(lineNo + 1)) != null) {
       lineNo++;
       String trimmed = line.strip();
       if (lineNo == 1 && !trimmed.isEmpty() && trimmed.charAt(0) == '\uFEFF') {
@@ -204,6 +216,10 @@ public final class Swc {
           "node " + id + " is its own parent (a parent cycle)");
     }
     List<Double> extras = List.of();
+    if (f.length > 7 + MAX_EXTRA_COLUMNS) {
+      throw FormatException.atLine(source, line, "expected at most " + MAX_EXTRA_COLUMNS
+          + " extra columns after the seven standard ones, got " + (f.length - 7));
+    }
     if (f.length > 7) {
       Double[] e = new Double[f.length - 7];
       for (int k = 7; k < f.length; k++) {
@@ -242,6 +258,12 @@ public final class Swc {
 
   /** An integer, possibly written as a decimal with a zero fraction ({@code 3.0}, {@code -1e0}). */
   private static long integer(String token, String name, String source, long line) {
+    if (token.length() > MAX_INTEGER_TOKEN) {
+      // refused by length: exact decimal parsing is quadratic in the digits
+      throw FormatException.atLine(source, line, "column " + name + " must be an integer"
+          + " within 64 bits, got a token of " + token.length() + " characters ('"
+          + token.substring(0, 20) + "...')");
+    }
     if (!DECIMAL.matcher(token).matches()) {
       throw FormatException.atLine(source, line,
           "column " + name + " must be an integer, got '" + token + "'");
@@ -256,6 +278,66 @@ public final class Swc {
     } catch (ArithmeticException | NumberFormatException e) {
       throw FormatException.atLine(source, line,
           "column " + name + " must be an integer within 64 bits, got '" + token + "'");
+    }
+  }
+
+  /**
+   * The lines of a reader, without their ends ({@code \n}, {@code \r\n} or {@code \r}), each
+   * refused as soon as it grows past {@link #MAX_LINE_LENGTH} characters.
+   */
+  private static final class Lines {
+    private final Reader in;
+    private final String source;
+    private final char[] buf = new char[1 << 16];
+    private final StringBuilder line = new StringBuilder();
+    private int pos;
+    private int len;
+    private boolean afterCr;
+    private boolean eof;
+
+    Lines(Reader in, String source) {
+      this.in = in;
+      this.source = source;
+    }
+
+    /** The next line, number {@code lineNo}, or {@code null} at the end. */
+    String next(long lineNo) throws IOException {
+      line.setLength(0);
+      while (true) {
+        if (pos == len) {
+          if (eof) {
+            return line.length() > 0 ? line.toString() : null;
+          }
+          len = in.read(buf, 0, buf.length);
+          pos = 0;
+          if (len < 0) {
+            len = 0;
+            eof = true;
+            continue;
+          }
+        }
+        if (afterCr) {
+          afterCr = false;
+          if (buf[pos] == '\n') {
+            pos++; // the \n of a \r\n
+            continue;
+          }
+        }
+        int start = pos;
+        while (pos < len && buf[pos] != '\n' && buf[pos] != '\r') {
+          pos++;
+        }
+        if (line.length() + pos - start > MAX_LINE_LENGTH) {
+          throw FormatException.atLine(source, lineNo, "line is longer than " + MAX_LINE_LENGTH
+              + " characters; an SWC node needs far fewer");
+        }
+        line.append(buf, start, pos - start);
+        if (pos < len) {
+          afterCr = buf[pos] == '\r';
+          pos++;
+          return line.toString();
+        }
+      }
     }
   }
 

@@ -152,8 +152,9 @@ public record VitArchitecture(
     }
     // every weight and activation buffer is a Java array: refuse sizes whose tensors cannot be
     long tokens = (long) (tileHeight / patch) * (tileWidth / patch);
-    long biggest = Math.max(Math.max((long) MLP_RATIO * embedDim * embedDim,
-        (1L + registers + tokens) * embedDim), (long) embedDim * inputDepth * patch * patch);
+    long biggest = Math.max(Math.max(Checks.product(MLP_RATIO, embedDim, embedDim),
+        Checks.product(1L + registers + tokens, embedDim)),
+        Checks.product(embedDim, inputDepth, patch, patch));
     if (biggest > Integer.MAX_VALUE - 8) {
       throw new InvalidInputException("a ViT of width " + embedDim + ", patch " + patch
           + ", " + inputDepth + " slices and tile " + tileWidth + " x " + tileHeight
@@ -235,6 +236,32 @@ public record VitArchitecture(
   public VitArchitecture withTile(int height, int width) {
     return new VitArchitecture(embedDim, layers, heads, patch, inputDepth, height, width, head,
         layerScale, registers);
+  }
+
+  /**
+   * The number of weights (learned values) of the network, saturated at {@link Long#MAX_VALUE},
+   * for checking that they fit in memory before they are allocated.
+   */
+  public long parameterCount() {
+    // the blocks are alike: count a network of one and of two blocks, and scale the difference
+    long one = count(new VitArchitecture(embedDim, 1, heads, patch, inputDepth, tileHeight,
+        tileWidth, head, layerScale, registers).weightShapes());
+    long two = count(new VitArchitecture(embedDim, 2, heads, patch, inputDepth, tileHeight,
+        tileWidth, head, layerScale, registers).weightShapes());
+    long blocks = Checks.product(two - one, layers - 1L);
+    return blocks > Long.MAX_VALUE - one ? Long.MAX_VALUE : one + blocks;
+  }
+
+  private static long count(Map<String, int[]> shapes) {
+    long n = 0;
+    for (int[] shape : shapes.values()) {
+      long[] s = new long[shape.length];
+      for (int i = 0; i < s.length; i++) {
+        s[i] = shape[i];
+      }
+      n += Checks.product(s);
+    }
+    return n;
   }
 
   /** Token rows, {@code tileHeight / patch}. */

@@ -1,11 +1,13 @@
 package io.github.neuroseg.volume;
 
 import io.github.neuroseg.FormatException;
+import io.github.neuroseg.internal.Checks;
 import io.github.neuroseg.volume.ImageJMetadata.Layout;
 import io.github.neuroseg.volume.TiffStructure.Page;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import net.imglib2.img.basictypeaccess.array.ArrayDataAccess;
@@ -63,7 +65,7 @@ final class TiffReader {
     }
     int depth = layout.slices();
     checkBeforeAllocating(f, s, full, first, layout, width, height, kind);
-    PlanarImg<? extends RealType<?>, ?> img = kind.createPlanar(width, height, depth);
+    PlanarImg<? extends RealType<?>, ?> img = f.allocate(width, height, depth, kind);
     try (TwelveMonkeysTiff fallback = new TwelveMonkeysTiff(f.path)) {
       for (int z = 0; z < depth; z++) {
         int pageNo = z * layout.channels(); // ImageJ order: channel fastest, then slice, frame
@@ -80,7 +82,7 @@ final class TiffReader {
         } else if (!TiffStrips.isOwnCompressed(page, kind)
             || !TiffStrips.readCompressed(f, s.order, page, pageNo, width, height, kind,
                 plane)) {
-          TiffStrips.checkChunks(f, page, pageNo);
+          TiffStrips.checkChunks(f, page, pageNo, kind, new HashMap<>());
           fallback.decode(full.get(pageNo), page, pageNo, width, height, kind, plane, source);
         }
       }
@@ -90,18 +92,24 @@ final class TiffReader {
   }
 
   /**
-   * Every page that will be read is consistent and its data lies inside the file, checked before
-   * the voxel arrays are allocated, so a corrupt size field fails with a message instead of
-   * exhausting memory.
+   * Every page that will be read is consistent, its data lies inside the file, and the pages
+   * together claim no more data than the file holds for them: checked before the voxel arrays
+   * are allocated, so corrupt size fields, or many pages pointing at the same strips, fail with
+   * a message instead of exhausting memory.
    */
   private static void checkBeforeAllocating(VolumeFile f, TiffStructure s, List<Integer> full,
       Page first, Layout layout, int width, int height, SampleKind kind) {
-    long pageBytes = (long) width * height * kind.bytes;
-    if ((long) width * height > Integer.MAX_VALUE - 8) {
+    long pageBytes = Checks.product(width, height, kind.bytes);
+    if (Checks.product(width, height) > Checks.MAX_ARRAY_LENGTH) {
       throw FormatException.atOffset(f.source, first.offset(), "pages of " + width + " x "
-          + height + " pixels are too large (at most 2^31 pixels per slice)");
+          + height + " pixels are too large (at most 2^31 - 9 pixels per slice)");
     }
+    long plainPages = 0;
     long compressedPages = 0;
+    long maxExpansion = 1;
+    // the bytes of distinct strips: pages sharing strips hold no more data than one of them
+    Map<Long, Long> plainStrips = new HashMap<>();
+    Map<Long, Long> compressedStrips = new HashMap<>();
     for (int z = 0; z < layout.slices(); z++) {
       int pageNo = z * layout.channels();
       if (pageNo >= full.size()) {
@@ -111,18 +119,27 @@ final class TiffReader {
       Page page = s.pages.get(full.get(pageNo));
       checkSame(page, pageNo, width, height, kind, f.source);
       if (TiffStrips.isPlain(page, kind)) {
-        TiffStrips.checkPlain(f, page, pageNo, width, height, kind);
+        TiffStrips.checkPlain(f, page, pageNo, width, height, kind, plainStrips);
+        plainPages++;
       } else {
-        TiffStrips.checkChunks(f, page, pageNo);
+        TiffStrips.checkChunks(f, page, pageNo, kind, compressedStrips);
         compressedPages++;
+        maxExpansion = Math.max(maxExpansion, TiffStrips.maxExpansion(page));
       }
     }
-    // no real compressor packs more than about 1000:1 (Deflate's limit is ~1032:1)
-    if (compressedPages > 0 && compressedPages * pageBytes > 2048 * f.size + (1 << 20)) {
-      throw FormatException.atOffset(f.source, first.offset(), compressedPages + " compressed"
-          + " pages of " + width + " x " + height + " cannot come from a file of " + f.size
-          + " bytes; the size fields are corrupt");
+    String pages = " pages of " + width + " x " + height + " " + kind.describe() + " voxels";
+    f.checkClaim(first.offset(), plainPages + " uncompressed" + pages,
+        Checks.product(plainPages, pageBytes), sum(plainStrips), 1);
+    f.checkClaim(first.offset(), compressedPages + " compressed" + pages,
+        Checks.product(compressedPages, pageBytes), sum(compressedStrips), maxExpansion);
+  }
+
+  private static long sum(Map<Long, Long> strips) {
+    long n = 0;
+    for (long b : strips.values()) {
+      n = n > Long.MAX_VALUE - b ? Long.MAX_VALUE : n + b;
     }
+    return n;
   }
 
   /** The stack's layout: an ImageJ hyperstack's, or every page a slice (OME: checked first). */

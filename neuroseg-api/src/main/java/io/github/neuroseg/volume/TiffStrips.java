@@ -1,10 +1,12 @@
 package io.github.neuroseg.volume;
 
 import io.github.neuroseg.FormatException;
+import io.github.neuroseg.internal.Checks;
 import io.github.neuroseg.volume.TiffStructure.Page;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Map;
 
 /**
  * Reads a TIFF page's pixel data into a slice's array where neuroseg decodes it itself:
@@ -43,20 +45,24 @@ final class TiffStrips {
         && page.longOr(TiffStructure.BITS_PER_SAMPLE, 1) == 8L * kind.bytes;
   }
 
-  /** Every uncompressed strip of a page lies inside the file and together they cover its rows. */
+  /**
+   * Every uncompressed strip of a page lies inside the file and together they cover its rows;
+   * each strip's offset and bytes are added to {@code strips}.
+   */
   static void checkPlain(VolumeFile f, Page page, int pageNo, int width, int height,
-      SampleKind kind) {
+      SampleKind kind, Map<Long, Long> strips) {
     long rowBytes = (long) width * kind.bytes;
     long[] offsets = page.longs(TiffStructure.STRIP_OFFSETS);
     long rps = rowsPerStrip(page, height);
     long row = 0;
     for (int i = 0; i < offsets.length && row < height; i++) {
       long rows = Math.min(rps, height - row);
-      if (offsets[i] < 0 || offsets[i] + rows * rowBytes > f.size) {
+      if (!f.holds(offsets[i], rows * rowBytes)) {
         throw FormatException.atOffset(f.source, offsets[i], "page " + pageNo + " strip " + i
             + " needs " + rows * rowBytes + " bytes but the file ends at byte " + f.size
             + "; it is truncated");
       }
+      strips.merge(offsets[i], rows * rowBytes, Math::max);
       row += rows;
     }
     if (row < height) {
@@ -64,8 +70,13 @@ final class TiffStrips {
     }
   }
 
-  /** Every strip or tile lies inside the file (so a decoder failure is not a truncation). */
-  static void checkChunks(VolumeFile f, Page page, int pageNo) {
+  /**
+   * Every strip or tile lies inside the file (so a decoder failure is not a truncation), and a
+   * tile decodes to no more than its stored bytes can expand to; each chunk's offset and bytes
+   * are added to {@code chunks}.
+   */
+  static void checkChunks(VolumeFile f, Page page, int pageNo, SampleKind kind,
+      Map<Long, Long> chunks) {
     boolean tiled = page.has(TiffStructure.TILE_OFFSETS);
     long[] offsets = page.longs(tiled ? TiffStructure.TILE_OFFSETS : TiffStructure.STRIP_OFFSETS);
     long[] counts = page.longs(tiled ? TiffStructure.TILE_BYTE_COUNTS
@@ -74,14 +85,38 @@ final class TiffStrips {
       throw FormatException.atOffset(f.source, page.offset(),
           "page " + pageNo + " has no strip or tile offsets");
     }
+    long tileBytes = tiled ? Checks.product(Math.max(0, page.longOr(TiffStructure.TILE_WIDTH, 0)),
+        Math.max(0, page.longOr(TiffStructure.TILE_LENGTH, 0)), kind.bytes) : 0;
     for (int i = 0; i < offsets.length; i++) {
       long n = i < counts.length ? counts[i] : 0;
-      if (offsets[i] < 0 || offsets[i] + n > f.size) {
+      if (!f.holds(offsets[i], n)) {
         throw FormatException.atOffset(f.source, offsets[i], "page " + pageNo + (tiled
             ? " tile " : " strip ") + i + " needs " + n + " bytes but the file ends at byte "
             + f.size + "; it is truncated");
       }
+      if (tiled) {
+        f.checkClaim(offsets[i], "page " + pageNo + " tile " + i + " of "
+            + page.longOr(TiffStructure.TILE_WIDTH, 0) + " x "
+            + page.longOr(TiffStructure.TILE_LENGTH, 0) + " " + kind.describe() + " voxels",
+            tileBytes, n, maxExpansion(page));
+      }
+      chunks.merge(offsets[i], n, Math::max);
     }
+  }
+
+  /**
+   * How many times a page's compression can expand its stored bytes at most: PackBits 128
+   * bytes from 2, Deflate about 1032:1, LZW about 1400:1 (12-bit codes of strings that grow by
+   * one byte until the table is cleared at 4094 entries), 2048 for other codecs.
+   */
+  static long maxExpansion(Page page) {
+    return switch ((int) page.longOr(TiffStructure.COMPRESSION, 1)) {
+      case 1 -> 1;
+      case 32773 -> 64;
+      case 8, 32946 -> 1040;
+      case 5 -> 1400;
+      default -> 2048;
+    };
   }
 
   /** Reads a page of uncompressed strips into {@code plane}. */
@@ -177,7 +212,7 @@ final class TiffStrips {
   static void checkContiguous(VolumeFile f, Page first, int images, long pageBytes) {
     long[] offsets = first.longs(TiffStructure.STRIP_OFFSETS);
     long base = offsets.length == 0 ? 0 : offsets[0];
-    if (offsets.length == 0 || base + images * pageBytes > f.size) {
+    if (offsets.length == 0 || !f.holds(base, Checks.product(images, pageBytes))) {
       throw FormatException.atOffset(f.source, base, "the ImageJ stack of " + images
           + " images of " + pageBytes + " bytes does not fit in the file (" + f.size
           + " bytes); it is truncated");
@@ -197,7 +232,7 @@ final class TiffStrips {
     }
     long pageBytes = (long) width * height * kind.bytes;
     long base = offsets[0] + pageNo * pageBytes;
-    if (base + pageBytes > f.size) {
+    if (!f.holds(base, pageBytes)) {
       throw FormatException.atOffset(f.source, base, "slice " + pageNo + " of the contiguous"
           + " ImageJ stack needs " + pageBytes + " bytes but the file ends at byte " + f.size
           + "; it is truncated");

@@ -156,6 +156,10 @@ final class TiffStructure {
     }
     List<Page> pages = new ArrayList<>();
     Set<Long> seen = new HashSet<>();
+    // every value occupies at least one byte of the file, unless IFDs share value arrays: the
+    // values of all IFDs together are bounded by the file size (and a little for small shared
+    // arrays), so that many IFDs pointing at one large array cannot exhaust memory
+    long[] valuesLeft = {size + (1 << 20)};
     long next = first;
     long pointerAt = big ? 8 : 4;
     while (next != 0) {
@@ -171,7 +175,7 @@ final class TiffStructure {
         throw FormatException.atOffset(source, next, "more than " + MAX_PAGES + " pages");
       }
       long[] nextPointer = new long[1];
-      pages.add(readIfd(f, order, big, next, nextPointer));
+      pages.add(readIfd(f, order, big, next, nextPointer, valuesLeft));
       pointerAt = nextPointer[0];
       next = big
           ? f.bytes(pointerAt, 8, "the next-IFD offset").order(order).getLong(0)
@@ -185,7 +189,7 @@ final class TiffStructure {
   }
 
   private static Page readIfd(VolumeFile f, ByteOrder order, boolean big, long at,
-      long[] nextPointer) throws IOException {
+      long[] nextPointer, long[] valuesLeft) throws IOException {
     String source = f.source;
     int countBytes = big ? 8 : 2;
     int entryBytes = big ? 20 : 12;
@@ -211,6 +215,12 @@ final class TiffStructure {
       if (count < 0 || count > Integer.MAX_VALUE / 8) {
         throw FormatException.atOffset(source, entryAt,
             "tag " + tag + " has an implausible value count " + count);
+      }
+      valuesLeft[0] -= count;
+      if (valuesLeft[0] < 0) {
+        throw FormatException.atOffset(source, entryAt, "tag " + tag + " brings the values of"
+            + " all IFDs to more than the " + f.size + " bytes of the file can hold; the IFDs"
+            + " share their value arrays or the counts are corrupt");
       }
       long bytes = count * unit;
       int inline = big ? 8 : 4;

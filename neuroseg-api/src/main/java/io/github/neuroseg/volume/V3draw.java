@@ -2,6 +2,7 @@ package io.github.neuroseg.volume;
 
 import io.github.neuroseg.FormatException;
 import io.github.neuroseg.files.AtomicWrite;
+import io.github.neuroseg.internal.Checks;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -78,33 +79,33 @@ final class V3draw {
     for (int i = 0; i < 4; i++) {
       dims[i] = s4.getInt(4 * i) & 0xffffffffL;
     }
-    long total = dims[0] * dims[1] * dims[2] * dims[3] * kind.bytes;
-    if (!positive(dims) || headerLength + total != size) {
+    // saturated products: sizes of up to 2^32 each must not wrap around to the file's size
+    long total = Checks.product(dims[0], dims[1], dims[2], dims[3], kind.bytes);
+    if (!positive(dims) || total != size - headerLength) {
       // very old files store the sizes as 2-byte numbers
       long[] old = new long[4];
       for (int i = 0; i < 4; i++) {
         old[i] = s4.getShort(2 * i) & 0xffffL;
       }
-      long oldTotal = old[0] * old[1] * old[2] * old[3] * kind.bytes;
-      if (positive(old) && 27 + 8 + oldTotal == size) {
+      long oldTotal = Checks.product(old[0], old[1], old[2], old[3], kind.bytes);
+      if (positive(old) && oldTotal == size - 27 - 8) {
         dims = old;
         total = oldTotal;
         headerLength = 27 + 8;
       } else if (!positive(dims)) {
         throw FormatException.atOffset(source, 27, "sizes must be positive, got "
             + dims[0] + " x " + dims[1] + " x " + dims[2] + " x " + dims[3]);
-      } else if (headerLength + total > size) {
-        throw FormatException.atOffset(source, size, dims[0] + " x " + dims[1] + " x "
-            + dims[2] + " x " + dims[3] + " " + kind.describe() + " voxels need "
-            + (headerLength + total) + " bytes but the file has " + size + "; it is truncated");
       } else {
+        f.checkClaim(27, dims[0] + " x " + dims[1] + " x " + dims[2] + " x " + dims[3] + " "
+            + kind.describe() + " voxels", total, size - headerLength, 1);
         LOG.warn("{}: {} bytes after the voxel data are ignored", source,
             size - headerLength - total);
       }
     }
-    if (dims[0] * dims[1] > Integer.MAX_VALUE || dims[2] > Integer.MAX_VALUE) {
+    if (Checks.product(dims[0], dims[1]) > Checks.MAX_ARRAY_LENGTH
+        || dims[2] > Integer.MAX_VALUE) {
       throw FormatException.atOffset(source, 27, "slices of " + dims[0] + " x " + dims[1]
-          + " voxels are too large");
+          + " voxels are too large (at most 2^31 - 9 per slice)");
     }
     Map<String, String> meta = f.metadata("v3draw");
     if (dims[3] > 1) {
@@ -114,7 +115,7 @@ final class V3draw {
     int w = (int) dims[0];
     int h = (int) dims[1];
     int d = (int) dims[2];
-    PlanarImg<? extends RealType<?>, ?> img = kind.createPlanar(w, h, d);
+    PlanarImg<? extends RealType<?>, ?> img = f.allocate(w, h, d, kind);
     long planeBytes = (long) w * h * kind.bytes;
     for (int z = 0; z < d; z++) {
       Object plane = ((ArrayDataAccess<?>) img.getPlane(z)).getCurrentStorageArray();

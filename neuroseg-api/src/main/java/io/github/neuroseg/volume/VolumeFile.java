@@ -1,6 +1,7 @@
 package io.github.neuroseg.volume;
 
 import io.github.neuroseg.FormatException;
+import io.github.neuroseg.internal.Checks;
 import io.github.neuroseg.internal.IoErrors;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -11,6 +12,8 @@ import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import net.imglib2.img.planar.PlanarImg;
+import net.imglib2.type.numeric.RealType;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -56,9 +59,49 @@ final class VolumeFile {
     }
   }
 
+  /** Whether {@code length} bytes at {@code offset} lie inside the file (for any two longs). */
+  boolean holds(long offset, long length) {
+    return offset >= 0 && length >= 0 && length <= size - offset;
+  }
+
+  /**
+   * The one bound on the voxel data a header claims, checked before anything is allocated:
+   * {@code claimed} bytes (a product of header sizes, saturated by {@link Checks#product}) must
+   * come from the {@code stored} bytes the file holds for them, expanded at most {@code
+   * maxExpansion} times (1 for uncompressed data, the codec's limit for compressed data). Sizes
+   * multiplied past the file's end, and many pages pointing at the same data, fail here.
+   *
+   * @param offset where the claim is made, for the message
+   * @param what the data in the message, e.g. {@code "3 pages of 512 x 512 16-bit voxels"}
+   * @throws FormatException naming the file, the offset and the sizes
+   */
+  void checkClaim(long offset, String what, long claimed, long stored, long maxExpansion) {
+    long available = Math.min(Math.max(stored, 0), size);
+    if (claimed > Checks.product(available, maxExpansion)) {
+      throw FormatException.atOffset(source, offset, what + " need "
+          + (claimed == Long.MAX_VALUE ? "more than 2^63" : Long.toString(claimed))
+          + " bytes, but the file holds " + available + " bytes for them"
+          + (maxExpansion > 1 ? ", which expand at most " + maxExpansion + " times" : "")
+          + "; the size fields are corrupt or the file is truncated");
+    }
+  }
+
+  /**
+   * The arrays of a volume read from this file, after checking that they fit in the JVM's
+   * heap (a request it could never satisfy fails at once, naming the file).
+   *
+   * @throws io.github.neuroseg.InvalidInputException when the voxels need more than the heap
+   */
+  PlanarImg<? extends RealType<?>, ?> allocate(int width, int height, int depth,
+      SampleKind kind) {
+    Checks.fitsHeap(source + ": " + width + " x " + height + " x " + depth + " "
+        + kind.describe() + " voxels", Checks.product(width, height, depth, kind.bytes));
+    return kind.createPlanar(width, height, depth);
+  }
+
   /** Reads {@code length} bytes at {@code offset}, or fails naming what was being read. */
   ByteBuffer bytes(long offset, int length, String what) throws IOException {
-    if (offset < 0 || offset + length > size) {
+    if (!holds(offset, length)) {
       throw FormatException.atOffset(source, offset, "cannot read " + what + " (" + length
           + " bytes): the file ends at byte " + size + "; it is truncated or corrupt");
     }

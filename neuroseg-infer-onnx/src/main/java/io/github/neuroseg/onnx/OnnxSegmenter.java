@@ -189,6 +189,15 @@ final class OnnxSegmenter implements Segmenter {
       }
       float[] out = new float[count * th * tw];
       t.getFloatBuffer().get(out);
+      for (int i = 0; i < out.length; i++) {
+        // NaN would become an all-NaN probability map and an empty mask, as if nothing were
+        // found; infinities are fine (certain background or foreground)
+        if (Float.isNaN(out[i])) {
+          throw new ModelException("model " + contract.label() + " returned NaN for pixel ["
+              + (i % tw) + ", " + (i / tw % th) + "] of tile " + (i / (tw * th)) + " of a batch of "
+              + count + " (" + tw + " x " + th + "); its weights or its input are broken");
+        }
+      }
       return out;
     } catch (OrtException e) {
       throw new ModelException("model " + contract.label() + " failed on a batch of shape "

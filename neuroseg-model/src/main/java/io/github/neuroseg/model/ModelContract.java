@@ -2,6 +2,7 @@ package io.github.neuroseg.model;
 
 import io.github.neuroseg.InvalidInputException;
 import io.github.neuroseg.ModelException;
+import io.github.neuroseg.internal.Checks;
 import io.github.neuroseg.training.EpochStats;
 import io.github.neuroseg.training.VitArchitecture;
 import io.github.neuroseg.volume.Normalization;
@@ -228,6 +229,12 @@ public record ModelContract(
       throw new ModelException("model " + label + ": tile " + tw + " x " + th
           + " is not a multiple of the patch size " + patch);
     }
+    try {
+      Checks.arrayLength("its input tile (bytes)", tw, th, depth, Float.BYTES);
+    } catch (InvalidInputException e) {
+      throw new ModelException("model " + label + ": metadata tile " + tw + " x " + th
+          + " with " + INPUT_DEPTH + " " + depth + " is too large: " + e.getMessage(), e);
+    }
     int mh = in[3] > 0 ? (int) in[3] : -1;
     int mw = in[4] > 0 ? (int) in[4] : -1;
     if (mh > 0 && mh != th || mw > 0 && mw != tw) {
@@ -259,7 +266,8 @@ public record ModelContract(
    * Checks that tiles of {@code width x height} can be fed to this model.
    *
    * @throws ModelException when the model has a fixed input size and the tile differs from it
-   * @throws InvalidInputException when the tile is not a multiple of the patch size
+   * @throws InvalidInputException when the tile is not a multiple of the patch size, or one
+   *     input block of it does not fit one array
    */
   public void checkTile(int width, int height) {
     if (modelWidth > 0 && width != modelWidth || modelHeight > 0 && height != modelHeight) {
@@ -268,6 +276,7 @@ public record ModelContract(
           + " the input size of model " + label + ", which accepts only " + modelWidth + " x "
           + modelHeight + " tiles (width x height)");
     }
+    Checks.arrayLength("an input tile (bytes)", width, height, inputDepth, Float.BYTES);
     if (width % patch != 0 || height % patch != 0) {
       throw new InvalidInputException("tile " + width + " x " + height
           + " must be a multiple of model " + label + "'s patch size " + patch);

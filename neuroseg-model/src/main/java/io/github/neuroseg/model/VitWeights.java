@@ -33,8 +33,11 @@ public final class VitWeights {
    * decoder are normal with standard deviation {@code sqrt(2 / fan in)} (He, for the ReLUs that
    * follow them; a transposed convolution of stride = kernel has a fan in of its input channels),
    * and {@code sqrt(1 / fan in)} for the last one.
+   *
+   * @throws InvalidInputException when the weights need more memory than the JVM's maximum heap
    */
   public static Map<String, FloatTensor> initial(VitArchitecture a, long seed) {
+    checkMemory(a);
     Map<String, FloatTensor> w = new LinkedHashMap<>();
     a.weightShapes().forEach((name, shape) -> {
       SplittableRandom rnd = stream(seed, name);
@@ -72,10 +75,12 @@ public final class VitWeights {
    * {@code spread * g}, with {@code g} standard normal.
    *
    * @param spread standard deviation of the weights, {@code > 0}
-   * @throws InvalidInputException for a spread that is not finite and positive
+   * @throws InvalidInputException for a spread that is not finite and positive, or weights that
+   *     need more memory than the JVM's maximum heap
    */
   public static Map<String, FloatTensor> random(VitArchitecture a, long seed, double spread) {
     Checks.positiveFinite("spread", spread);
+    checkMemory(a);
     Map<String, FloatTensor> w = new LinkedHashMap<>();
     a.weightShapes().forEach((name, shape) -> {
       SplittableRandom rnd = stream(seed, name);
@@ -88,6 +93,12 @@ public final class VitWeights {
       w.put(name, new FloatTensor(shape, data));
     });
     return w;
+  }
+
+  /** Refuses, before any allocation, a network whose weights the heap could never hold. */
+  private static void checkMemory(VitArchitecture a) {
+    Checks.fitsHeap("the " + a.parameterCount() + " weights of " + a + " as 32-bit floats",
+        Checks.product(a.parameterCount(), Float.BYTES));
   }
 
   private static boolean isNormScale(String name) {

@@ -93,4 +93,22 @@ class ModelContractTest {
     assertTrue(assertThrows(ModelException.class, () -> ModelContract.architecture(old, "x"))
         .getMessage().contains("layer_scale"));
   }
+
+  @Test
+  void metadataTilesTooLargeForOneInputBufferAreRefused() {
+    Map<String, long[]> dynIn = Map.of("image", new long[] {-1, 1, -1, -1, -1});
+    Map<String, long[]> dynOut = Map.of("logits", new long[] {-1, 1, -1, -1});
+    Map<String, String> m = md();
+    m.put("tile_h", "65536");
+    m.put("tile_w", "65536");
+    String msg = fails(m, dynIn, dynOut);
+    assertTrue(msg.startsWith("model m.onnx: metadata tile 65536 x 65536 with input_depth 5"),
+        msg);
+    assertTrue(msg.contains("must fit one array"), msg);
+    ModelContract ok = ModelContract.check("d", md(), dynIn, dynOut);
+    // a tile requested for a dynamic model is held to the same bound
+    String tile = assertThrows(InvalidInputException.class, () -> ok.checkTile(16384, 16384))
+        .getMessage();
+    assertTrue(tile.contains("16384 x 16384 x 5 x 4"), tile);
+  }
 }

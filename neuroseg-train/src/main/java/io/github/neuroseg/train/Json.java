@@ -9,12 +9,20 @@ import java.util.Map;
 /**
  * A small strict JSON reader (objects to ordered maps, arrays to lists, numbers to Double or
  * Long, plus strings, booleans and null) and string quoting for writing. Enough for safetensors
- * headers and checkpoint metadata.
+ * headers and checkpoint metadata. Nesting deeper than {@value #MAX_DEPTH} levels is refused.
  */
 final class Json {
+  /**
+   * How deeply arrays and objects may nest: safetensors headers nest three levels, and the
+   * reader recurses once per level, so a deeper text is refused rather than overflowing the
+   * stack.
+   */
+  static final int MAX_DEPTH = 64;
+
   private final String s;
   private final String source;
   private int i;
+  private int depth;
 
   private Json(String s, String source) {
     this.s = s;
@@ -63,9 +71,9 @@ final class Json {
     char c = s.charAt(i);
     switch (c) {
       case '{':
-        return object();
+        return nested(true);
       case '[':
-        return array();
+        return nested(false);
       case '"':
         return string();
       case 't':
@@ -78,6 +86,15 @@ final class Json {
       default:
         return number();
     }
+  }
+
+  private Object nested(boolean object) {
+    if (++depth > MAX_DEPTH) {
+      throw error("JSON nested deeper than " + MAX_DEPTH + " levels");
+    }
+    Object v = object ? object() : array();
+    depth--;
+    return v;
   }
 
   /** Marker for JSON null (maps and lists here hold no Java nulls). */

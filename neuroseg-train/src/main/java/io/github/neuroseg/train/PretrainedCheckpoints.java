@@ -421,7 +421,7 @@ public final class PretrainedCheckpoints {
     String headsSource;
     Map<String, Object> config = huggingFaceConfig(path);
     Object arch = args(others, "arch");
-    if (config.get("num_attention_heads") instanceof Long h && h > 0) {
+    if (config.get("num_attention_heads") instanceof Long h && h > 0 && h <= Integer.MAX_VALUE) {
       heads = Math.toIntExact(h);
       headsSource = "num_attention_heads of config.json beside the file";
     } else if (arch != null && archHeads(arch.toString()) > 0) {

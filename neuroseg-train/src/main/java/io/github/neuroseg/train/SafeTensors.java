@@ -3,6 +3,7 @@ package io.github.neuroseg.train;
 import io.github.neuroseg.FormatException;
 import io.github.neuroseg.NeuroSegIOException;
 import io.github.neuroseg.files.AtomicWrite;
+import io.github.neuroseg.internal.Checks;
 import io.github.neuroseg.internal.IoErrors;
 import io.github.neuroseg.model.FloatTensor;
 import java.io.IOException;
@@ -182,14 +183,18 @@ final class SafeTensors {
       throw FormatException.of(src, "entry '" + name + "' needs shape and two data_offsets");
     }
     long[] shape = new long[shapeList.size()];
-    long count = 1;
     for (int k = 0; k < shape.length; k++) {
       if (!(shapeList.get(k) instanceof Long l) || l < 0) {
         throw FormatException.of(src, "entry '" + name + "' has a bad shape " + shapeList);
       }
+      if (l > Integer.MAX_VALUE) {
+        throw FormatException.of(src, "entry '" + name + "' has the shape " + shapeList
+            + "; sizes must be at most " + Integer.MAX_VALUE);
+      }
       shape[k] = l;
-      count = Math.multiplyExact(count, l);
     }
+    // saturated: a product past 2^63 cannot match the offsets below
+    long count = Checks.product(shape);
     if (!Dtypes.known(dtype)) {
       throw FormatException.of(src, "entry '" + name + "' has dtype " + dtype
           + "; supported are F32, F16, BF16, F64 and the integer types");
@@ -200,12 +205,15 @@ final class SafeTensors {
       throw FormatException.of(src, "entry '" + name + "' has data_offsets " + offs
           + " outside the " + dataLen + " data bytes");
     }
-    if (end - begin != count * width) {
+    long bytes = Checks.product(count, width);
+    if (end - begin != bytes) {
       throw FormatException.of(src, "entry '" + name + "' of shape " + shapeList + " and dtype "
-          + dtype + " needs " + count * width + " bytes, its offsets span " + (end - begin));
+          + dtype + " needs " + (bytes == Long.MAX_VALUE ? "more than 2^63" : bytes)
+          + " bytes, its offsets span " + (end - begin));
     }
-    if (count > Integer.MAX_VALUE - 8) {
-      throw FormatException.of(src, "entry '" + name + "' is too large: " + count + " values");
+    if (bytes > Checks.MAX_ARRAY_LENGTH) {
+      throw FormatException.of(src, "entry '" + name + "' is too large: " + count + " values of "
+          + width + " bytes do not fit one array");
     }
     return new Entry(dtype, shape, begin, end);
   }

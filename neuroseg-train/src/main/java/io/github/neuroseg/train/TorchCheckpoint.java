@@ -2,6 +2,7 @@ package io.github.neuroseg.train;
 
 import io.github.neuroseg.FormatException;
 import io.github.neuroseg.NeuroSegIOException;
+import io.github.neuroseg.internal.Checks;
 import io.github.neuroseg.internal.IoErrors;
 import io.github.neuroseg.model.FloatTensor;
 import java.io.IOException;
@@ -63,6 +64,12 @@ final class TorchCheckpoint {
   /** The magic number that starts the pickle of a legacy (pre-zip) torch.save file. */
   private static final byte[] LEGACY_MAGIC = {(byte) 0x8a, 0x0a, 0x6c, (byte) 0xfc, (byte) 0x9c,
       0x46, (byte) 0xf9, 0x20, 0x6a, (byte) 0xa8, 0x50, 0x19};
+
+  /**
+   * The largest {@code data.pkl} read (64 MiB): the pickle of a state dict, even with optimiser
+   * state, is a few megabytes, so a larger one is a corrupt archive or a zip bomb.
+   */
+  static final int MAX_PICKLE_BYTES = 64 << 20;
 
   private TorchCheckpoint() {}
 
@@ -146,12 +153,14 @@ final class TorchCheckpoint {
       }
       ZipEntry bo = zip.getEntry(prefix + "byteorder");
       if (bo != null) {
-        String order = new String(readAll(zip, bo), StandardCharsets.US_ASCII).trim();
+        String order = new String(readAll(zip, bo, 64, src, "byteorder"),
+            StandardCharsets.US_ASCII).trim();
         if (!order.equals("little")) {
           throw FormatException.of(src, "byte order " + order + " not supported, expected little");
         }
       }
-      byte[] pkl = readAll(zip, zip.getEntry(prefix + "data.pkl"));
+      byte[] pkl = readAll(zip, zip.getEntry(prefix + "data.pkl"), MAX_PICKLE_BYTES, src,
+          prefix + "data.pkl");
       Object root = new Unpickler(pkl, src).load();
       return new Archive(zip, src, prefix + "data/", root);
     } catch (IOException e) {
@@ -171,9 +180,26 @@ final class TorchCheckpoint {
     }
   }
 
-  private static byte[] readAll(ZipFile zip, ZipEntry e) throws IOException {
+  /**
+   * The bytes of an entry, at most {@code max}: an entry that expands further (a zip bomb, or a
+   * storage longer than its elements) is refused after reading {@code max + 1} bytes, whatever
+   * sizes the archive's directory states.
+   */
+  private static byte[] readAll(ZipFile zip, ZipEntry e, int max, String src, String what)
+      throws IOException {
+    return readAll(zip, e, max, src, what, what + " expands to more than " + max + " bytes");
+  }
+
+  private static byte[] readAll(ZipFile zip, ZipEntry e, int max, String src, String what,
+      String tooLong) throws IOException {
     try (InputStream in = zip.getInputStream(e)) {
-      return in.readAllBytes();
+      byte[] b = in.readNBytes(max);
+      if (in.read() >= 0) {
+        throw FormatException.of(src, tooLong + "; the archive is corrupt (or a zip bomb)");
+      }
+      return b;
+    } catch (java.util.zip.ZipException ex) {
+      throw FormatException.of(src, "cannot decompress " + what + ": " + ex.getMessage(), ex);
     }
   }
 
@@ -212,22 +238,30 @@ final class TorchCheckpoint {
         throw FormatException.of(src, "tensor of storage " + s.key() + " has the element type "
             + s.typeName() + ", which has no float conversion");
       }
-      byte[] bytes = cache.computeIfAbsent(s.key(), this::storage);
       int width = Dtypes.width(s.dtype());
-      if (bytes.length < s.numel() * width) {
-        throw FormatException.of(src, "storage " + s.key() + " has " + bytes.length
-            + " bytes, needs " + s.numel() * width);
+      // numel <= MAX_ARRAY_LENGTH (checked by the unpickler): the bytes fit a long
+      long needed = s.numel() * width;
+      if (needed > Checks.MAX_ARRAY_LENGTH) {
+        throw FormatException.of(src, "storage " + s.key() + " of " + s.numel() + " "
+            + s.dtype() + " elements does not fit one array");
       }
-      long count = 1;
+      byte[] bytes = cache.computeIfAbsent(s.key(), k -> storage(k, (int) needed));
+      if (bytes.length < needed) {
+        throw FormatException.of(src, "storage " + s.key() + " has " + bytes.length
+            + " bytes, needs " + needed);
+      }
+      // sizes, strides and the offset are >= 0 (checked by the unpickler); saturated sums
+      long count = Checks.product(t.size());
       long maxIndex = t.offset();
       for (int k = 0; k < t.size().length; k++) {
-        count *= t.size()[k];
         if (t.size()[k] > 0) {
-          maxIndex += (t.size()[k] - 1) * t.stride()[k];
+          long step = Checks.product(t.size()[k] - 1, t.stride()[k]);
+          maxIndex = maxIndex > Long.MAX_VALUE - step ? Long.MAX_VALUE : maxIndex + step;
         }
       }
-      if (count > 0 && (t.offset() < 0 || maxIndex >= s.numel())) {
-        throw FormatException.of(src, "tensor view reaches past its storage " + s.key());
+      if (count > 0 && maxIndex >= s.numel()) {
+        throw FormatException.of(src, "tensor view of size " + t.shapeText() + " reaches past"
+            + " its storage " + s.key() + " of " + s.numel() + " elements");
       }
       float[] all = Dtypes.decode(ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN),
           s.dtype(), (int) s.numel());
@@ -251,13 +285,14 @@ final class TorchCheckpoint {
       return FloatTensor.of(size, out);
     }
 
-    private byte[] storage(String key) {
+    private byte[] storage(String key, int bytes) {
       ZipEntry e = zip.getEntry(dataPrefix + key);
       if (e == null) {
         throw FormatException.of(src, "storage " + key + " is missing from the archive");
       }
       try {
-        return readAll(zip, e);
+        return readAll(zip, e, bytes, src, "storage " + key, "storage " + key
+            + " holds more than the " + bytes + " bytes its elements take");
       } catch (IOException ex) {
         throw IoErrors.cannot("read storage " + key + " of", src, ex);
       }
@@ -548,13 +583,13 @@ final class TorchCheckpoint {
             case 's' -> {
               Object v = pop(pos);
               Object k = pop(pos);
-              asMap(peek(pos), pos).put(k, v);
+              asMap(peek(pos), pos).put(key(k, pos), v);
             }
             case 'u' -> {
               List<Object> items = popMark(pos);
               Map<Object, Object> m = asMap(peek(pos), pos);
               for (int k = 0; k + 1 < items.size(); k += 2) {
-                m.put(items.get(k), items.get(k + 1));
+                m.put(key(items.get(k), pos), items.get(k + 1));
               }
             }
             case 'Q' -> push(persistent(pop(pos), pos));
@@ -650,6 +685,10 @@ final class TorchCheckpoint {
           || !(t.items().get(4) instanceof Long numel)) {
         throw err(pos, "unsupported persistent id " + kind(pid));
       }
+      if (numel < 0 || numel > Checks.MAX_ARRAY_LENGTH) {
+        throw err(pos, "a storage of " + numel + " elements; expected 0 to "
+            + Checks.MAX_ARRAY_LENGTH);
+      }
       return new Storage(type.name(), STORAGES.get(type.name()), key, numel);
     }
 
@@ -680,6 +719,7 @@ final class TorchCheckpoint {
           if (sz.length != st.length) {
             throw err(pos, "tensor size and stride differ in length");
           }
+          checkView(off, sz, st, pos);
           return new TensorRef(s, off, sz, st);
         case "torch._utils._rebuild_parameter":
         case "torch._utils._rebuild_parameter_with_state":
@@ -704,6 +744,62 @@ final class TorchCheckpoint {
           }
           throw err(pos, "calling " + g.qualified() + " is not allowed");
       }
+    }
+
+    /** A view's offset, size and stride: each >= 0, each size at most an array's length. */
+    private void checkView(long offset, long[] size, long[] stride, int pos) {
+      if (offset < 0) {
+        throw err(pos, "tensor storage offset " + offset + " must be >= 0");
+      }
+      for (int k = 0; k < size.length; k++) {
+        if (size[k] < 0 || size[k] > Checks.MAX_ARRAY_LENGTH) {
+          throw err(pos, "tensor size " + tuple(size) + " must be >= 0 and at most "
+              + Checks.MAX_ARRAY_LENGTH + " along each axis");
+        }
+        if (stride[k] < 0) {
+          throw err(pos, "tensor stride " + tuple(stride) + " must be >= 0");
+        }
+      }
+      if (Checks.product(size) > Checks.MAX_ARRAY_LENGTH) {
+        throw err(pos, "tensor size " + tuple(size) + " has more elements than one array holds");
+      }
+    }
+
+    private static String tuple(long[] v) {
+      StringBuilder b = new StringBuilder("(");
+      for (int k = 0; k < v.length; k++) {
+        b.append(k == 0 ? "" : ", ").append(v[k]);
+      }
+      return b.append(v.length == 1 ? ",)" : ")").toString();
+    }
+
+    /**
+     * A dict key as Python allows it: a hashable scalar, or a tuple of them (nested a few
+     * levels), so that hashing it is bounded (a list may hold itself, hashing it would not end).
+     */
+    private Object key(Object k, int pos) {
+      if (!hashable(k, 0)) {
+        throw err(pos, "a dict key must be hashable (a string, number, None, bytes or a tuple"
+            + " of them), got " + kind(k));
+      }
+      return k;
+    }
+
+    private static boolean hashable(Object k, int depth) {
+      if (k instanceof Tuple t) {
+        if (depth >= 8) {
+          return false;
+        }
+        for (Object o : t.items()) {
+          if (!hashable(o, depth + 1)) {
+            return false;
+          }
+        }
+        return true;
+      }
+      return k instanceof String || k instanceof Long || k instanceof Double
+          || k instanceof Boolean || k instanceof None || k instanceof byte[]
+          || k instanceof Global;
     }
 
     private List<Object> items(Object args, int pos) {

@@ -1,6 +1,7 @@
 package io.github.neuroseg.examples.cli;
 
 import io.github.neuroseg.Device;
+import io.github.neuroseg.InvalidInputException;
 import io.github.neuroseg.NeuroSeg;
 import io.github.neuroseg.ProgressListener;
 import io.github.neuroseg.onnx.BioImageIo;
@@ -64,7 +65,11 @@ final class SegmentationOptions {
         .onProgress(progress);
     if (tile != null) {
       long[] wh = RenderCommand.parseDims(tile, 2, "tile");
-      b.tile(Math.toIntExact(wh[0]), Math.toIntExact(wh[1]));
+      if (wh[0] > Integer.MAX_VALUE || wh[1] > Integer.MAX_VALUE) {
+        throw new InvalidInputException("tile must be WxH with integers in [1, "
+            + Integer.MAX_VALUE + "], got '" + tile + "'");
+      }
+      b.tile((int) wh[0], (int) wh[1]);
     }
     if (overlap != null) {
       b.overlap(overlap);

@@ -5,6 +5,7 @@ import io.github.neuroseg.ModelException;
 import io.github.neuroseg.NeuroSegException;
 import io.github.neuroseg.Progress;
 import io.github.neuroseg.ProgressListener;
+import io.github.neuroseg.internal.Checks;
 import io.github.neuroseg.segmentation.Blending;
 import io.github.neuroseg.volume.Normalization;
 import java.nio.ByteBuffer;
@@ -81,10 +82,11 @@ public final class TiledPrediction {
   /**
    * A prediction of the plan's volume.
    *
-   * @param batchSize tiles per predictor call, {@code >= 1}
+   * @param batchSize tiles per predictor call, {@code >= 1} (at most the plan's tiles are used)
    * @param workers threads preparing batches, {@code >= 1}
    * @param flips whether each tile is also predicted flipped (test-time augmentation)
    * @param stage the stage named in progress reports (one per finished batch)
+   * @throws InvalidInputException when one batch of input tiles does not fit one array
    */
   public TiledPrediction(TilePlan plan, Blending blending, int batchSize, int workers,
       boolean flips, String stage, ProgressListener progress) {
@@ -93,10 +95,13 @@ public final class TiledPrediction {
           + " and " + workers);
     }
     this.plan = plan;
-    this.stitcher = new Stitcher(plan, blending);
-    this.batchSize = batchSize;
-    this.workers = workers;
     this.variants = flips ? 4 : 1;
+    // a batch larger than the volume's tiles would only allocate unused buffer space
+    this.batchSize = (int) Math.min(batchSize, plan.tileCount());
+    Checks.arrayLength("a batch of input tiles (bytes)", this.batchSize,
+        variants, plan.inputDepth(), plan.tileHeight(), plan.tileWidth(), Float.BYTES);
+    this.stitcher = new Stitcher(plan, blending);
+    this.workers = workers;
     this.stage = stage;
     this.progress = progress;
   }
@@ -250,8 +255,8 @@ public final class TiledPrediction {
       int n = (int) Math.min(batchSize, plan.tileCount() - first);
       FloatBuffer buf = buffers.poll();
       if (buf == null) {
-        buf = ByteBuffer.allocateDirect(Math.multiplyExact(Math.multiplyExact(
-            batchSize * variants, inputVoxels), Float.BYTES))
+        // fits: checked by the constructor
+        buf = ByteBuffer.allocateDirect(batchSize * variants * inputVoxels * Float.BYTES)
             .order(ByteOrder.nativeOrder()).asFloatBuffer();
       }
       buf.clear();

@@ -1,0 +1,50 @@
+package io.github.neuroseg.examples.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.neuroseg.examples.cli.CliTest.Run;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Bad or extreme inputs on the command line: a typed {@code error:} line, never a trace. */
+class BadInputCliTest {
+  @TempDir static Path shared;
+  static Path image;
+
+  @BeforeAll
+  static void render() {
+    Path r = shared.resolve("render");
+    Run run = CliTest.run("render", "--output", r.toString(), "--size", "40x36x6", "--seed", "3");
+    assertEquals(0, run.code(), run.err());
+    image = r.resolve("image.tif");
+  }
+
+  /** One {@code error:} line on standard error, nothing else (no stack trace). */
+  static void refused(Run r, int code, String... parts) {
+    assertEquals(code, r.code(), r.err());
+    String err = r.err().strip();
+    assertTrue(err.startsWith("error: ") && err.lines().count() == 1, err);
+    for (String p : parts) {
+      assertTrue(err.contains(p), err);
+    }
+  }
+
+  @Test
+  void aHugeBatchIsClampedToTheVolumesTiles(@TempDir Path dir) {
+    Path mask = dir.resolve("mask.tif");
+    Run r = CliTest.run("segment", "--input", image.toString(), "--output", mask.toString(),
+        "--batch", "100000000");
+    assertEquals(0, r.code(), r.err());
+    assertTrue(Files.exists(mask));
+  }
+
+  @Test
+  void aTileBeyondTheIntegersIsAnErrorLine(@TempDir Path dir) {
+    refused(CliTest.run("segment", "--input", image.toString(), "--output",
+        dir.resolve("m.tif").toString(), "--tile", "9999999999x32"), 1, "tile must be WxH");
+  }
+}
