@@ -6,10 +6,12 @@ import io.github.neuroseg.segmentation.Segmenter;
 import io.github.neuroseg.tracing.TraceInput;
 import io.github.neuroseg.tracing.Tracer;
 import io.github.neuroseg.volume.Volume;
+import net.imglib2.RandomAccessibleInterval;
+import net.imglib2.type.numeric.RealType;
 
 /**
- * The canonical volume-to-SWC pipeline: segment a volume, optionally clean the mask ({@link
- * PostProcessing}), then trace the mask with the volume's intensities as the tracer's speed. This
+ * The canonical volume-to-SWC pipeline: segment a volume, clean the mask ({@link
+ * PostProcessing}, by default {@link PostProcessing#DEFAULT}), then trace the mask with the volume's intensities as the tracer's speed. This
  * is what the {@code neuroseg run} command does.
  *
  * <pre>{@code
@@ -33,12 +35,16 @@ public final class Pipeline {
     this.postProcessing = postProcessing;
   }
 
-  /** A pipeline of these two steps, tracing the segmentation's thresholded mask. */
+  /**
+   * A pipeline of these two steps, with {@link PostProcessing#DEFAULT} cleaning the mask before
+   * tracing (what {@code neuroseg run} does); {@code withPostProcessing(PostProcessing.NONE)}
+   * traces the segmentation's thresholded mask as it is.
+   */
   public static Pipeline of(Segmenter segmenter, Tracer tracer) {
-    return new Pipeline(segmenter, tracer, PostProcessing.NONE);
+    return new Pipeline(segmenter, tracer, PostProcessing.DEFAULT);
   }
 
-  /** This pipeline with the mask post-processed before tracing. */
+  /** This pipeline with this post-processing of the mask before tracing. */
   public Pipeline withPostProcessing(PostProcessing value) {
     return new Pipeline(segmenter, tracer, value);
   }
@@ -55,8 +61,22 @@ public final class Pipeline {
       return new Reconstruction(s, s.mask(), tracer.trace(TraceInput.of(s, volume)));
     }
     var mask = postProcessing.apply(s);
-    return new Reconstruction(s, mask, tracer.trace(TraceInput.of(mask, s.voxelSize())
-        .withIntensities(volume.image()).withThreshold(0.5)));
+    return new Reconstruction(s, mask, tracer.trace(traceInput(mask, s, volume)));
+  }
+
+  /**
+   * What the pipeline traces when the mask was post-processed: the 0/1 mask, with the volume's
+   * intensities as the tracer's speed, at threshold 0.5. For callers that segment themselves
+   * (into their own buffers, say) and want the pipeline's trace.
+   *
+   * @param mask the post-processed mask, 0 or 1 per voxel (e.g. {@link PostProcessing#apply})
+   * @param segmentation the segmentation it came from (for the voxel size)
+   * @param volume the segmented volume
+   */
+  public static TraceInput traceInput(RandomAccessibleInterval<? extends RealType<?>> mask,
+      Segmentation segmentation, Volume volume) {
+    return TraceInput.of(mask, segmentation.voxelSize()).withIntensities(volume.image())
+        .withThreshold(0.5);
   }
 
   /** The post-processing of the mask before tracing. */

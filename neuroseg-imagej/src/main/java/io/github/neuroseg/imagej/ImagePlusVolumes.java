@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import net.imglib2.RandomAccessibleInterval;
+import net.imglib2.img.array.ArrayImg;
 import net.imglib2.img.basictypeaccess.array.ByteArray;
 import net.imglib2.img.basictypeaccess.array.FloatArray;
 import net.imglib2.img.basictypeaccess.array.ShortArray;
@@ -152,6 +153,26 @@ public final class ImagePlusVolumes {
       byte[] m = new byte[p.length];
       for (int i = 0; i < p.length; i++) {
         if (p[i] >= t) {
+          m[i] = (byte) 255;
+        }
+      }
+      mask.addSlice(null, new ByteProcessor(w, h, m));
+    }
+    return calibrated(new ImagePlus(title, mask), depth, calibration);
+  }
+
+  /** A 0/255 8-bit stack of a 0/1 mask (x fastest, then y, then z), with the calibration. */
+  static ImagePlus maskImage(String title, ArrayImg<UnsignedByteType, ByteArray> mask01,
+      Calibration calibration) {
+    int w = (int) mask01.dimension(0);
+    int h = (int) mask01.dimension(1);
+    int depth = (int) mask01.dimension(2);
+    byte[] all = mask01.update(null).getCurrentStorageArray();
+    ImageStack mask = new ImageStack(w, h);
+    for (int z = 0; z < depth; z++) {
+      byte[] m = new byte[w * h];
+      for (int i = 0; i < m.length; i++) {
+        if (all[z * m.length + i] != 0) {
           m[i] = (byte) 255;
         }
       }

@@ -10,6 +10,8 @@ import io.github.neuroseg.NeuroSeg;
 import io.github.neuroseg.onnx.BioImageIo;
 import io.github.neuroseg.NeuroSegException;
 import io.github.neuroseg.ProgressListener;
+import io.github.neuroseg.pipeline.Pipeline;
+import io.github.neuroseg.segmentation.PostProcessing;
 import io.github.neuroseg.segmentation.Segmentation;
 import io.github.neuroseg.segmentation.Segmenter;
 import io.github.neuroseg.segmentation.SegmenterBuilder;
@@ -20,6 +22,9 @@ import io.github.neuroseg.volume.Volume;
 import java.awt.GraphicsEnvironment;
 import java.nio.file.Path;
 import java.util.Locale;
+import net.imglib2.img.array.ArrayImg;
+import net.imglib2.img.basictypeaccess.array.ByteArray;
+import net.imglib2.type.numeric.integer.UnsignedByteType;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -135,8 +140,14 @@ public final class SegmentAndTrace implements PlugIn {
           ImagePlusVolumes.newFloatStack(probabilities, w, h, depth));
     }
     String title = titleBase(imp.getTitle());
-    ImagePlus mask = ImagePlusVolumes.maskImage(title + "-mask", probabilities, s.threshold(),
-        imp.getCalibration());
+    // the mask neuroseg run writes and traces: the default post-processing of the segmentation
+    PostProcessing post = PostProcessing.DEFAULT;
+    @Nullable ArrayImg<UnsignedByteType, ByteArray> cleaned = post.equals(PostProcessing.NONE) ? null
+        : post.apply(s);
+    ImagePlus mask = cleaned == null
+        ? ImagePlusVolumes.maskImage(title + "-mask", probabilities, s.threshold(),
+            imp.getCalibration())
+        : ImagePlusVolumes.maskImage(title + "-mask", cleaned, imp.getCalibration());
     ImagePlus probabilityImage = settings.probabilities()
         ? ImagePlusVolumes.probabilityImage(title + "-probabilities", probabilities,
             imp.getCalibration())
@@ -145,7 +156,8 @@ public final class SegmentAndTrace implements PlugIn {
     Path swc = null;
     if (settings.trace()) {
       IJ.showStatus(COMMAND + ": tracing " + imp.getTitle());
-      tree = NeuroSeg.tracer().build().trace(TraceInput.of(s, volume));
+      tree = NeuroSeg.tracer().build().trace(cleaned == null ? TraceInput.of(s, volume)
+          : Pipeline.traceInput(cleaned, s, volume));
       swc = settings.swc();
       Swc.write(tree, swc);
     }

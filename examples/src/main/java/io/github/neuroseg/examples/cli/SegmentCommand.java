@@ -1,11 +1,13 @@
 package io.github.neuroseg.examples.cli;
 
+import io.github.neuroseg.segmentation.PostProcessing;
 import io.github.neuroseg.segmentation.Segmentation;
 import io.github.neuroseg.segmentation.Segmenter;
 import io.github.neuroseg.volume.Volume;
 import io.github.neuroseg.volume.Volumes;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
@@ -34,6 +36,8 @@ final class SegmentCommand implements Callable<Integer> {
 
   @Mixin SegmentationOptions model = new SegmentationOptions();
 
+  @Mixin PostProcessingOptions post = new PostProcessingOptions();
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -41,7 +45,9 @@ final class SegmentCommand implements Callable<Integer> {
     try (Segmenter segmenter =
         model.builder(new ConsoleProgress(spec.commandLine().getErr())).build()) {
       Segmentation s = segmenter.segment(volume);
-      Volumes.write(s.maskVolume(), output);
+      PostProcessing pp = post.postProcessing();
+      Volumes.write(pp.equals(PostProcessing.NONE) ? s.maskVolume()
+          : new Volume(pp.apply(s), s.voxelSize(), "mask", Map.of()), output);
       if (probabilities != null) {
         Volumes.write(s.probabilityVolume(), probabilities);
       }
