@@ -1,6 +1,7 @@
 package io.github.neuroseg.metrics;
 
 import io.github.neuroseg.InvalidInputException;
+import io.github.neuroseg.internal.Checks;
 import io.github.neuroseg.swc.NeuronTree;
 import io.github.neuroseg.volume.Volume;
 import java.util.ArrayList;
@@ -10,6 +11,7 @@ import net.imglib2.RandomAccessibleInterval;
 import net.imglib2.converter.Converters;
 import net.imglib2.type.logic.BitType;
 import net.imglib2.type.numeric.RealType;
+import net.imglib2.view.Views;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -52,18 +54,25 @@ public record EvaluationReport(
    * @param tree predicted reconstruction, or null (then {@code truthTree} is ignored)
    * @param truthTree ground-truth reconstruction, in the same units (checked with {@link
    *     ReconstructionMetrics#warnings})
-   * @param maskThreshold a mask voxel is foreground when its value is above this
+   * @param maskThreshold a mask voxel is foreground when its value is above this; finite
    * @param distanceThreshold DSA/PDS distance threshold in SWC units
    * @param tolerance node matching tolerance for precision, recall and F1, in SWC units
-   * @throws InvalidInputException when the masks differ in size or a threshold is out of range
+   * @throws InvalidInputException when the masks differ in size, a threshold is out of range,
+   *     the mask threshold leaves no foreground in a ground-truth mask that has some (every
+   *     voxel would be background, and an empty prediction would score a perfect Dice), or the
+   *     ground-truth tree has no nodes
    */
   public static EvaluationReport compare(@Nullable Volume mask, @Nullable Volume truthMask,
       @Nullable NeuronTree tree, @Nullable NeuronTree truthTree, double maskThreshold,
       double distanceThreshold, double tolerance) {
+    Checks.finite("mask threshold", maskThreshold);
+    Checks.nonNegativeFinite("distance threshold", distanceThreshold);
+    Checks.nonNegativeFinite("tolerance", tolerance);
     String label = null;
     double dice = Double.NaN;
     SegmentationMetrics.Hd95 hd95 = null;
     if (mask != null && truthMask != null) {
+      checkForeground(truthMask, maskThreshold);
       var p = binary(mask.image(), maskThreshold);
       var t = binary(truthMask.image(), maskThreshold);
       dice = SegmentationMetrics.dice(p, t);
@@ -73,6 +82,10 @@ public record EvaluationReport(
     ReconstructionMetrics.Scores rec = null;
     List<ReconstructionMetrics.Warning> warnings = List.of();
     if (tree != null && truthTree != null) {
+      if (truthTree.isEmpty()) {
+        throw new InvalidInputException("the ground-truth reconstruction has no nodes: there is"
+            + " nothing to score the reconstruction against");
+      }
       rec = ReconstructionMetrics.compare(truthTree, tree, distanceThreshold, tolerance);
       warnings = ReconstructionMetrics.warnings(truthTree, tree, tolerance);
     }
@@ -140,6 +153,29 @@ public record EvaluationReport(
       return v > 0 ? "inf" : "-inf";
     }
     return String.format(Locale.ROOT, "%.4f", v);
+  }
+
+  /**
+   * Refuses a threshold at or above every value of a ground-truth mask that is not all zero:
+   * both masks would then be empty and Dice 1 whatever the prediction.
+   */
+  private static void checkForeground(Volume truth, double threshold) {
+    double min = Double.POSITIVE_INFINITY;
+    double max = Double.NEGATIVE_INFINITY;
+    for (RealType<?> t : Views.flatIterable(truth.image())) {
+      double v = t.getRealDouble();
+      if (v > threshold) {
+        return;
+      }
+      min = Math.min(min, v);
+      max = Math.max(max, v);
+    }
+    if (min != 0 || max != 0) {
+      throw new InvalidInputException("no voxel of the ground-truth mask " + name(truth)
+          + " is above the mask threshold " + threshold + " (its values are " + min + " to "
+          + max + "): every voxel would be background and any empty prediction would score"
+          + " Dice 1; use a threshold below " + max);
+    }
   }
 
   /** A lazy 0/1 view of an image: 1 where the value is above {@code threshold}. */

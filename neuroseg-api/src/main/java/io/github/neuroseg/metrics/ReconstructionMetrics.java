@@ -129,7 +129,7 @@ public final class ReconstructionMetrics {
    */
   public static Scores compare(
       NeuronTree reference, NeuronTree predicted, double threshold, double tolerance) {
-    Checks.nonNegativeFinite("threshold", threshold);
+    Checks.nonNegativeFinite("distance threshold", threshold);
     Checks.nonNegativeFinite("tolerance", tolerance);
     if (reference.isEmpty() && predicted.isEmpty()) {
       return new Scores(0, 0, 0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0);

@@ -2,12 +2,16 @@ package io.github.neuroseg.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.neuroseg.InvalidInputException;
 import io.github.neuroseg.swc.NeuronTree;
 import io.github.neuroseg.swc.Swc;
 import io.github.neuroseg.swc.SwcNode;
 import io.github.neuroseg.synth.NeuronGenerator;
+import io.github.neuroseg.volume.Volume;
+import io.github.neuroseg.volume.VoxelSize;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -119,6 +123,55 @@ class EvaluationReportTest {
     }
     assertEquals("EVAL dice=na hd95=na esa=0.0000 dsa=0.0000 pds=0.0000 f1=1.0000",
         report(truth, truth).evalLine());
+  }
+
+  /** A 8 x 8 x 4 mask: value {@code v} in the x range [x0, x1), 0 elsewhere. */
+  private static Volume block(int x0, int x1, int v) {
+    byte[] b = new byte[8 * 8 * 4];
+    for (int i = 0; i < b.length; i++) {
+      int x = i % 8;
+      b[i] = (byte) (x >= x0 && x < x1 ? v : 0);
+    }
+    return Volume.ofUnsignedBytes(b, 8, 8, 4, VoxelSize.UNIT);
+  }
+
+  @Test
+  void aMaskThresholdThatLeavesNoGroundTruthIsRefusedInsteadOfAPerfectDice() {
+    Volume truth = block(0, 4, 1);
+    Volume predicted = block(1, 4, 1);
+    // a real Dice: 2 * 3 / (4 + 3)
+    assertEquals(6.0 / 7, EvaluationReport.compare(predicted, truth, null, null, 0, 2, 2)
+        .dice(), 1e-12);
+    for (double t : new double[] {1, 5, Double.MAX_VALUE}) {
+      InvalidInputException e = assertThrows(InvalidInputException.class,
+          () -> EvaluationReport.compare(predicted, truth, null, null, t, 2, 2));
+      assertTrue(e.getMessage().startsWith("no voxel of the ground-truth mask")
+          && e.getMessage().contains("above the mask threshold " + t)
+          && e.getMessage().contains("its values are 0.0 to 1.0"), e.getMessage());
+    }
+    for (double t : new double[] {Double.NaN, Double.POSITIVE_INFINITY}) {
+      InvalidInputException e = assertThrows(InvalidInputException.class,
+          () -> EvaluationReport.compare(predicted, truth, null, null, t, 2, 2));
+      assertEquals("mask threshold must be finite, got " + t, e.getMessage());
+    }
+    // an all-zero ground truth is a real empty mask: two empty masks agree
+    Volume empty = block(0, 0, 0);
+    assertEquals(1.0, EvaluationReport.compare(empty, empty, null, null, 0, 2, 2).dice(), 0);
+  }
+
+  @Test
+  void anEmptyGroundTruthTreeIsRefusedAndOptionsAreNamed() {
+    NeuronTree t = neuron();
+    InvalidInputException e = assertThrows(InvalidInputException.class,
+        () -> report(t, NeuronTree.empty()));
+    assertTrue(e.getMessage().startsWith("the ground-truth reconstruction has no nodes"),
+        e.getMessage());
+    assertEquals("distance threshold must be finite and >= 0, got NaN", assertThrows(
+        InvalidInputException.class,
+        () -> EvaluationReport.compare(null, null, t, t, 0, Double.NaN, 2)).getMessage());
+    assertEquals("tolerance must be finite and >= 0, got -1.0", assertThrows(
+        InvalidInputException.class,
+        () -> EvaluationReport.compare(null, null, t, t, 0, 2, -1)).getMessage());
   }
 
   private static double diagonal(NeuronTree t) {

@@ -1,7 +1,9 @@
 package io.github.neuroseg.examples.cli;
 
+import io.github.neuroseg.FormatException;
 import io.github.neuroseg.files.AtomicWrite;
 import io.github.neuroseg.metrics.EvaluationReport;
+import io.github.neuroseg.swc.NeuronTree;
 import io.github.neuroseg.swc.Swc;
 import io.github.neuroseg.volume.Volumes;
 import java.io.PrintWriter;
@@ -88,7 +90,7 @@ final class EvaluateCommand implements Callable<Integer> {
         masks == null ? null : Volumes.read(masks.mask),
         masks == null ? null : Volumes.read(masks.truthMask),
         swcs == null ? null : Swc.read(swcs.swc),
-        swcs == null ? null : Swc.read(swcs.truthSwc),
+        swcs == null ? null : truth(swcs.truthSwc),
         maskThreshold, distanceThreshold, tolerance).text();
     if (report != null) {
       Path r = report;
@@ -98,5 +100,15 @@ final class EvaluateCommand implements Callable<Integer> {
     out.print(text);
     out.flush();
     return 0;
+  }
+
+  /** The ground-truth tree; one without nodes would score every reconstruction as nothing. */
+  private static NeuronTree truth(Path file) {
+    NeuronTree t = Swc.read(file);
+    if (t.isEmpty()) {
+      throw FormatException.of(file.toString(), "the ground-truth SWC holds no nodes: there is"
+          + " nothing to score the reconstruction against");
+    }
+    return t;
   }
 }

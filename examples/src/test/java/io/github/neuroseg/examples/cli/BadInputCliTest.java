@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.neuroseg.examples.cli.CliTest.Run;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
@@ -31,6 +32,18 @@ class BadInputCliTest {
     for (String p : parts) {
       assertTrue(err.contains(p), err);
     }
+  }
+
+  @Test
+  void evaluateRefusesAThresholdAboveTheGroundTruthAndAnEmptyTruthTree(@TempDir Path dir)
+      throws IOException {
+    String mask = image.resolveSibling("mask.tif").toString();
+    String swc = image.resolveSibling("neuron.swc").toString();
+    refused(CliTest.run("evaluate", "--mask", mask, "--truth-mask", mask, "--mask-threshold",
+        "1"), 1, "no voxel of the ground-truth mask", "above the mask threshold 1.0");
+    Path empty = Files.writeString(dir.resolve("empty.swc"), "# no nodes\n");
+    refused(CliTest.run("evaluate", "--swc", swc, "--truth-swc", empty.toString()), 1,
+        empty.toString(), "holds no nodes");
   }
 
   @Test
