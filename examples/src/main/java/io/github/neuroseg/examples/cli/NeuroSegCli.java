@@ -3,6 +3,7 @@ package io.github.neuroseg.examples.cli;
 import io.github.neuroseg.NeuroSegException;
 import java.io.PrintWriter;
 import java.nio.charset.Charset;
+import java.util.Locale;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -10,8 +11,8 @@ import picocli.CommandLine.Command;
  * The {@code neuroseg} command line. Run through the launcher {@code examples/neuroseg} after
  * building ({@code ./mvnw -B -q package -DskipTests}).
  *
- * <p>Exit codes: 0 success, 1 a neuroseg error (bad file, mismatching sizes; the message is
- * printed as {@code error: ...}), 2 a usage error (unknown or missing options).
+ * <p>Exit codes: 0 success, 1 a neuroseg error (bad file, mismatching sizes, too little memory;
+ * the message is printed as {@code error: ...}), 2 a usage error (unknown or missing options).
  */
 @Command(
     name = "neuroseg",
@@ -71,9 +72,32 @@ public final class NeuroSegCli implements Runnable {
       }
       throw e;
     });
-    int code = cl.execute(args);
+    int code;
+    try {
+      code = cl.execute(args);
+    } catch (OutOfMemoryError e) {
+      // what held the memory is unreachable once the stack has unwound to here
+      err.println("error: " + outOfMemory(Runtime.getRuntime().maxMemory()));
+      code = 1;
+    }
     out.flush();
     err.flush();
     return code;
+  }
+
+  /**
+   * The message for an {@link OutOfMemoryError}: the heap the JVM had and how to give it more.
+   *
+   * @param maxHeap the JVM's maximum heap in bytes ({@link Runtime#maxMemory()})
+   * @return e.g. {@code out of memory: the Java heap is limited to 256 MiB; give it more with
+   *     NEUROSEG_JAVA_OPTS=-Xmx1g (or work on a smaller volume, --tile or --batch)}
+   */
+  static String outOfMemory(long maxHeap) {
+    long mib = maxHeap >> 20;
+    // suggest at least twice the heap that was too small, in whole GiB
+    long suggestGib = Math.max(1, (2 * mib + 1023) / 1024);
+    return String.format(Locale.ROOT, "out of memory: the Java heap is limited to %,d MiB;"
+        + " give it more with NEUROSEG_JAVA_OPTS=-Xmx%dg (or work on a smaller volume, --tile"
+        + " or --batch)", mib, suggestGib);
   }
 }

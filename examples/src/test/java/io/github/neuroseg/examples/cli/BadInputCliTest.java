@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.neuroseg.examples.cli.CliTest.Run;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,6 +46,26 @@ class BadInputCliTest {
     Path empty = Files.writeString(dir.resolve("empty.swc"), "# no nodes\n");
     refused(CliTest.run("evaluate", "--swc", swc, "--truth-swc", empty.toString()), 1,
         empty.toString(), "holds no nodes");
+  }
+
+  @Test
+  void runningOutOfMemoryIsOneErrorLineThatSaysHowToGiveJavaMore(@TempDir Path dir)
+      throws Exception {
+    // a JVM of 48 MiB cannot render a 600 x 600 x 64 volume of 16-bit voxels and its mask
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process p = new ProcessBuilder(java, "-Xmx48m", "-cp", System.getProperty("java.class.path"),
+        NeuroSegCli.class.getName(), "render", "--output", dir.resolve("big").toString(),
+        "--size", "600x600x64").redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the JVM ends");
+    refused(new Run(p.exitValue(), "", err), 1, "error: out of memory: the Java heap is limited"
+        + " to ", "NEUROSEG_JAVA_OPTS=-Xmx1g");
+  }
+
+  @Test
+  void theOutOfMemoryMessageSuggestsTwiceTheHeapInGibibytes() {
+    assertTrue(NeuroSegCli.outOfMemory(3L << 30).contains("limited to 3,072 MiB; give it more"
+        + " with NEUROSEG_JAVA_OPTS=-Xmx6g"), NeuroSegCli.outOfMemory(3L << 30));
   }
 
   @Test
