@@ -5,9 +5,12 @@ import io.github.neuroseg.ProgressListener;
 import io.github.neuroseg.spi.Providers;
 import io.github.neuroseg.spi.TrainerProvider;
 import io.github.neuroseg.volume.Normalization;
+import io.github.neuroseg.volume.Volume;
+import io.github.neuroseg.volume.VoxelSize;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import net.imglib2.img.array.ArrayImgs;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -432,6 +435,32 @@ public final class TrainerBuilder {
    * @throws io.github.neuroseg.InvalidInputException for missing data or an out-of-range value
    */
   public TrainerConfig config() {
+    return config(trainingData, validationData);
+  }
+
+  /**
+   * Checks every setting given so far as {@link #config()} does, leaving out the data (which
+   * may not be read yet): a front end can refuse a bad option before it loads or renders
+   * anything.
+   *
+   * @return this builder
+   * @throws io.github.neuroseg.InvalidInputException for an out-of-range value
+   */
+  public TrainerBuilder checkSettings() {
+    List<LabeledVolume> placeholder = List.of(SettingsCheck.VOLUME);
+    config(placeholder, placeholder);
+    return this;
+  }
+
+  /** Data that satisfies {@link TrainerConfig}'s data checks, for {@link #checkSettings()}. */
+  private static final class SettingsCheck {
+    static final LabeledVolume VOLUME = new LabeledVolume(
+        Volume.ofUnsignedBytes(new byte[1], 1, 1, 1, VoxelSize.UNIT),
+        ArrayImgs.unsignedBytes(1, 1, 1), "settings check");
+  }
+
+  private TrainerConfig config(List<LabeledVolume> trainingData,
+      List<LabeledVolume> validationData) {
     return new TrainerConfig(trainingData, validationData, testData,
         new VitArchitecture(embedDim, layers, heads, patch, inputDepth, tileHeight, tileWidth,
             head, layerScale, registers),

@@ -184,6 +184,18 @@ class TrainerBuilderTest {
   }
 
   @Test
+  void settingsAreCheckedWithoutData() {
+    assertEquals("learning rate must be finite and > 0, got -1.0", assertThrows(
+        InvalidInputException.class, () -> NeuroSeg.trainer().learningRate(-1).checkSettings())
+        .getMessage());
+    TrainerBuilder ok = NeuroSeg.trainer().epochs(3).learningRate(1e-3);
+    assertEquals(ok, ok.checkSettings());
+    // the data is still required by config()
+    assertTrue(assertThrows(InvalidInputException.class, ok::config).getMessage()
+        .startsWith("the training data set is empty"));
+  }
+
+  @Test
   void labeledVolumeRejectsAMaskOfAnotherSize() {
     InvalidInputException e = assertThrows(InvalidInputException.class,
         () -> new LabeledVolume(VOLUME.image(), ArrayImgs.unsignedBytes(24, 24, 4), "v"));

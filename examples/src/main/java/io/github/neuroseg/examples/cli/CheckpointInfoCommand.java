@@ -51,8 +51,9 @@ final class CheckpointInfoCommand implements Callable<Integer> {
     out.print(r.text());
     int side = tile != null ? tile : 4 * r.patch();
     if (heads != null || r.heads() > 0) {
-      VitArchitecture a = heads != null ? r.architecture(heads, depth, side, side)
-          : r.architecture(depth, side, side);
+      VitArchitecture a = Usage.option(spec, "--heads, --depth, --tile",
+          () -> heads != null ? r.architecture(heads, depth, side, side)
+              : r.architecture(depth, side, side));
       out.println("3D network: " + a);
     } else {
       out.println("3D network: give --heads (the file does not tell them)");

@@ -2,12 +2,16 @@ package io.github.neuroseg.examples.cli;
 
 import io.github.neuroseg.files.AtomicWrite;
 import io.github.neuroseg.metrics.EvaluationReport;
+import io.github.neuroseg.pipeline.Pipeline;
 import io.github.neuroseg.pipeline.Reconstruction;
 import io.github.neuroseg.preview.Projections;
+import io.github.neuroseg.segmentation.PostProcessing;
+import io.github.neuroseg.segmentation.Segmenter;
 import io.github.neuroseg.swc.Swc;
 import io.github.neuroseg.synth.NeuronGenerator;
 import io.github.neuroseg.synth.NeuronRenderer;
 import io.github.neuroseg.synth.RenderedNeuron;
+import io.github.neuroseg.tracing.Tracer;
 import io.github.neuroseg.volume.Volume;
 import io.github.neuroseg.volume.Volumes;
 import io.github.neuroseg.volume.VoxelSize;
@@ -58,7 +62,9 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    long[] dims = RenderCommand.parseDims(size, 3, "size");
+    long[] dims = Usage.option(spec, "--size", () -> RenderCommand.parseDims(size, 3, "size"));
+    PostProcessing pp = post.postProcessing(spec);
+    Tracer tracer = tracing.tracer(spec);
     VoxelSize vs = VoxelSize.UNIT;
     RenderedNeuron truth = NeuronRenderer.newBuilder().seed(seed).build().render(
         NeuronGenerator.newBuilder().bounds(dims[0], dims[1], dims[2]).seed(seed).build()
@@ -69,8 +75,11 @@ final class DemoCommand implements Callable<Integer> {
     Volumes.write(truthMask, output.resolve("truth-mask.tif"));
     Swc.write(truth.tree(), output.resolve("truth.swc"));
 
-    Reconstruction r = RunCommand.reconstruct(truth.image(), model, tracing, post,
-        new ConsoleProgress(spec.commandLine().getErr()));
+    Reconstruction r;
+    try (Segmenter segmenter =
+        model.segmenter(spec, new ConsoleProgress(spec.commandLine().getErr()))) {
+      r = Pipeline.of(segmenter, tracer).withPostProcessing(pp).run(truth.image());
+    }
     Volume mask = r.maskVolume();
     Volumes.write(mask, output.resolve("mask.tif"));
     Swc.write(r.tree(), output.resolve("neuron.swc"));

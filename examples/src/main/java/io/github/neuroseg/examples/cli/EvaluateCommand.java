@@ -3,6 +3,7 @@ package io.github.neuroseg.examples.cli;
 import io.github.neuroseg.FormatException;
 import io.github.neuroseg.files.AtomicWrite;
 import io.github.neuroseg.metrics.EvaluationReport;
+import io.github.neuroseg.metrics.ReconstructionMetrics;
 import io.github.neuroseg.swc.NeuronTree;
 import io.github.neuroseg.swc.Swc;
 import io.github.neuroseg.volume.Volumes;
@@ -83,9 +84,15 @@ final class EvaluateCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     if (masks == null && swcs == null) {
-      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-          "nothing to evaluate: give --mask with --truth-mask and/or --swc with --truth-swc");
+      throw Usage.error(spec, "nothing to evaluate: give --mask with --truth-mask and/or --swc with --truth-swc");
     }
+    // comparing nothing checks the values alone, before any file is read
+    Usage.option(spec, "--mask-threshold", () -> EvaluationReport.compare(null, null, null,
+        null, maskThreshold, ReconstructionMetrics.DEFAULT_THRESHOLD, 0));
+    Usage.option(spec, "--distance-threshold", () -> EvaluationReport.compare(null, null, null,
+        null, 0, distanceThreshold, 0));
+    Usage.option(spec, "--tolerance", () -> EvaluationReport.compare(null, null, null, null, 0,
+        ReconstructionMetrics.DEFAULT_THRESHOLD, tolerance));
     String text = EvaluationReport.compare(
         masks == null ? null : Volumes.read(masks.mask),
         masks == null ? null : Volumes.read(masks.truthMask),

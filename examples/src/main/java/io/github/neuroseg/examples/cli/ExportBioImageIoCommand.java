@@ -51,10 +51,11 @@ final class ExportBioImageIoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    BioImageIo.Options options = Usage.option(spec, "--name, --author, --license",
+        () -> new BioImageIo.Options(name,
+            authors == null || authors.isEmpty() ? List.of("neuroseg developers") : authors,
+            license, seed, Instant.now()));
     ModelSource source = model == null ? NeuroSeg.bundledModel() : ModelSource.file(model);
-    BioImageIo.Options options = new BioImageIo.Options(name,
-        authors == null || authors.isEmpty() ? List.of("neuroseg developers") : authors,
-        license, seed, Instant.now());
     Path rdf = BioImageIo.export(source, output, options);
     spec.commandLine().getOut().println("wrote " + rdf);
     return 0;

@@ -12,7 +12,9 @@ import picocli.CommandLine.Command;
  * building ({@code ./mvnw -B -q package -DskipTests}).
  *
  * <p>Exit codes: 0 success, 1 a neuroseg error (bad file, mismatching sizes, too little memory;
- * the message is printed as {@code error: ...}), 2 a usage error (unknown or missing options).
+ * the message is printed as {@code error: ...}), 2 a usage error (an unknown command or option,
+ * a missing option, or an option value refused by picocli or by the library; also one {@code
+ * error: ...} line, which names the option).
  */
 @Command(
     name = "neuroseg",
@@ -23,6 +25,9 @@ import picocli.CommandLine.Command;
         RunCommand.class, TrainCommand.class, ExportCommand.class, ExportBioImageIoCommand.class,
         EvaluateCommand.class, DemoCommand.class, CheckpointInfoCommand.class})
 public final class NeuroSegCli implements Runnable {
+
+  /** The exit code of a usage error: an unknown command or option, a bad option value. */
+  static final int USAGE_ERROR = 2;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -64,6 +69,16 @@ public final class NeuroSegCli implements Runnable {
     CommandLine cl = new CommandLine(new NeuroSegCli());
     cl.setOut(out);
     cl.setErr(err);
+    cl.setParameterExceptionHandler((e, ignored) -> {
+      CommandLine c = e.getCommandLine();
+      String suggestions = e instanceof CommandLine.UnmatchedArgumentException u
+          && !u.getSuggestions().isEmpty()
+          ? "; did you mean " + String.join(" or ", u.getSuggestions()) + "?" : "";
+      c.getErr().println("error: " + e.getMessage() + suggestions + " (see '"
+          + c.getCommandSpec().qualifiedName() + " --help')");
+      c.getErr().flush();
+      return USAGE_ERROR;
+    });
     cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       if (e instanceof NeuroSegException) {
         commandLine.getErr().println("error: " + e.getMessage());

@@ -2,6 +2,7 @@ package io.github.neuroseg.examples.cli;
 
 import io.github.neuroseg.segmentation.PostProcessing;
 import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
 /** Options of the commands that turn probabilities into a mask: hysteresis and speckle removal. */
@@ -15,9 +16,12 @@ final class PostProcessingOptions {
       description = "remove mask components of fewer voxels (26-connected; default: off)")
   @Nullable Integer minObject;
 
-  /** The post-processing these options ask for. */
-  PostProcessing postProcessing() {
-    return new PostProcessing(lowThreshold != null ? lowThreshold : PostProcessing.DEFAULT
-        .lowThreshold(), minObject != null ? minObject : PostProcessing.DEFAULT.minComponentVoxels());
+  /** The post-processing these options ask for; a refused value is a usage error. */
+  PostProcessing postProcessing(CommandSpec spec) {
+    PostProcessing d = PostProcessing.DEFAULT;
+    PostProcessing low = lowThreshold == null ? d : Usage.option(spec, "--low-threshold",
+        () -> new PostProcessing(lowThreshold, d.minComponentVoxels()));
+    return minObject == null ? low : Usage.option(spec, "--min-object",
+        () -> new PostProcessing(low.lowThreshold(), minObject));
   }
 }

@@ -69,8 +69,10 @@ final class RenderCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    long[] dims = parseDims(size, 3, "size");
-    VoxelSize vs = parseVoxelSize(voxelSize);
+    long[] dims = Usage.option(spec, "--size", () -> parseDims(size, 3, "size"));
+    VoxelSize vs = Usage.option(spec, "--voxel-size", () -> parseVoxelSize(voxelSize));
+    NeuronRenderer renderer = Usage.option(spec, "--distractors",
+        () -> NeuronRenderer.newBuilder().seed(seed).distractors(distractors).build());
     NeuronTree tree;
     if (swc != null) {
       tree = TreeFitting.fit(Swc.read(swc), dims, vs, 4);
@@ -83,8 +85,7 @@ final class RenderCommand implements Callable<Integer> {
           .generate()
           .toPhysical(vs);
     }
-    RenderedNeuron n = NeuronRenderer.newBuilder().seed(seed).distractors(distractors).build()
-        .render(tree, dims, vs);
+    RenderedNeuron n = renderer.render(tree, dims, vs);
     Folders.create(output);
     Path imagePath = output.resolve("image.tif");
     Path maskPath = output.resolve("mask.tif");

@@ -3,8 +3,10 @@ package io.github.neuroseg.examples.cli;
 import io.github.neuroseg.pipeline.Pipeline;
 import io.github.neuroseg.pipeline.Reconstruction;
 import io.github.neuroseg.preview.Projections;
+import io.github.neuroseg.segmentation.PostProcessing;
 import io.github.neuroseg.segmentation.Segmenter;
 import io.github.neuroseg.swc.Swc;
+import io.github.neuroseg.tracing.Tracer;
 import io.github.neuroseg.volume.Volume;
 import io.github.neuroseg.volume.Volumes;
 import java.io.PrintWriter;
@@ -51,9 +53,15 @@ final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    Volume volume = Volumes.read(input);
-    Reconstruction r = reconstruct(volume, model, tracing, post, new ConsoleProgress(
-        spec.commandLine().getErr()));
+    PostProcessing pp = post.postProcessing(spec);
+    Tracer tracer = tracing.tracer(spec);
+    Reconstruction r;
+    Volume volume;
+    try (Segmenter segmenter =
+        model.segmenter(spec, new ConsoleProgress(spec.commandLine().getErr()))) {
+      volume = Volumes.read(input);
+      r = Pipeline.of(segmenter, tracer).withPostProcessing(pp).run(volume);
+    }
     Swc.write(r.tree(), output);
     if (mask != null) {
       Volumes.write(r.maskVolume(), mask);
@@ -67,15 +75,6 @@ final class RunCommand implements Callable<Integer> {
     out.println("wrote " + output + " (" + r.tree().size() + " nodes, " + r.tree().roots().size()
         + " trees)" + (mask == null ? "" : ", " + mask));
     return 0;
-  }
-
-  /** The library's pipeline with the command's model and tracing options. */
-  static Reconstruction reconstruct(Volume volume, SegmentationOptions model,
-      TracingOptions tracing, PostProcessingOptions post, ConsoleProgress progress) {
-    try (Segmenter segmenter = model.builder(progress).build()) {
-      return Pipeline.of(segmenter, tracing.tracer()).withPostProcessing(post.postProcessing())
-          .run(volume);
-    }
   }
 
   /** Writes {@code <prefix>-xy.png} and {@code <prefix>-xz.png}: the image with mask and tree. */

@@ -41,11 +41,11 @@ final class SegmentCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    Volume volume = Volumes.read(input);
+    PostProcessing pp = post.postProcessing(spec);
     try (Segmenter segmenter =
-        model.builder(new ConsoleProgress(spec.commandLine().getErr())).build()) {
+        model.segmenter(spec, new ConsoleProgress(spec.commandLine().getErr()))) {
+      Volume volume = Volumes.read(input);
       Segmentation s = segmenter.segment(volume);
-      PostProcessing pp = post.postProcessing();
       Volumes.write(pp.equals(PostProcessing.NONE) ? s.maskVolume()
           : new Volume(pp.apply(s), s.voxelSize(), "mask", Map.of()), output);
       if (probabilities != null) {

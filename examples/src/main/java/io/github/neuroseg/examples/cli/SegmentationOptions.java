@@ -6,9 +6,11 @@ import io.github.neuroseg.NeuroSeg;
 import io.github.neuroseg.ProgressListener;
 import io.github.neuroseg.onnx.BioImageIo;
 import io.github.neuroseg.segmentation.Blending;
+import io.github.neuroseg.segmentation.Segmenter;
 import io.github.neuroseg.segmentation.SegmenterBuilder;
 import java.nio.file.Path;
 import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
 /** Options shared by the commands that segment: the model and how it runs. */
@@ -51,32 +53,48 @@ final class SegmentationOptions {
           + " both (4x the work)")
   boolean tta;
 
-  /** A configured segmenter builder, reporting progress to {@code progress}. */
-  SegmenterBuilder builder(ProgressListener progress) {
+  /**
+   * A configured segmenter builder, reporting progress to {@code progress}; a value the library
+   * refuses is a usage error naming its option.
+   */
+  SegmenterBuilder builder(CommandSpec spec, ProgressListener progress) {
     SegmenterBuilder b = model == null ? NeuroSeg.segmenter().model(NeuroSeg.bundledModel())
         : BioImageIo.isPackage(model) ? BioImageIo.segmenter(model)
         : NeuroSeg.segmenter().model(model);
-    b.device(Device.parse(device))
-        .strictDevice(strictDevice)
+    b.strictDevice(strictDevice)
         .blending(blending)
-        .batchSize(batch)
-        .threads(threads)
         .testTimeAugmentation(tta)
         .onProgress(progress);
+    // each value is checked by the library's config() as soon as it is set
+    Usage.option(spec, "--device", () -> b.device(Device.parse(device)).config());
+    Usage.option(spec, "--batch", () -> b.batchSize(batch).config());
+    Usage.option(spec, "--threads", () -> b.threads(threads).config());
     if (tile != null) {
-      long[] wh = RenderCommand.parseDims(tile, 2, "tile");
-      if (wh[0] > Integer.MAX_VALUE || wh[1] > Integer.MAX_VALUE) {
-        throw new InvalidInputException("tile must be WxH with integers in [1, "
-            + Integer.MAX_VALUE + "], got '" + tile + "'");
-      }
-      b.tile((int) wh[0], (int) wh[1]);
+      Usage.option(spec, "--tile", () -> {
+        long[] wh = RenderCommand.parseDims(tile, 2, "tile");
+        if (wh[0] > Integer.MAX_VALUE || wh[1] > Integer.MAX_VALUE) {
+          throw new InvalidInputException("tile must be WxH with integers in [1, "
+              + Integer.MAX_VALUE + "], got '" + tile + "'");
+        }
+        return b.tile((int) wh[0], (int) wh[1]).config();
+      });
     }
     if (overlap != null) {
-      b.overlap(overlap);
+      Usage.option(spec, "--overlap", () -> b.overlap(overlap).config());
     }
     if (threshold != null) {
-      b.threshold(threshold);
+      Usage.option(spec, "--threshold", () -> b.threshold(threshold).config());
     }
     return b;
+  }
+
+  /**
+   * The segmenter of {@link #builder}: a tile or overlap that does not fit the model (not a
+   * multiple of its patch, larger than its fixed input) is a usage error too.
+   */
+  Segmenter segmenter(CommandSpec spec, ProgressListener progress) {
+    SegmenterBuilder b = builder(spec, progress);
+    return tile == null && overlap == null ? b.build()
+        : Usage.option(spec, tile != null ? "--tile" : "--overlap", b::build);
   }
 }

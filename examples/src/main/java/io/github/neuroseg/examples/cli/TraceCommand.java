@@ -3,6 +3,7 @@ package io.github.neuroseg.examples.cli;
 import io.github.neuroseg.swc.NeuronTree;
 import io.github.neuroseg.swc.Swc;
 import io.github.neuroseg.tracing.TraceInput;
+import io.github.neuroseg.tracing.Tracer;
 import io.github.neuroseg.volume.Volume;
 import io.github.neuroseg.volume.Volumes;
 import java.nio.file.Path;
@@ -40,6 +41,7 @@ final class TraceCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    Tracer tracer = tracing.tracer(spec, threshold);
     Volume m = Volumes.read(mask);
     TraceInput in = TraceInput.of(m.image(), m.voxelSize());
     if (intensities != null) {
@@ -47,7 +49,7 @@ final class TraceCommand implements Callable<Integer> {
       Volume image = Volumes.read(intensities);
       in = in.withIntensities(image.image());
     }
-    NeuronTree tree = tracing.tracer(threshold).trace(in);
+    NeuronTree tree = tracer.trace(in);
     Swc.write(tree, output);
     spec.commandLine().getOut().println("wrote " + output + " (" + tree.size() + " nodes, "
         + tree.roots().size() + " trees)");

@@ -4,6 +4,7 @@ import io.github.neuroseg.NeuroSeg;
 import io.github.neuroseg.tracing.Tracer;
 import io.github.neuroseg.tracing.TracerBuilder;
 import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
 /** Options shared by the commands that trace. */
@@ -45,39 +46,43 @@ final class TracingOptions {
 
   /**
    * A tracer with these options and the library's threshold (a segmentation passes its own
-   * threshold along).
+   * threshold along); a refused value is a usage error naming its option.
    */
-  Tracer tracer() {
-    return builder().build();
+  Tracer tracer(CommandSpec spec) {
+    return builder(spec).build();
   }
 
-  /** A tracer with these options and the given threshold. */
-  Tracer tracer(double threshold) {
-    return builder().threshold(threshold).build();
+  /** A tracer with these options and the threshold of {@code --threshold}. */
+  Tracer tracer(CommandSpec spec, double threshold) {
+    TracerBuilder b = builder(spec);
+    Usage.option(spec, "--threshold", () -> b.threshold(threshold).config());
+    return b.build();
   }
 
-  private TracerBuilder builder() {
+  private TracerBuilder builder(CommandSpec spec) {
     TracerBuilder b = NeuroSeg.tracer();
+    // each value is checked by the library's config() as soon as it is set
     if (minComponent != null) {
-      b.minComponentSize(minComponent);
+      Usage.option(spec, "--min-component", () -> b.minComponentSize(minComponent).config());
     }
     if (pruneLength != null) {
-      b.pruneLength(pruneLength);
+      Usage.option(spec, "--prune-length", () -> b.pruneLength(pruneLength).config());
     }
     if (resampleStep != null) {
-      b.resampleStep(resampleStep);
+      Usage.option(spec, "--resample-step", () -> b.resampleStep(resampleStep).config());
     }
     if (pruneRadiusFactor != null) {
-      b.pruneRadiusFactor(pruneRadiusFactor);
+      Usage.option(spec, "--prune-radius-factor",
+          () -> b.pruneRadiusFactor(pruneRadiusFactor).config());
     }
     if (somaRatio != null) {
-      b.somaRatio(somaRatio);
+      Usage.option(spec, "--soma-ratio", () -> b.somaRatio(somaRatio).config());
     }
     if (bridgeGap != null) {
-      b.bridgeGap(bridgeGap);
+      Usage.option(spec, "--bridge-gap", () -> b.bridgeGap(bridgeGap).config());
     }
     if (bridgeAngle != null) {
-      b.bridgeAngle(bridgeAngle);
+      Usage.option(spec, "--bridge-angle", () -> b.bridgeAngle(bridgeAngle).config());
     }
     return b;
   }

@@ -28,6 +28,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
@@ -226,33 +227,36 @@ final class TrainCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    if (resume && checkpoints == null) {
-      throw new InvalidInputException("--resume needs --checkpoints DIR");
+    // every option is checked before any data is read or rendered
+    TrainerBuilder b = options();
+    if (!swcUnits.equals("physical") && !swcUnits.equals("voxels")) {
+      throw Usage.error(spec, "--swc-units must be 'physical' or 'voxels', got '" + swcUnits
+          + "'");
+    }
+    if (!looks.equals("plain") && !looks.equals("random")) {
+      throw Usage.error(spec, "--looks must be 'plain' or 'random', got '" + looks + "'");
+    }
+    PairOptions pairOptions = Usage.option(spec, "--align-swc",
+        () -> new PairOptions(swcUnits.equals("voxels"), alignSwc));
+    long[] dims = Usage.option(spec, "--size", () -> RenderCommand.parseDims(size, 3, "size"));
+    if (generated < 0) {
+      throw Usage.error(spec, "--generated must be >= 0, got " + generated);
     }
     List<LabeledVolume> volumes = new ArrayList<>();
     if (pairs != null) {
-      if (!swcUnits.equals("physical") && !swcUnits.equals("voxels")) {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-            "--swc-units must be 'physical' or 'voxels', got '" + swcUnits + "'");
-      }
-      volumes.addAll(LabeledVolume.readPairs(pairs,
-          new PairOptions(swcUnits.equals("voxels"), alignSwc)));
+      volumes.addAll(LabeledVolume.readPairs(pairs, pairOptions));
     }
     if (synthetic != null || generated > 0) {
       List<Path> swcs = new ArrayList<>();
       for (Path p : synthetic == null ? List.<Path>of() : synthetic) {
         swcs.addAll(Files.isRegularFile(p) ? List.of(p) : list(p, ".swc"));
       }
-      long[] dims = RenderCommand.parseDims(size, 3, "size");
       BiConsumer<Path, NeuroSegException> skip =
           (f, e) -> err.println("skipping " + f + ": " + e.getMessage());
-      switch (looks) {
-        case "plain" -> volumes.addAll(SyntheticData.render(swcs, generated, dims, seed, skip));
-        case "random" -> volumes.addAll(SyntheticData.randomized(swcs, generated, dims, seed,
-            skip, (name, look) -> out.println("rendered " + name + ": " + look)));
-        default -> throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-            "--looks must be 'plain' or 'random', got '" + looks + "'");
-      }
+      volumes.addAll(looks.equals("plain")
+          ? SyntheticData.render(swcs, generated, dims, seed, skip)
+          : SyntheticData.randomized(swcs, generated, dims, seed, skip,
+              (name, look) -> out.println("rendered " + name + ": " + look)));
     }
     if (volumes.isEmpty()) {
       throw new InvalidInputException(
@@ -264,7 +268,7 @@ final class TrainCommand implements Callable<Integer> {
             testCases == null ? List.of() : testCases);
     out.printf(Locale.ROOT, "data: %d volumes (training %d, validation %d, test %d)%n",
         volumes.size(), split.training().size(), split.validation().size(), split.test().size());
-    TrainerBuilder b = trainer(split);
+    b.trainingData(split.training()).validationData(split.validation()).testData(split.test());
     b.onProgress(new ConsoleProgress(err));
     TrainedModel m = b.build().train();
     m.writeTo(output);
@@ -281,71 +285,89 @@ final class TrainCommand implements Callable<Integer> {
    * the library's defaults; the model records this command line and the test split.
    */
   TrainerBuilder trainer(DataSplit split) {
+    return options().trainingData(split.training()).validationData(split.validation())
+        .testData(split.test());
+  }
+
+  /**
+   * The library's trainer builder with the training options applied, the data left out; each
+   * value is checked by the library as it is applied, a refused one being a usage error that
+   * names its option.
+   */
+  private TrainerBuilder options() {
+    if (resume && checkpoints == null) {
+      throw Usage.error(spec, "--resume needs --checkpoints DIR");
+    }
     TrainerBuilder b = NeuroSeg.trainer()
-        .trainingData(split.training())
-        .validationData(split.validation())
-        .testData(split.test())
         .seed(seed)
         .checkpointDirectory(checkpoints)
         .resume(resume)
-        .pretrained(pretrained)
-        .device(Device.parse(device));
-    VitArchitecture a = VitArchitecture.DEFAULT;
+        .pretrained(pretrained);
+    set("--device", () -> b.device(Device.parse(device)));
     if (part != null) {
-      b.pretrainedPart(part);
+      set("--part", () -> b.pretrainedPart(part));
     }
     if (channelReduction != null) {
       b.channelReduction(channelReduction);
     }
+    VitArchitecture defaults = VitArchitecture.DEFAULT;
     if (pretrained != null) {
       PretrainedCheckpoints.Report r = PretrainedCheckpoints.inspect(pretrained,
           part != null ? part : TrainerBuilder.DEFAULT_PRETRAINED_PART);
-      int side = a.tileHeight() % r.patch() == 0 ? a.tileHeight() : 4 * r.patch();
-      a = r.architecture(r.heads() > 0 ? r.heads() : or(heads, a.heads()), a.inputDepth(),
-          side, side);
+      VitArchitecture d = defaults;
+      int side = d.tileHeight() % r.patch() == 0 ? d.tileHeight() : 4 * r.patch();
+      defaults = Usage.option(spec, "--heads", () -> r.architecture(r.heads() > 0 ? r.heads()
+          : or(heads, d.heads()), d.inputDepth(), side, side));
     }
-    b.architecture(new VitArchitecture(or(embed, a.embedDim()), or(layers, a.layers()),
-        or(heads, a.heads()), or(patch, a.patch()), or(depth, a.inputDepth()),
-        or(tile, a.tileHeight()), or(tile, a.tileWidth()),
-        head != null ? head : a.head(), a.layerScale(), a.registers()));
+    VitArchitecture a = defaults;
+    set("--embed, --layers, --heads, --patch, --depth, --tile, --head",
+        () -> b.architecture(new VitArchitecture(or(embed, a.embedDim()), or(layers, a.layers()),
+            or(heads, a.heads()), or(patch, a.patch()), or(depth, a.inputDepth()),
+            or(tile, a.tileHeight()), or(tile, a.tileWidth()),
+            head != null ? head : a.head(), a.layerScale(), a.registers())));
     if (inflation != null) {
       b.inflation(inflation);
     }
     if (epochs != null) {
-      b.epochs(epochs);
+      set("--epochs", () -> b.epochs(epochs));
     }
     if (steps != null) {
-      b.stepsPerEpoch(steps);
+      set("--steps", () -> b.stepsPerEpoch(steps));
     }
     if (batch != null) {
-      b.batchSize(batch);
+      set("--batch", () -> b.batchSize(batch));
     }
     if (lr != null) {
-      b.learningRate(lr);
+      set("--lr", () -> b.learningRate(lr));
     }
     if (layerDecay != null) {
-      b.layerDecay(layerDecay);
+      set("--layer-decay", () -> b.layerDecay(layerDecay));
     }
     if (pretrainedLrScale != null) {
-      b.pretrainedLearningRateScale(pretrainedLrScale);
+      set("--pretrained-lr-scale", () -> b.pretrainedLearningRateScale(pretrainedLrScale));
     }
     if (patience != null) {
-      b.patience(patience);
+      set("--patience", () -> b.patience(patience));
     }
     if (hardNegatives != null) {
-      b.hardNegativeFraction(hardNegatives);
+      set("--hard-negatives", () -> b.hardNegativeFraction(hardNegatives));
     }
     if (gainRange != null) {
-      b.gainRange(gainRange);
+      set("--gain-range", () -> b.gainRange(gainRange));
     }
     if (normalization != null) {
-      b.normalization(Normalization.parse(normalization));
+      set("--normalization", () -> b.normalization(Normalization.parse(normalization)));
     }
     Map<String, String> provenance = new LinkedHashMap<>();
     provenance.put("training_command", "neuroseg "
         + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
     provenance.put(ModelContract.TRAINING_DATA, dataDescription());
     return b.provenance(provenance);
+  }
+
+  /** Applies one option's value and has the library check it at once. */
+  private void set(String option, Supplier<TrainerBuilder> apply) {
+    Usage.option(spec, option, () -> apply.get().checkSettings());
   }
 
   /** Where the volumes came from, as the model's {@code training_data} records it. */

@@ -8,10 +8,16 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** Bad or extreme inputs on the command line: a typed {@code error:} line, never a trace. */
 class BadInputCliTest {
@@ -80,6 +86,74 @@ class BadInputCliTest {
   @Test
   void aTileBeyondTheIntegersIsAnErrorLine(@TempDir Path dir) {
     refused(CliTest.run("segment", "--input", image.toString(), "--output",
-        dir.resolve("m.tif").toString(), "--tile", "9999999999x32"), 1, "tile must be WxH");
+        dir.resolve("m.tif").toString(), "--tile", "9999999999x32"), 2,
+        "--tile: tile must be WxH");
+  }
+
+  /**
+   * Bad option values, each with the option the error line must name: refused by picocli or by
+   * the library, all are usage errors (exit 2), found before any file is read (the inputs
+   * named here do not exist).
+   */
+  static Stream<Arguments> badOptionValues() {
+    String[] seg = {"segment", "--input", "none.tif", "--output", "none-mask.tif"};
+    String[] run = {"run", "--input", "none.tif", "--output", "none.swc"};
+    String[] trace = {"trace", "--mask", "none.tif", "--output", "none.swc"};
+    String[] eval = {"evaluate", "--swc", "none.swc", "--truth-swc", "none.swc"};
+    String[] render = {"render", "--output", "none-render"};
+    String[] train = {"train", "--output", "none.onnx", "--pairs", "none-pairs"};
+    return Stream.of(
+        bad("--batch", seg, "--batch", "0"),
+        bad("--batch", seg, "--batch", "many"),
+        bad("--threads", seg, "--threads", "-1"),
+        bad("--overlap", seg, "--overlap", "-3"),
+        bad("--threshold", seg, "--threshold", "1.5"),
+        bad("--threshold", seg, "--threshold", "NaN"),
+        bad("--device", seg, "--device", "tpu"),
+        bad("--blending", seg, "--blending", "SMOOTH"),
+        bad("--tile", seg, "--tile", "0x32"),
+        bad("--low-threshold", seg, "--low-threshold", "2"),
+        bad("--min-object", seg, "--min-object", "-1"),
+        bad("--prune-length", run, "--prune-length", "-1"),
+        bad("--bridge-angle", run, "--bridge-angle", "NaN"),
+        bad("--threshold", trace, "--threshold", "NaN"),
+        bad("--min-component", trace, "--min-component", "-5"),
+        bad("--mask-threshold", eval, "--mask-threshold", "NaN"),
+        bad("--distance-threshold", eval, "--distance-threshold", "NaN"),
+        bad("--tolerance", eval, "--tolerance", "-1"),
+        bad("--size", render, "--size", "0x10x10"),
+        bad("--voxel-size", render, "--voxel-size", "a,b,c"),
+        bad("--distractors", render, "--distractors", "-1"),
+        bad("--size", new String[] {"demo", "--output", "none-demo"}, "--size", "10x10"),
+        bad("--lr", train, "--lr", "-1"),
+        bad("--epochs", train, "--epochs", "0"),
+        bad("--heads", train, "--embed", "10", "--heads", "3"),
+        bad("--normalization", train, "--normalization", "percentile:99,1"),
+        bad("--gain-range", train, "--gain-range", "0.5"),
+        bad("--align-swc", train, "--align-swc", "-2"),
+        bad("--looks", train, "--looks", "fancy"),
+        bad("--license", new String[] {"export-bioimageio", "--output", "none-pkg"},
+            "--license", "not a licence"));
+  }
+
+  private static Arguments bad(String option, String[] command, String... values) {
+    List<String> args = new ArrayList<>(List.of(command));
+    args.addAll(List.of(values));
+    return Arguments.of(option, args);
+  }
+
+  @ParameterizedTest(name = "{1}")
+  @MethodSource("badOptionValues")
+  void everyBadOptionValueIsAUsageErrorNamingTheOption(String option, List<String> args,
+      @TempDir Path dir) {
+    String[] a = args.stream().map(x -> x.startsWith("none") ? dir.resolve(x).toString() : x)
+        .toArray(String[]::new);
+    Run r = CliTest.run(a);
+    refused(r, 2, option, "(see 'neuroseg " + args.get(0) + " --help')");
+    try (Stream<Path> s = Files.list(dir)) {
+      assertEquals(List.of(), s.toList(), "nothing is written");
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 }

@@ -191,7 +191,7 @@ class CliTest {
     assertTrue(bad.err().contains("at byte 0"), bad.err());
 
     Run badSize = run("render", "--output", tmp.toString(), "--size", "12x-3x4");
-    assertEquals(1, badSize.code());
+    assertEquals(2, badSize.code(), "a bad option value is a usage error");
     assertTrue(badSize.err().toLowerCase(Locale.ROOT).contains("size must be wxhxd"),
         badSize.err());
   }

@@ -120,8 +120,8 @@ class ExportBioImageIoCommandTest {
     assertTrue(r.err().startsWith("error: ") && r.err().contains("sha256"), r.err());
     assertEquals(2, cli("export-bioimageio").code(), "--output is required");
     Run bad = cli("export-bioimageio", "--output", dir.resolve("x").toString(), "--name", "a/b");
-    assertEquals(1, bad.code());
-    assertTrue(bad.err().contains("package name"), bad.err());
+    assertEquals(2, bad.code(), "a bad option value is a usage error");
+    assertTrue(bad.err().contains("--name, --author, --license: package name"), bad.err());
   }
 
   /** A float32 {@code .npy} array, read as NumPy documents the format. */

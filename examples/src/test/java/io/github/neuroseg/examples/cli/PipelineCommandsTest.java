@@ -149,8 +149,8 @@ class PipelineCommandsTest {
 
     Run tile = cli("segment", "--model", model.toString(), "--input", image.toString(),
         "--output", dir.resolve("bad/m.tif").toString(), "--tile", "32x");
-    assertEquals(1, tile.code());
-    assertTrue(tile.err().contains("tile must be WxH"), tile.err());
+    assertEquals(2, tile.code(), "a bad option value is a usage error");
+    assertTrue(tile.err().startsWith("error: --tile: tile must be WxH"), tile.err());
 
     Run missing = cli("segment", "--input", image.toString());
     assertEquals(2, missing.code(), "usage error: --output is required");
