@@ -89,7 +89,10 @@ public final class SegmenterBuilder {
     return this;
   }
 
-  /** Intra-op threads of the inference engine; default 0 (engine's choice). */
+  /**
+   * Intra-op threads of the inference engine, at most {@link Runtime#availableProcessors()};
+   * default 0 (engine's choice).
+   */
   public SegmenterBuilder threads(int threads) {
     this.threads = threads;
     return this;

@@ -19,7 +19,8 @@ import org.jspecify.annotations.Nullable;
  * @param overlap overlap between neighbouring tiles in voxels, or {@code null} for a quarter tile
  * @param blending tile weighting when stitching
  * @param batchSize tiles per inference call, {@code >= 1}
- * @param threads threads for the inference engine's intra-op pool; 0 lets the engine choose
+ * @param threads threads for the inference engine's intra-op pool, at most the available
+ *     processors; 0 lets the engine choose
  * @param normalization intensity normalisation, or {@code null} for the model's
  * @param threshold mask threshold in [0, 1], or {@code null} for the model's calibrated one
  * @param testTimeAugmentation whether every tile is also predicted flipped in x, in y and in both,
@@ -66,6 +67,12 @@ public record SegmenterConfig(
     Checks.atLeast("batch size", batchSize, 1);
     if (threads < 0) {
       throw new InvalidInputException("threads must be >= 0 (0 = engine default), got " + threads);
+    }
+    // more threads than processors only contend: 256 threads ran 80 times slower than 2
+    int processors = Runtime.getRuntime().availableProcessors();
+    if (threads > processors) {
+      throw new InvalidInputException("threads must be at most the " + processors
+          + " available processors (0 = engine default), got " + threads);
     }
     if (threshold != null) {
       Checks.inRange("threshold", threshold, 0, 1);

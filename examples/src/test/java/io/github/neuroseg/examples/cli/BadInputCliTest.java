@@ -106,6 +106,7 @@ class BadInputCliTest {
         bad("--batch", seg, "--batch", "0"),
         bad("--batch", seg, "--batch", "many"),
         bad("--threads", seg, "--threads", "-1"),
+        bad("--threads", seg, "--threads", "100000"),
         bad("--overlap", seg, "--overlap", "-3"),
         bad("--threshold", seg, "--threshold", "1.5"),
         bad("--threshold", seg, "--threshold", "NaN"),
