@@ -71,6 +71,23 @@ public final class AtomicWrite {
     }
   }
 
+  /**
+   * Where {@code target} leads: the absolute path of the file a chain of symbolic links ends in
+   * (which need not exist), or {@code target} itself when it is no link.
+   */
+  static Path linkTarget(Path target) {
+    Path p = target.toAbsolutePath();
+    // the kernel's own limit on a chain of links; a longer chain fails when written
+    for (int hops = 0; hops < 40 && Files.isSymbolicLink(p); hops++) {
+      try {
+        p = p.resolveSibling(Files.readSymbolicLink(p));
+      } catch (IOException e) {
+        return p; // the write reports it
+      }
+    }
+    return p;
+  }
+
   // Files.createTempFile would give the final file owner-only permissions (0600); createFile
   // applies the process umask like any other writer, so users and group members can read results.
   private static Path createSibling(Path target) throws IOException {

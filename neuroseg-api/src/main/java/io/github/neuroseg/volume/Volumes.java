@@ -3,6 +3,7 @@ package io.github.neuroseg.volume;
 import io.github.neuroseg.FormatException;
 import io.github.neuroseg.InvalidInputException;
 import io.github.neuroseg.NeuroSegIOException;
+import io.github.neuroseg.files.OutputPaths;
 import io.github.neuroseg.internal.IoErrors;
 import io.github.neuroseg.volume.chunked.ChunkedReader;
 import io.github.neuroseg.volume.chunked.ChunkedWriter;
@@ -118,18 +119,45 @@ public final class Volumes {
    * @throws NeuroSegIOException when the file cannot be written
    */
   public static void write(Volume volume, Path path) {
+    switch (format(path)) {
+      case CHUNKED -> ChunkedWriter.newBuilder().build().write(volume, path);
+      case TIFF -> writeTiff(volume, path);
+      case V3DRAW -> writeV3draw(volume, path);
+    }
+  }
+
+  /**
+   * Checks, before any work, that {@link #write(Volume, Path)} can write to {@code path}: its
+   * name ends in an extension of a format written, it is not a directory (a store directory for
+   * {@code .zarr} and {@code .n5}: not a file, not a directory other than a store), and the
+   * folder it goes in is writable or can be created.
+   *
+   * @param path the file or store directory to be written
+   * @throws InvalidInputException for another extension or a path that cannot be the output
+   * @throws NeuroSegIOException when its folder is not writable
+   */
+  public static void checkWritable(Path path) {
+    if (format(path) == Format.CHUNKED) {
+      ChunkedWriter.newBuilder().build().checkWritable(path);
+    } else {
+      OutputPaths.checkFile(path);
+    }
+  }
+
+  private enum Format { TIFF, V3DRAW, CHUNKED }
+
+  private static Format format(Path path) {
     String name = path.getFileName() == null ? "" : path.getFileName().toString()
         .toLowerCase(Locale.ROOT);
     if (isChunkedName(path)) {
-      ChunkedWriter.newBuilder().build().write(volume, path);
+      return Format.CHUNKED;
     } else if (name.endsWith(".tif") || name.endsWith(".tiff")) {
-      writeTiff(volume, path);
+      return Format.TIFF;
     } else if (name.endsWith(".v3draw")) {
-      writeV3draw(volume, path);
-    } else {
-      throw new InvalidInputException("cannot tell the volume format of " + path
-          + ": expected a name ending in .tif, .tiff, .v3draw, .zarr or .n5");
+      return Format.V3DRAW;
     }
+    throw new InvalidInputException("cannot tell the volume format of " + path
+        + ": expected a name ending in .tif, .tiff, .v3draw, .zarr or .n5");
   }
 
   /**

@@ -7,6 +7,7 @@ import io.github.neuroseg.pipeline.Reconstruction;
 import io.github.neuroseg.preview.Projections;
 import io.github.neuroseg.segmentation.PostProcessing;
 import io.github.neuroseg.segmentation.Segmenter;
+import io.github.neuroseg.segmentation.SegmenterBuilder;
 import io.github.neuroseg.swc.Swc;
 import io.github.neuroseg.synth.NeuronGenerator;
 import io.github.neuroseg.synth.NeuronRenderer;
@@ -65,6 +66,17 @@ final class DemoCommand implements Callable<Integer> {
     long[] dims = Usage.option(spec, "--size", () -> RenderCommand.parseDims(size, 3, "size"));
     PostProcessing pp = post.postProcessing(spec);
     Tracer tracer = tracing.tracer(spec);
+    SegmenterBuilder b = model.builder(spec, new ConsoleProgress(spec.commandLine().getErr()));
+    Outputs outputs = new Outputs(spec).folder("--output", output);
+    for (String f : new String[] {"image.tif", "truth-mask.tif", "mask.tif"}) {
+      outputs.volume("--output", output.resolve(f));
+    }
+    outputs.swc("--output", output.resolve("truth.swc")).swc("--output",
+        output.resolve("neuron.swc")).text("--output", output.resolve("metrics.txt"));
+    for (String f : new String[] {"result-xy.png", "result-xz.png", "truth-xy.png",
+        "truth-xz.png"}) {
+      outputs.png("--output", output.resolve(f));
+    }
     VoxelSize vs = VoxelSize.UNIT;
     RenderedNeuron truth = NeuronRenderer.newBuilder().seed(seed).build().render(
         NeuronGenerator.newBuilder().bounds(dims[0], dims[1], dims[2]).seed(seed).build()
@@ -76,8 +88,7 @@ final class DemoCommand implements Callable<Integer> {
     Swc.write(truth.tree(), output.resolve("truth.swc"));
 
     Reconstruction r;
-    try (Segmenter segmenter =
-        model.segmenter(spec, new ConsoleProgress(spec.commandLine().getErr()))) {
+    try (Segmenter segmenter = model.build(spec, b)) {
       r = Pipeline.of(segmenter, tracer).withPostProcessing(pp).run(truth.image());
     }
     Volume mask = r.maskVolume();

@@ -93,6 +93,7 @@ final class EvaluateCommand implements Callable<Integer> {
         null, 0, distanceThreshold, 0));
     Usage.option(spec, "--tolerance", () -> EvaluationReport.compare(null, null, null, null, 0,
         ReconstructionMetrics.DEFAULT_THRESHOLD, tolerance));
+    new Outputs(spec).text("--report", report);
     String text = EvaluationReport.compare(
         masks == null ? null : Volumes.read(masks.mask),
         masks == null ? null : Volumes.read(masks.truthMask),

@@ -25,6 +25,7 @@ final class ExportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    new Outputs(spec).model("--output", output);
     OnnxExport.writeCheckpoint(checkpoint, output);
     spec.commandLine().getOut().println("wrote " + output);
     return 0;

@@ -73,6 +73,13 @@ final class RenderCommand implements Callable<Integer> {
     VoxelSize vs = Usage.option(spec, "--voxel-size", () -> parseVoxelSize(voxelSize));
     NeuronRenderer renderer = Usage.option(spec, "--distractors",
         () -> NeuronRenderer.newBuilder().seed(seed).distractors(distractors).build());
+    new Outputs(spec).folder("--output", output)
+        .volume("--output", output.resolve("image.tif"))
+        .volume("--output", output.resolve("mask.tif"))
+        .swc("--output", output.resolve("neuron.swc"))
+        .png("--output", output.resolve("projection-xy.png"))
+        .png("--output", output.resolve("projection-xz.png"))
+        .text("--output", output.resolve("metrics.txt"));
     NeuronTree tree;
     if (swc != null) {
       tree = TreeFitting.fit(Swc.read(swc), dims, vs, 4);

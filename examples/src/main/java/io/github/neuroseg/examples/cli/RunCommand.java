@@ -5,6 +5,7 @@ import io.github.neuroseg.pipeline.Reconstruction;
 import io.github.neuroseg.preview.Projections;
 import io.github.neuroseg.segmentation.PostProcessing;
 import io.github.neuroseg.segmentation.Segmenter;
+import io.github.neuroseg.segmentation.SegmenterBuilder;
 import io.github.neuroseg.swc.Swc;
 import io.github.neuroseg.tracing.Tracer;
 import io.github.neuroseg.volume.Volume;
@@ -55,10 +56,14 @@ final class RunCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PostProcessing pp = post.postProcessing(spec);
     Tracer tracer = tracing.tracer(spec);
+    SegmenterBuilder b = model.builder(spec, new ConsoleProgress(spec.commandLine().getErr()));
+    new Outputs(spec).swc("--output", output).volume("--mask", mask)
+        .volume("--probabilities", probabilities)
+        .png("--pictures", pictures == null ? null : picture(pictures, "xy"))
+        .png("--pictures", pictures == null ? null : picture(pictures, "xz"));
     Reconstruction r;
     Volume volume;
-    try (Segmenter segmenter =
-        model.segmenter(spec, new ConsoleProgress(spec.commandLine().getErr()))) {
+    try (Segmenter segmenter = model.build(spec, b)) {
       volume = Volumes.read(input);
       r = Pipeline.of(segmenter, tracer).withPostProcessing(pp).run(volume);
     }
@@ -79,8 +84,13 @@ final class RunCommand implements Callable<Integer> {
 
   /** Writes {@code <prefix>-xy.png} and {@code <prefix>-xz.png}: the image with mask and tree. */
   static void writePictures(Volume volume, Reconstruction r, Path prefix) {
-    String name = prefix.getFileName().toString();
     Projections.newBuilder().build().writePngs(volume, r.maskVolume().image(),
-        r.tree(), prefix.resolveSibling(name + "-xy.png"), prefix.resolveSibling(name + "-xz.png"));
+        r.tree(), picture(prefix, "xy"), picture(prefix, "xz"));
+  }
+
+  /** {@code <prefix>-<plane>.png}. */
+  static Path picture(Path prefix, String plane) {
+    Path name = prefix.getFileName();
+    return prefix.resolveSibling((name == null ? "" : name.toString()) + "-" + plane + ".png");
   }
 }

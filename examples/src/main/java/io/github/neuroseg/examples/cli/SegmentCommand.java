@@ -3,6 +3,7 @@ package io.github.neuroseg.examples.cli;
 import io.github.neuroseg.segmentation.PostProcessing;
 import io.github.neuroseg.segmentation.Segmentation;
 import io.github.neuroseg.segmentation.Segmenter;
+import io.github.neuroseg.segmentation.SegmenterBuilder;
 import io.github.neuroseg.volume.Volume;
 import io.github.neuroseg.volume.Volumes;
 import java.io.PrintWriter;
@@ -42,8 +43,9 @@ final class SegmentCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PostProcessing pp = post.postProcessing(spec);
-    try (Segmenter segmenter =
-        model.segmenter(spec, new ConsoleProgress(spec.commandLine().getErr()))) {
+    SegmenterBuilder b = model.builder(spec, new ConsoleProgress(spec.commandLine().getErr()));
+    new Outputs(spec).volume("--output", output).volume("--probabilities", probabilities);
+    try (Segmenter segmenter = model.build(spec, b)) {
       Volume volume = Volumes.read(input);
       Segmentation s = segmenter.segment(volume);
       Volumes.write(pp.equals(PostProcessing.NONE) ? s.maskVolume()

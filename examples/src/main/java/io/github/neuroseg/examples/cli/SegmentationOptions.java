@@ -89,11 +89,10 @@ final class SegmentationOptions {
   }
 
   /**
-   * The segmenter of {@link #builder}: a tile or overlap that does not fit the model (not a
-   * multiple of its patch, larger than its fixed input) is a usage error too.
+   * The segmenter of a {@link #builder}, its model loaded: a tile or overlap that does not fit
+   * the model (not a multiple of its patch, larger than its fixed input) is a usage error too.
    */
-  Segmenter segmenter(CommandSpec spec, ProgressListener progress) {
-    SegmenterBuilder b = builder(spec, progress);
+  Segmenter build(CommandSpec spec, SegmenterBuilder b) {
     return tile == null && overlap == null ? b.build()
         : Usage.option(spec, tile != null ? "--tile" : "--overlap", b::build);
   }

@@ -42,6 +42,7 @@ final class TraceCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Tracer tracer = tracing.tracer(spec, threshold);
+    new Outputs(spec).swc("--output", output);
     Volume m = Volumes.read(mask);
     TraceInput in = TraceInput.of(m.image(), m.voxelSize());
     if (intensities != null) {

@@ -227,7 +227,8 @@ final class TrainCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    // every option is checked before any data is read or rendered
+    // every output and option is checked before any data is read or rendered
+    new Outputs(spec).model("--output", output).folder("--checkpoints", checkpoints);
     TrainerBuilder b = options();
     if (!swcUnits.equals("physical") && !swcUnits.equals("voxels")) {
       throw Usage.error(spec, "--swc-units must be 'physical' or 'voxels', got '" + swcUnits

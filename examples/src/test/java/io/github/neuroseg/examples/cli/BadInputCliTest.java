@@ -157,4 +157,56 @@ class BadInputCliTest {
       throw new java.io.UncheckedIOException(e);
     }
   }
+
+  /**
+   * Outputs that cannot be written, each with the option and message part the error line must
+   * name: checked before any work (the inputs named here do not exist, so any work would fail
+   * differently). {@code FILE} is an existing file, {@code DIR...} existing directories.
+   */
+  static Stream<Arguments> badOutputs() {
+    return Stream.of(
+        bad("--output: cannot tell the volume format", new String[] {"segment", "--input",
+            "none.tif", "--output", "none.png"}),
+        bad("--output: cannot write the file", new String[] {"segment", "--input", "none.tif",
+            "--output", "DIR.tif"}),
+        bad("is a file, not a folder", new String[] {"segment", "--input", "none.tif",
+            "--output", "m.tif", "--probabilities", "FILE/p.tif"}),
+        bad("--output: expected an SWC file", new String[] {"run", "--input", "none.tif",
+            "--output", "none.tif"}),
+        bad("--mask: cannot tell the volume format", new String[] {"run", "--input",
+            "none.tif", "--output", "none.swc", "--mask", "none.jpg"}),
+        bad("--pictures: ", new String[] {"run", "--input", "none.tif", "--output", "none.swc",
+            "--pictures", "FILE/preview"}),
+        bad("--output: cannot write the file", new String[] {"trace", "--mask", "none.tif",
+            "--output", "DIR.swc"}),
+        bad("--report: cannot write the file", new String[] {"evaluate", "--swc", "none.swc",
+            "--truth-swc", "none.swc", "--report", "DIR"}),
+        bad("--output: expected an ONNX model", new String[] {"train", "--output", "none.bin",
+            "--generated", "2"}),
+        bad("--checkpoints: cannot write the folder", new String[] {"train", "--output",
+            "none.onnx", "--generated", "2", "--checkpoints", "FILE"}),
+        bad("--output: expected an ONNX model", new String[] {"export", "--checkpoint",
+            "none.safetensors", "--output", "none.txt"}),
+        bad("--output: cannot write the folder", new String[] {"export-bioimageio", "--output",
+            "FILE"}),
+        bad("--output: cannot write the folder", new String[] {"render", "--output", "FILE"}),
+        bad("--output: cannot write the folder", new String[] {"demo", "--output", "FILE"}));
+  }
+
+  @ParameterizedTest(name = "{1}")
+  @MethodSource("badOutputs")
+  void everyOutputIsCheckedBeforeAnyWork(String message, List<String> args, @TempDir Path dir)
+      throws IOException {
+    Path file = Files.writeString(dir.resolve("FILE"), "keep");
+    for (String d : new String[] {"DIR", "DIR.tif", "DIR.swc"}) {
+      Files.createDirectory(dir.resolve(d));
+    }
+    String[] a = args.stream().map(x -> x.startsWith("none") || x.startsWith("FILE")
+        || x.startsWith("DIR") ? dir.resolve(x).toString() : x).toArray(String[]::new);
+    refused(CliTest.run(a), 2, message);
+    assertEquals("keep", Files.readString(file));
+    try (Stream<Path> s = Files.list(dir)) {
+      assertEquals(4, s.count(), "nothing is written");
+    }
+  }
 }

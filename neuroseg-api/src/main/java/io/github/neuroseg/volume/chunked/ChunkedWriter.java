@@ -91,6 +91,18 @@ public final class ChunkedWriter {
   }
 
   /**
+   * Checks, before any work, that a store can be written at {@code path}: it is not a file or a
+   * directory that is not a store, and its folder is writable.
+   *
+   * @param path the store directory to be written
+   * @throws InvalidInputException when {@code path} is a file or a directory that is not a store
+   * @throws NeuroSegIOException when its folder is not writable
+   */
+  public void checkWritable(Path path) {
+    DirectoryWrite.check(path);
+  }
+
+  /**
    * Writes {@code volume} as a store at {@code path}.
    *
    * @param volume what to write

@@ -1,6 +1,7 @@
 package io.github.neuroseg.volume.chunked;
 
 import io.github.neuroseg.InvalidInputException;
+import io.github.neuroseg.files.OutputPaths;
 import io.github.neuroseg.internal.IoErrors;
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -30,10 +31,13 @@ final class DirectoryWrite {
     void writeTo(Path dir) throws IOException;
   }
 
-  static void write(Path target, Body body) {
+  /**
+   * Checks that a store can be written at {@code target}: not the root, not a file, not a
+   * directory other than a store, its folder writable.
+   */
+  static void check(Path target) {
     Path absolute = target.toAbsolutePath().normalize();
-    Path parent = absolute.getParent();
-    if (parent == null) {
+    if (absolute.getParent() == null) {
       throw new InvalidInputException("cannot write a store at the file-system root");
     }
     if (Files.exists(absolute)) {
@@ -47,6 +51,13 @@ final class DirectoryWrite {
             + " attributes.json at its top)");
       }
     }
+    OutputPaths.checkDirectory(target);
+  }
+
+  static void write(Path target, Body body) {
+    check(target);
+    Path absolute = target.toAbsolutePath().normalize();
+    Path parent = absolute.getParent();
     Path temp = null;
     try {
       Files.createDirectories(parent);
