@@ -62,6 +62,49 @@ public final class OutputPaths {
     checkFolderAbove(target, dir);
   }
 
+  /**
+   * Whether two paths name the same file or directory, whether or not it exists: relative and
+   * absolute paths, {@code ..}, symbolic links (of the file and of folders above it) and hard
+   * links are seen through, so that an output can be refused when it would replace an input.
+   *
+   * @param a a path
+   * @param b another path
+   * @return {@code true} when writing one would replace the other
+   */
+  public static boolean sameFile(Path a, Path b) {
+    if (canonical(a).equals(canonical(b))) {
+      return true;
+    }
+    try {
+      // hard links: two names of one existing file
+      return Files.exists(a) && Files.exists(b) && Files.isSameFile(a, b);
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /**
+   * The path with its links resolved: the real path of its longest existing part, followed by
+   * the rest.
+   */
+  private static Path canonical(Path path) {
+    Path p = AtomicWrite.linkTarget(path);
+    Path root = p.getRoot();
+    for (int i = p.getNameCount(); i > 0; i--) {
+      Path prefix = root == null ? p.subpath(0, i) : root.resolve(p.subpath(0, i));
+      if (Files.exists(prefix)) {
+        try {
+          Path real = prefix.toRealPath();
+          return i == p.getNameCount() ? real
+              : real.resolve(p.subpath(i, p.getNameCount())).normalize();
+        } catch (IOException e) {
+          break;
+        }
+      }
+    }
+    return p.normalize();
+  }
+
   private static void checkFolderAbove(Path target, Path resolved) {
     Path dir = resolved.getParent();
     while (dir != null && !Files.exists(dir)) {

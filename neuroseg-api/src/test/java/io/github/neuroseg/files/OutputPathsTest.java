@@ -1,6 +1,7 @@
 package io.github.neuroseg.files;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
@@ -77,5 +78,26 @@ class OutputPathsTest {
     assertTrue(e.getMessage().startsWith("refusing to replace " + folder), e.getMessage());
     assertThrows(InvalidInputException.class,
         () -> Volumes.checkWritable(Files.createDirectory(dir.resolve("d.tif"))));
+  }
+
+  @Test
+  void sameFileSeesThroughRelativePathsLinksAndFoldersNotYetCreated() throws IOException {
+    Path input = Files.writeString(dir.resolve("in.tif"), "stack");
+    Path cwd = Path.of("").toAbsolutePath();
+    assertTrue(OutputPaths.sameFile(input, cwd.relativize(input)));
+    assertTrue(OutputPaths.sameFile(input, dir.resolve("sub/../in.tif")));
+    assertTrue(OutputPaths.sameFile(dir.resolve("new/out.tif"), dir.resolve("new/./out.tif")));
+    assertFalse(OutputPaths.sameFile(input, dir.resolve("out.tif")));
+    assumeTrue(FileSystems.getDefault().supportedFileAttributeViews().contains("posix"));
+    Path link = Files.createSymbolicLink(dir.resolve("link.tif"), input.getFileName());
+    assertTrue(OutputPaths.sameFile(link, input));
+    Path folderLink = Files.createSymbolicLink(dir.resolve("alias"), dir);
+    assertTrue(OutputPaths.sameFile(folderLink.resolve("in.tif"), input));
+    assertTrue(OutputPaths.sameFile(folderLink.resolve("later/x.swc"),
+        dir.resolve("later/x.swc")));
+    Path dangling = Files.createSymbolicLink(dir.resolve("dangling.tif"), Path.of("later.tif"));
+    assertTrue(OutputPaths.sameFile(dangling, dir.resolve("later.tif")));
+    Path hard = Files.createLink(dir.resolve("hard.tif"), input);
+    assertTrue(OutputPaths.sameFile(hard, input));
   }
 }

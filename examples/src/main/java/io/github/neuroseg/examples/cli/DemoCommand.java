@@ -67,7 +67,7 @@ final class DemoCommand implements Callable<Integer> {
     PostProcessing pp = post.postProcessing(spec);
     Tracer tracer = tracing.tracer(spec);
     SegmenterBuilder b = model.builder(spec, new ConsoleProgress(spec.commandLine().getErr()));
-    Outputs outputs = new Outputs(spec).folder("--output", output);
+    Outputs outputs = new Outputs(spec).input("--model", model.model).folder("--output", output);
     for (String f : new String[] {"image.tif", "truth-mask.tif", "mask.tif"}) {
       outputs.volume("--output", output.resolve(f));
     }

@@ -93,7 +93,12 @@ final class EvaluateCommand implements Callable<Integer> {
         null, 0, distanceThreshold, 0));
     Usage.option(spec, "--tolerance", () -> EvaluationReport.compare(null, null, null, null, 0,
         ReconstructionMetrics.DEFAULT_THRESHOLD, tolerance));
-    new Outputs(spec).text("--report", report);
+    new Outputs(spec)
+        .input("--mask", masks == null ? null : masks.mask)
+        .input("--truth-mask", masks == null ? null : masks.truthMask)
+        .input("--swc", swcs == null ? null : swcs.swc)
+        .input("--truth-swc", swcs == null ? null : swcs.truthSwc)
+        .text("--report", report);
     String text = EvaluationReport.compare(
         masks == null ? null : Volumes.read(masks.mask),
         masks == null ? null : Volumes.read(masks.truthMask),

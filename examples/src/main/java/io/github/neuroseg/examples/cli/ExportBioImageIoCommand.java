@@ -55,7 +55,7 @@ final class ExportBioImageIoCommand implements Callable<Integer> {
         () -> new BioImageIo.Options(name,
             authors == null || authors.isEmpty() ? List.of("neuroseg developers") : authors,
             license, seed, Instant.now()));
-    new Outputs(spec).folder("--output", output);
+    new Outputs(spec).input("--model", model).folder("--output", output);
     ModelSource source = model == null ? NeuroSeg.bundledModel() : ModelSource.file(model);
     Path rdf = BioImageIo.export(source, output, options);
     spec.commandLine().getOut().println("wrote " + rdf);

@@ -25,7 +25,7 @@ final class ExportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    new Outputs(spec).model("--output", output);
+    new Outputs(spec).input("--checkpoint", checkpoint).model("--output", output);
     OnnxExport.writeCheckpoint(checkpoint, output);
     spec.commandLine().getOut().println("wrote " + output);
     return 0;

@@ -73,7 +73,7 @@ final class RenderCommand implements Callable<Integer> {
     VoxelSize vs = Usage.option(spec, "--voxel-size", () -> parseVoxelSize(voxelSize));
     NeuronRenderer renderer = Usage.option(spec, "--distractors",
         () -> NeuronRenderer.newBuilder().seed(seed).distractors(distractors).build());
-    new Outputs(spec).folder("--output", output)
+    new Outputs(spec).input("--swc", swc).folder("--output", output)
         .volume("--output", output.resolve("image.tif"))
         .volume("--output", output.resolve("mask.tif"))
         .swc("--output", output.resolve("neuron.swc"))

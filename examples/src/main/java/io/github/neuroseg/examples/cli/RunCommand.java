@@ -57,7 +57,8 @@ final class RunCommand implements Callable<Integer> {
     PostProcessing pp = post.postProcessing(spec);
     Tracer tracer = tracing.tracer(spec);
     SegmenterBuilder b = model.builder(spec, new ConsoleProgress(spec.commandLine().getErr()));
-    new Outputs(spec).swc("--output", output).volume("--mask", mask)
+    new Outputs(spec).input("--input", input).input("--model", model.model)
+        .swc("--output", output).volume("--mask", mask)
         .volume("--probabilities", probabilities)
         .png("--pictures", pictures == null ? null : picture(pictures, "xy"))
         .png("--pictures", pictures == null ? null : picture(pictures, "xz"));

@@ -44,7 +44,8 @@ final class SegmentCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PostProcessing pp = post.postProcessing(spec);
     SegmenterBuilder b = model.builder(spec, new ConsoleProgress(spec.commandLine().getErr()));
-    new Outputs(spec).volume("--output", output).volume("--probabilities", probabilities);
+    new Outputs(spec).input("--input", input).input("--model", model.model)
+        .volume("--output", output).volume("--probabilities", probabilities);
     try (Segmenter segmenter = model.build(spec, b)) {
       Volume volume = Volumes.read(input);
       Segmentation s = segmenter.segment(volume);

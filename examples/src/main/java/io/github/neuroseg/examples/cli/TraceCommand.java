@@ -42,7 +42,8 @@ final class TraceCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Tracer tracer = tracing.tracer(spec, threshold);
-    new Outputs(spec).swc("--output", output);
+    new Outputs(spec).input("--mask", mask).input("--intensities", intensities)
+        .swc("--output", output);
     Volume m = Volumes.read(mask);
     TraceInput in = TraceInput.of(m.image(), m.voxelSize());
     if (intensities != null) {

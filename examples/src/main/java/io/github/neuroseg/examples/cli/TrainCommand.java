@@ -228,7 +228,8 @@ final class TrainCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     // every output and option is checked before any data is read or rendered
-    new Outputs(spec).model("--output", output).folder("--checkpoints", checkpoints);
+    new Outputs(spec).input("--pretrained", pretrained).model("--output", output)
+        .folder("--checkpoints", checkpoints);
     TrainerBuilder b = options();
     if (!swcUnits.equals("physical") && !swcUnits.equals("voxels")) {
       throw Usage.error(spec, "--swc-units must be 'physical' or 'voxels', got '" + swcUnits

@@ -1,5 +1,6 @@
 package io.github.neuroseg.examples.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -172,7 +173,7 @@ class BadInputCliTest {
         bad("is a file, not a folder", new String[] {"segment", "--input", "none.tif",
             "--output", "m.tif", "--probabilities", "FILE/p.tif"}),
         bad("--output: expected an SWC file", new String[] {"run", "--input", "none.tif",
-            "--output", "none.tif"}),
+            "--output", "none-out.tif"}),
         bad("--mask: cannot tell the volume format", new String[] {"run", "--input",
             "none.tif", "--output", "none.swc", "--mask", "none.jpg"}),
         bad("--pictures: ", new String[] {"run", "--input", "none.tif", "--output", "none.swc",
@@ -208,5 +209,33 @@ class BadInputCliTest {
     try (Stream<Path> s = Files.list(dir)) {
       assertEquals(4, s.count(), "nothing is written");
     }
+  }
+
+  @Test
+  void anOutputThatIsAnInputOrAnotherOutputIsAUsageErrorAndTheInputIsKept(@TempDir Path dir)
+      throws IOException {
+    Path input = Files.copy(image, dir.resolve("stack.tif"));
+    byte[] before = Files.readAllBytes(input);
+    Path link = Files.createSymbolicLink(dir.resolve("link.tif"), input.getFileName());
+    String relative = Path.of("").toAbsolutePath().relativize(input).toString();
+    for (String out : new String[] {input.toString(), relative, link.toString(),
+        dir.resolve("sub/../stack.tif").toString()}) {
+      refused(CliTest.run("segment", "--input", input.toString(), "--output", out), 2,
+          "--output " + out + " is the same file as --input " + input,
+          "writing it would replace that input");
+    }
+    refused(CliTest.run("segment", "--input", input.toString(), "--output",
+        dir.resolve("m.tif").toString(), "--probabilities", dir.resolve("./m.tif").toString()),
+        2, "is the same file as --output", "one output would replace the other");
+    Path swc = image.resolveSibling("neuron.swc");
+    refused(CliTest.run("trace", "--mask", input.toString(), "--output", link.toString()), 2,
+        "is the same file as --mask");
+    refused(CliTest.run("evaluate", "--swc", swc.toString(), "--truth-swc", swc.toString(),
+        "--report", swc.toString()), 2, "--report " + swc + " is the same file as --swc");
+    Path copy = Files.copy(swc, dir.resolve("neuron.swc"));
+    refused(CliTest.run("render", "--swc", copy.toString(), "--output", dir.toString()), 2,
+        "--output " + copy + " is the same file as --swc");
+    assertArrayEquals(before, Files.readAllBytes(input));
+    assertTrue(Files.isSymbolicLink(link));
   }
 }
