@@ -87,7 +87,7 @@ public final class OutputPaths {
    * The path with its links resolved: the real path of its longest existing part, followed by
    * the rest.
    */
-  private static Path canonical(Path path) {
+  static Path canonical(Path path) {
     Path p = AtomicWrite.linkTarget(path);
     Path root = p.getRoot();
     for (int i = p.getNameCount(); i > 0; i--) {

@@ -81,26 +81,27 @@ final class DemoCommand implements Callable<Integer> {
     RenderedNeuron truth = NeuronRenderer.newBuilder().seed(seed).build().render(
         NeuronGenerator.newBuilder().bounds(dims[0], dims[1], dims[2]).seed(seed).build()
             .generate().toPhysical(vs), dims, vs);
-    Folders.create(output);
     Volume truthMask = new Volume(truth.mask(), vs, "truth-mask", Map.of());
-    Volumes.write(truth.image(), output.resolve("image.tif"));
-    Volumes.write(truthMask, output.resolve("truth-mask.tif"));
-    Swc.write(truth.tree(), output.resolve("truth.swc"));
-
     Reconstruction r;
     try (Segmenter segmenter = model.build(spec, b)) {
       r = Pipeline.of(segmenter, tracer).withPostProcessing(pp).run(truth.image());
     }
     Volume mask = r.maskVolume();
-    Volumes.write(mask, output.resolve("mask.tif"));
-    Swc.write(r.tree(), output.resolve("neuron.swc"));
-    RunCommand.writePictures(truth.image(), r, output.resolve("result"));
-    Projections.newBuilder().build().writePngs(truth.image(), truth.mask(), truth.tree(),
-        output.resolve("truth-xy.png"), output.resolve("truth-xz.png"));
-
     String text = EvaluationReport.compare(mask, truthMask, r.tree(), truth.tree(), 0.5, 2, 2)
         .text();
-    AtomicWrite.write(output.resolve("metrics.txt"), temp -> Files.writeString(temp, text));
+    // every file new, or (on a failure) every one as it was
+    try (AtomicWrite.Batch files = AtomicWrite.batch()) {
+      Volumes.write(truth.image(), output.resolve("image.tif"));
+      Volumes.write(truthMask, output.resolve("truth-mask.tif"));
+      Swc.write(truth.tree(), output.resolve("truth.swc"));
+      Volumes.write(mask, output.resolve("mask.tif"));
+      Swc.write(r.tree(), output.resolve("neuron.swc"));
+      RunCommand.writePictures(truth.image(), r, output.resolve("result"));
+      Projections.newBuilder().build().writePngs(truth.image(), truth.mask(), truth.tree(),
+          output.resolve("truth-xy.png"), output.resolve("truth-xz.png"));
+      AtomicWrite.write(output.resolve("metrics.txt"), temp -> Files.writeString(temp, text));
+      files.commit();
+    }
     PrintWriter out = spec.commandLine().getOut();
     out.println("wrote " + output + ": image.tif, truth-mask.tif, truth.swc, mask.tif,"
         + " neuron.swc, result-xy.png, result-xz.png, truth-xy.png, truth-xz.png, metrics.txt");

@@ -93,27 +93,29 @@ final class RenderCommand implements Callable<Integer> {
           .toPhysical(vs);
     }
     RenderedNeuron n = renderer.render(tree, dims, vs);
-    Folders.create(output);
     Path imagePath = output.resolve("image.tif");
     Path maskPath = output.resolve("mask.tif");
     Path swcPath = output.resolve("neuron.swc");
-    Volumes.writeTiff(n.image(), imagePath);
-    Volumes.writeTiff(new Volume(n.mask(), vs, "mask", Map.of()), maskPath);
-    Swc.write(n.tree(), swcPath);
     Path xyPath = output.resolve("projection-xy.png");
     Path xzPath = output.resolve("projection-xz.png");
-    // enlarge small volumes so the pictures are comfortable to look at
-    int zoom = (int) Math.max(1, Math.min(8, 512 / Math.max(dims[0], dims[1])));
-    Projections.newBuilder().zoom(zoom).build()
-        .writePngs(n.image(), n.mask(), n.tree(), xyPath, xzPath);
-
-    // Check what was written: the SWC read back re-renders to the same mask.
-    NeuronTree back = Swc.read(swcPath);
+    // Check what is written: the SWC text read back re-renders to the same mask.
+    NeuronTree back = Swc.parse(Swc.format(n.tree()), swcPath.toString());
     double dice = SegmentationMetrics.dice(n.mask(), GroundTruth.render(back, dims, vs));
     Map<String, String> report = imageReport(n, dice);
     StringBuilder text = new StringBuilder();
     report.forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
-    AtomicWrite.write(output.resolve("metrics.txt"), temp -> Files.writeString(temp, text));
+    // every file new, or (on a failure) every one as it was
+    try (AtomicWrite.Batch outputs = AtomicWrite.batch()) {
+      Volumes.writeTiff(n.image(), imagePath);
+      Volumes.writeTiff(new Volume(n.mask(), vs, "mask", Map.of()), maskPath);
+      Swc.write(n.tree(), swcPath);
+      // enlarge small volumes so the pictures are comfortable to look at
+      int zoom = (int) Math.max(1, Math.min(8, 512 / Math.max(dims[0], dims[1])));
+      Projections.newBuilder().zoom(zoom).build()
+          .writePngs(n.image(), n.mask(), n.tree(), xyPath, xzPath);
+      AtomicWrite.write(output.resolve("metrics.txt"), temp -> Files.writeString(temp, text));
+      outputs.commit();
+    }
     PrintWriter out = spec.commandLine().getOut();
     out.print(text);
     out.println("wrote " + imagePath + ", " + maskPath + ", " + swcPath + ", " + xyPath + ", "

@@ -1,5 +1,6 @@
 package io.github.neuroseg.examples.cli;
 
+import io.github.neuroseg.files.AtomicWrite;
 import io.github.neuroseg.pipeline.Pipeline;
 import io.github.neuroseg.pipeline.Reconstruction;
 import io.github.neuroseg.preview.Projections;
@@ -68,15 +69,19 @@ final class RunCommand implements Callable<Integer> {
       volume = Volumes.read(input);
       r = Pipeline.of(segmenter, tracer).withPostProcessing(pp).run(volume);
     }
-    Swc.write(r.tree(), output);
-    if (mask != null) {
-      Volumes.write(r.maskVolume(), mask);
-    }
-    if (probabilities != null) {
-      Volumes.write(r.segmentation().probabilityVolume(), probabilities);
-    }
-    if (pictures != null) {
-      writePictures(volume, r, pictures);
+    // every file new, or (on a failure) every one as it was
+    try (AtomicWrite.Batch outputs = AtomicWrite.batch()) {
+      Swc.write(r.tree(), output);
+      if (mask != null) {
+        Volumes.write(r.maskVolume(), mask);
+      }
+      if (probabilities != null) {
+        Volumes.write(r.segmentation().probabilityVolume(), probabilities);
+      }
+      if (pictures != null) {
+        writePictures(volume, r, pictures);
+      }
+      outputs.commit();
     }
     out.println("wrote " + output + " (" + r.tree().size() + " nodes, " + r.tree().roots().size()
         + " trees)" + (mask == null ? "" : ", " + mask));

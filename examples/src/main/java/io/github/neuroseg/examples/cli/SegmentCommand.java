@@ -1,5 +1,6 @@
 package io.github.neuroseg.examples.cli;
 
+import io.github.neuroseg.files.AtomicWrite;
 import io.github.neuroseg.segmentation.PostProcessing;
 import io.github.neuroseg.segmentation.Segmentation;
 import io.github.neuroseg.segmentation.Segmenter;
@@ -49,10 +50,14 @@ final class SegmentCommand implements Callable<Integer> {
     try (Segmenter segmenter = model.build(spec, b)) {
       Volume volume = Volumes.read(input);
       Segmentation s = segmenter.segment(volume);
-      Volumes.write(pp.equals(PostProcessing.NONE) ? s.maskVolume()
-          : new Volume(pp.apply(s), s.voxelSize(), "mask", Map.of()), output);
-      if (probabilities != null) {
-        Volumes.write(s.probabilityVolume(), probabilities);
+      // both files new, or (on a failure) both as they were
+      try (AtomicWrite.Batch outputs = AtomicWrite.batch()) {
+        Volumes.write(pp.equals(PostProcessing.NONE) ? s.maskVolume()
+            : new Volume(pp.apply(s), s.voxelSize(), "mask", Map.of()), output);
+        if (probabilities != null) {
+          Volumes.write(s.probabilityVolume(), probabilities);
+        }
+        outputs.commit();
       }
       out.println("wrote " + output + (probabilities == null ? "" : ", " + probabilities)
           + " (threshold " + s.threshold() + ")");

@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.neuroseg.examples.cli.CliTest.Run;
+import io.github.neuroseg.volume.Volumes;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -237,5 +239,27 @@ class BadInputCliTest {
         "--output " + copy + " is the same file as --swc");
     assertArrayEquals(before, Files.readAllBytes(input));
     assertTrue(Files.isSymbolicLink(link));
+  }
+
+  @Test
+  void outputsAreWrittenThroughLinksKeepTheirPermissionsAndLeaveNoTemporaryFile(
+      @TempDir Path dir) throws IOException {
+    Path real = Files.writeString(Files.createDirectory(dir.resolve("store")).resolve("m.tif"),
+        "an old mask");
+    Files.setPosixFilePermissions(real, PosixFilePermissions.fromString("rw-------"));
+    Path link = Files.createSymbolicLink(dir.resolve("mask.tif"), Path.of("store/m.tif"));
+    Path probabilities = dir.resolve("p.tif");
+    Run r = CliTest.run("segment", "--input", image.toString(), "--output", link.toString(),
+        "--probabilities", probabilities.toString());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(Files.isSymbolicLink(link), "the link stays");
+    assertArrayEquals(Volumes.read(image).dimensions(), Volumes.read(real).dimensions());
+    assertEquals(PosixFilePermissions.fromString("rw-------"),
+        Files.getPosixFilePermissions(real));
+    assertTrue(Files.size(probabilities) > 0);
+    try (Stream<Path> s = Files.walk(dir)) {
+      assertEquals(List.of(), s.filter(p -> p.getFileName().toString().contains(".neuroseg-"))
+          .toList(), "no temporary file is left");
+    }
   }
 }
