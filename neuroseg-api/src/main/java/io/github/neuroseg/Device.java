@@ -1,6 +1,7 @@
 package io.github.neuroseg;
 
 import io.github.neuroseg.internal.Checks;
+import io.github.neuroseg.internal.Quote;
 
 /**
  * Where computation runs. A closed set: {@link Cpu} or {@link Cuda}.
@@ -69,6 +70,6 @@ public sealed interface Device {
       }
     }
     throw new InvalidInputException(
-        "device must be 'cpu', 'cuda' or 'cuda:N', got '" + text + "'");
+        "device must be 'cpu', 'cuda' or 'cuda:N', got " + Quote.quote(text));
   }
 }

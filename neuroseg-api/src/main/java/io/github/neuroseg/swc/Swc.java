@@ -4,8 +4,11 @@ import io.github.neuroseg.FormatException;
 import io.github.neuroseg.NeuroSegIOException;
 import io.github.neuroseg.files.AtomicWrite;
 import io.github.neuroseg.internal.IoErrors;
+import io.github.neuroseg.internal.Quote;
+import java.io.BufferedInputStream;
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.Reader;
 import java.io.StringReader;
@@ -20,6 +23,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -50,6 +54,9 @@ public final class Swc {
   /** The most extra columns (after the seven standard ones) a node line may have. */
   public static final int MAX_EXTRA_COLUMNS = 64;
 
+  /** Bytes looked at for a byte order mark or NUL bytes. */
+  private static final int TEXT_PROBE = 4096;
+
   /** Longer integer tokens cannot be 64-bit integers in any notation a writer uses. */
   private static final int MAX_INTEGER_TOKEN = 64;
 
@@ -62,22 +69,41 @@ public final class Swc {
   private static final String[] COLUMN_NAMES = {"id", "type", "x", "y", "z", "radius", "parent"};
 
   /**
-   * Reads an SWC file (UTF-8; undecodable bytes in comments are replaced).
+   * Reads an SWC file (UTF-8; undecodable bytes in comments are replaced). UTF-16 text (a byte
+   * order mark, or NUL bytes) is reported as such rather than as malformed columns.
    *
-   * @throws FormatException if the content is malformed (with the line)
+   * @throws FormatException if the content is malformed (with the line) or not UTF-8 text
    * @throws NeuroSegIOException if the file cannot be read
    */
   public static NeuronTree read(Path path) {
-    try (Reader reader =
-        new InputStreamReader(
-            Files.newInputStream(path),
-            StandardCharsets.UTF_8
-                .newDecoder()
-                .onMalformedInput(CodingErrorAction.REPLACE)
-                .onUnmappableCharacter(CodingErrorAction.REPLACE))) {
+    try (InputStream in = new BufferedInputStream(Files.newInputStream(path), 1 << 16)) {
+      in.mark(TEXT_PROBE);
+      checkUtf8Text(in.readNBytes(TEXT_PROBE), path.toString());
+      in.reset();
+      Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPLACE)
+          .onUnmappableCharacter(CodingErrorAction.REPLACE));
       return parse(reader, path.toString());
     } catch (IOException e) {
       throw IoErrors.cannot("read SWC file", path, e);
+    }
+  }
+
+  /** Refuses text in another encoding than UTF-8 (ASCII) by its first bytes. */
+  private static void checkUtf8Text(byte[] head, String source) {
+    int b0 = head.length > 0 ? head[0] & 0xff : -1;
+    int b1 = head.length > 1 ? head[1] & 0xff : -1;
+    if (b0 == 0xff && b1 == 0xfe || b0 == 0xfe && b1 == 0xff) {
+      throw FormatException.atOffset(source, 0, "the file is UTF-16 text (byte order mark "
+          + String.format(Locale.ROOT, "%02X %02X", b0, b1) + "), but SWC files are read as UTF-8 (or"
+          + " ASCII); save it as UTF-8, e.g. iconv -f UTF-16 -t UTF-8");
+    }
+    for (int i = 0; i < head.length; i++) {
+      if (head[i] == 0) {
+        throw FormatException.atOffset(source, i, "the file holds NUL bytes: UTF-16 text"
+            + " without a byte order mark, or not a text file; SWC files are UTF-8 (or ASCII)"
+            + " text, e.g. iconv -f UTF-16LE -t UTF-8 converts UTF-16");
+      }
     }
   }
 
@@ -126,6 +152,10 @@ public final class Swc {
       }
       if (trimmed.isEmpty()) {
         continue;
+      }
+      if (trimmed.indexOf('\0') >= 0) {
+        throw FormatException.atLine(source, lineNo, "the line holds NUL characters: UTF-16"
+            + " text read as UTF-8? SWC is UTF-8 (or ASCII) text");
       }
       if (trimmed.charAt(0) == '#') {
         comments.add(trimmed.substring(1));
@@ -188,8 +218,8 @@ public final class Swc {
     String[] f = WHITESPACE.split(text);
     if (f.length < 7) {
       throw FormatException.atLine(source, line,
-          "expected at least 7 columns (id type x y z radius parent), got " + f.length + ": '"
-              + text + "'");
+          "expected at least 7 columns (id type x y z radius parent), got " + f.length + ": "
+              + Quote.quote(text));
     }
     long id = integer(f[0], COLUMN_NAMES[0], source, line);
     if (id < 0) {
@@ -253,7 +283,7 @@ public final class Swc {
       return negative ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
     }
     throw FormatException.atLine(source, line,
-        "column " + name + " must be a number, got '" + token + "'");
+        "column " + name + " must be a number, got " + Quote.quote(token));
   }
 
   /** An integer, possibly written as a decimal with a zero fraction ({@code 3.0}, {@code -1e0}). */
@@ -261,23 +291,22 @@ public final class Swc {
     if (token.length() > MAX_INTEGER_TOKEN) {
       // refused by length: exact decimal parsing is quadratic in the digits
       throw FormatException.atLine(source, line, "column " + name + " must be an integer"
-          + " within 64 bits, got a token of " + token.length() + " characters ('"
-          + token.substring(0, 20) + "...')");
+          + " within 64 bits, got " + Quote.quote(token));
     }
     if (!DECIMAL.matcher(token).matches()) {
       throw FormatException.atLine(source, line,
-          "column " + name + " must be an integer, got '" + token + "'");
+          "column " + name + " must be an integer, got " + Quote.quote(token));
     }
     try {
       BigDecimal d = new BigDecimal(token.startsWith("+") ? token.substring(1) : token);
       if (d.signum() != 0 && d.stripTrailingZeros().scale() > 0) {
         throw FormatException.atLine(source, line,
-            "column " + name + " must be an integer, got '" + token + "'");
+            "column " + name + " must be an integer, got " + Quote.quote(token));
       }
       return d.longValueExact();
     } catch (ArithmeticException | NumberFormatException e) {
       throw FormatException.atLine(source, line,
-          "column " + name + " must be an integer within 64 bits, got '" + token + "'");
+          "column " + name + " must be an integer within 64 bits, got " + Quote.quote(token));
     }
   }
 

@@ -2,6 +2,7 @@ package io.github.neuroseg.training;
 
 import io.github.neuroseg.InvalidInputException;
 import io.github.neuroseg.internal.Checks;
+import io.github.neuroseg.internal.Quote;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -81,7 +82,7 @@ public record VitArchitecture(
           return h;
         }
       }
-      throw new InvalidInputException("head must be 'linear' or 'conv', got '" + name + "'");
+      throw new InvalidInputException("head must be 'linear' or 'conv', got " + Quote.quote(name));
     }
   }
 

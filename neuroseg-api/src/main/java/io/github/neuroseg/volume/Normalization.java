@@ -1,6 +1,7 @@
 package io.github.neuroseg.volume;
 
 import io.github.neuroseg.InvalidInputException;
+import io.github.neuroseg.internal.Quote;
 import java.math.BigDecimal;
 import java.util.Locale;
 import net.imglib2.RandomAccessibleInterval;
@@ -219,7 +220,7 @@ public sealed interface Normalization
       case "minmax", "none" -> {
         if (args != null) {
           throw new InvalidInputException(
-              "normalization '" + name + "' takes no values, got '" + spec + "'");
+              "normalization '" + name + "' takes no values, got " + Quote.quote(spec));
         }
         return name.equals("none") ? none() : minMax();
       }
@@ -229,7 +230,7 @@ public sealed interface Normalization
       }
       default -> throw new InvalidInputException(
           "normalization must be 'percentile:<lo>,<hi>', 'minmax', 'fixed:<lo>,<hi>' or 'none', "
-              + "got '" + spec + "'");
+              + "got " + Quote.quote(spec));
     }
   }
 
@@ -320,14 +321,14 @@ public sealed interface Normalization
     String[] parts = args == null ? new String[0] : args.split(",", -1);
     if (parts.length != 2) {
       throw new InvalidInputException(
-          "normalization '" + spec + "' needs two comma-separated numbers, e.g. "
+          "normalization " + Quote.quote(spec) + " needs two comma-separated numbers, e.g. "
               + "'percentile:0.5,99.5'");
     }
     try {
       return new double[] {Double.parseDouble(parts[0]), Double.parseDouble(parts[1])};
     } catch (NumberFormatException e) {
       throw new InvalidInputException(
-          "normalization '" + spec + "' has a value that is not a number", e);
+          "normalization " + Quote.quote(spec) + " has a value that is not a number", e);
     }
   }
 

@@ -3,6 +3,7 @@ package io.github.neuroseg.volume;
 import io.github.neuroseg.FormatException;
 import io.github.neuroseg.files.AtomicWrite;
 import io.github.neuroseg.internal.Checks;
+import io.github.neuroseg.internal.Quote;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -52,8 +53,8 @@ final class V3draw {
     head.get(0, magic);
     if (!isV3draw(magic)) {
       throw FormatException.atOffset(source, 0,
-          "expected the v3draw magic '" + MAGIC + "', got '"
-              + new String(magic, StandardCharsets.ISO_8859_1) + "'");
+          "expected the v3draw magic '" + MAGIC + "', got "
+              + Quote.quote(new String(magic, StandardCharsets.ISO_8859_1)));
     }
     char endian = (char) head.get(MAGIC_LENGTH);
     ByteOrder order;
@@ -63,7 +64,7 @@ final class V3draw {
       order = ByteOrder.BIG_ENDIAN;
     } else {
       throw FormatException.atOffset(source, MAGIC_LENGTH,
-          "expected byte-order letter 'B' or 'L', got '" + endian + "'");
+          "expected byte-order letter 'B' or 'L', got " + Quote.quote(String.valueOf(endian)));
     }
     int code = head.order(order).getShort(MAGIC_LENGTH + 1);
     SampleKind kind = switch (code) {

@@ -2,6 +2,7 @@ package io.github.neuroseg.onnx;
 
 import io.github.neuroseg.InvalidInputException;
 import io.github.neuroseg.NeuroSeg;
+import io.github.neuroseg.internal.Quote;
 import io.github.neuroseg.segmentation.ModelSource;
 import io.github.neuroseg.segmentation.SegmenterBuilder;
 import java.nio.file.Path;
@@ -63,7 +64,7 @@ public final class BioImageIo {
     public Options {
       if (name != null && !NAME.matcher(name).matches()) {
         throw new InvalidInputException("package name must be 5 to 128 letters, digits, spaces"
-            + " or _+-() (bioimage.io's rule), got '" + name + "'");
+            + " or _+-() (bioimage.io's rule), got " + Quote.quote(name));
       }
       authors = List.copyOf(authors);
       if (authors.isEmpty()) {
@@ -72,12 +73,12 @@ public final class BioImageIo {
       for (String a : authors) {
         if (a.isBlank() || a.contains("/")) {
           throw new InvalidInputException("author names must be non-blank and contain no '/',"
-              + " got '" + a + "'");
+              + " got " + Quote.quote(a));
         }
       }
       if (!LICENSE.matcher(license).matches()) {
         throw new InvalidInputException("license must be an SPDX identifier such as Apache-2.0"
-            + " or MIT, got '" + license + "'");
+            + " or MIT, got " + Quote.quote(license));
       }
     }
 

@@ -5,6 +5,7 @@ import io.github.neuroseg.InvalidInputException;
 import io.github.neuroseg.ModelException;
 import io.github.neuroseg.NeuroSegIOException;
 import io.github.neuroseg.internal.IoErrors;
+import io.github.neuroseg.internal.Quote;
 import io.github.neuroseg.volume.Normalization;
 import java.io.IOException;
 import java.io.InputStream;
@@ -65,8 +66,8 @@ final class BioImageIoReader {
     }
     String version = String.valueOf(require(root, "format_version", src, "the description"));
     if (!version.startsWith("0.5") && !version.startsWith("0.4")) {
-      throw FormatException.of(src, "format_version must be 0.4.x or 0.5.x, got '" + version
-          + "'");
+      throw FormatException.of(src, "format_version must be 0.4.x or 0.5.x, got "
+          + Quote.quote(version));
     }
     Map<?, ?> weights = map(require(root, "weights", src, "the description"), src, "weights");
     Object onnxEntry = weights.get("onnx");
@@ -124,7 +125,8 @@ final class BioImageIoReader {
     if (found.size() == 1) {
       return found.get(0);
     }
-    String why = found.isEmpty() ? "no rdf.yaml or bioimageio.yaml in the folder"
+    String why = found.isEmpty() ? "no rdf.yaml or bioimageio.yaml in the folder (a model that is"
+        + " not a package is given as its .onnx file)"
         : "several descriptions " + found + " and no rdf.yaml";
     throw new NeuroSegIOException("cannot read bioimage.io package " + p + ": " + why,
         new NoSuchFileException(p.resolve(NAMES.get(0)).toString(), null, why));
@@ -197,8 +199,8 @@ final class BioImageIoReader {
     } catch (InvalidInputException e) {
       throw FormatException.of(src, "inputs[0].preprocessing: " + e.getMessage(), e);
     }
-    throw FormatException.of(src, "inputs[0].preprocessing '" + id + "' cannot be expressed by"
-        + " neuroseg's normalisations (scale_range, scale_linear or none)");
+    throw FormatException.of(src, "inputs[0].preprocessing " + Quote.quote(String.valueOf(id))
+        + " cannot be expressed by neuroseg's normalisations (scale_range, scale_linear or none)");
   }
 
   /** A {@code scale_range} must take its percentiles over the whole sample, as neuroseg does. */
@@ -265,8 +267,8 @@ final class BioImageIoReader {
     }
     Path file = dir.resolve(source).normalize();
     if (!file.startsWith(dir)) {
-      throw FormatException.of(src, where + " '" + source + "' points outside the package"
-          + " folder " + dir);
+      throw FormatException.of(src, where + " " + Quote.quote(String.valueOf(source))
+          + " points outside the package folder " + dir);
     }
     if (!Files.isRegularFile(file)) {
       throw IoErrors.cannot("read the file of " + where + " in " + src, file,
@@ -282,8 +284,8 @@ final class BioImageIoReader {
     }
     String want = expected.toString().strip().toLowerCase(Locale.ROOT);
     if (!want.matches("[0-9a-f]{64}")) {
-      throw FormatException.of(src, where + ".sha256 must be 64 hexadecimal digits, got '"
-          + expected + "'");
+      throw FormatException.of(src, where + ".sha256 must be 64 hexadecimal digits, got "
+          + Quote.quote(expected.toString()));
     }
     String got = sha256(file);
     if (!got.equals(want)) {
@@ -308,7 +310,7 @@ final class BioImageIoReader {
   private static Object require(Map<?, ?> m, String key, String src, String where) {
     Object v = m.get(key);
     if (v == null) {
-      throw FormatException.of(src, where + " has no '" + key + "'");
+      throw FormatException.of(src, where + " has no " + Quote.quote(key));
     }
     return v;
   }
@@ -342,8 +344,8 @@ final class BioImageIoReader {
     if (v instanceof Number n && Double.isFinite(n.doubleValue())) {
       return n.doubleValue();
     }
-    throw FormatException.of(src, "pre-processing argument '" + key + "' must be a number, got "
-        + describe(v));
+    throw FormatException.of(src, "pre-processing argument " + Quote.quote(String.valueOf(key))
+        + " must be a number, got " + describe(v));
   }
 
   private static String describe(@Nullable Object v) {
@@ -353,6 +355,6 @@ final class BioImageIoReader {
     String t = v instanceof Map ? "a mapping" : v instanceof List ? "a list"
         : v instanceof String ? "the text" : "the " + v.getClass().getSimpleName();
     String s = String.valueOf(v);
-    return t + " '" + (s.length() > 60 ? s.substring(0, 60) + "..." : s) + "'";
+    return t + " " + Quote.quote(s);
   }
 }

@@ -2,6 +2,7 @@ package io.github.neuroseg.onnx;
 
 import io.github.neuroseg.FormatException;
 import io.github.neuroseg.InvalidInputException;
+import io.github.neuroseg.internal.Quote;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -115,7 +116,7 @@ final class Npy {
     String descr = group(DESCR, header, source, start, "descr");
     if (!descr.equals("<f4")) {
       throw FormatException.atOffset(source, start, "npy dtype must be '<f4' (little-endian "
-          + "float32), got '" + descr + "'");
+          + "float32), got " + Quote.quote(descr));
     }
     if (group(ORDER, header, source, start, "fortran_order").equals("True")) {
       throw FormatException.atOffset(source, start, "npy array must be in C order, got "

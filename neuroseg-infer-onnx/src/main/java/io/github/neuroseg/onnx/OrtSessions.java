@@ -12,6 +12,7 @@ import io.github.neuroseg.DeviceException;
 import io.github.neuroseg.ModelException;
 import io.github.neuroseg.NeuroSegException;
 import io.github.neuroseg.NeuroSegIOException;
+import io.github.neuroseg.internal.Quote;
 import io.github.neuroseg.model.ModelContract;
 import io.github.neuroseg.segmentation.ModelSource;
 import io.github.neuroseg.segmentation.SegmenterConfig;
@@ -49,6 +50,10 @@ final class OrtSessions {
    */
   static Opened open(OrtEnvironment env, SegmenterConfig config) {
     ModelSource src = config.model();
+    if (src instanceof ModelSource.File f && Files.isDirectory(f.path())) {
+      throw new ModelException("model " + f.path() + " is a folder, not an ONNX model file (a"
+          + " bioimage.io package folder holds an rdf.yaml, read with BioImageIo.segmenter)");
+    }
     if (src instanceof ModelSource.File f && !Files.isReadable(f.path())) {
       String why = Files.exists(f.path()) ? "not readable" : "no such file";
       throw new NeuroSegIOException("cannot read model file " + f.path() + " (" + why + ")",
@@ -147,8 +152,8 @@ final class OrtSessions {
     Map<String, long[]> m = new LinkedHashMap<>();
     infos.forEach((name, info) -> {
       if (!(info.getInfo() instanceof TensorInfo t) || t.type != OnnxJavaType.FLOAT) {
-        throw new ModelException("model " + src.label() + ": '" + name
-            + "' must be a float32 tensor, got " + info.getInfo());
+        throw new ModelException("model " + src.label() + ": " + Quote.quote(name)
+            + " must be a float32 tensor, got " + info.getInfo());
       }
       m.put(name, t.getShape());
     });

@@ -321,6 +321,14 @@ class OnnxSegmenterTest {
   }
 
   @Test
+  void aFolderGivenAsTheModelIsReportedAsAFolder(@TempDir Path dir) {
+    ModelException e = assertThrows(ModelException.class,
+        () -> NeuroSeg.segmenter().model(dir).build());
+    assertEquals("model " + dir + " is a folder, not an ONNX model file (a bioimage.io package"
+        + " folder holds an rdf.yaml, read with BioImageIo.segmenter)", e.getMessage());
+  }
+
+  @Test
   void badModelsAndSettingsAreRejectedClearly(@TempDir Path dir) {
     ModelException e = assertThrows(ModelException.class,
         () -> builder("junk.onnx", "this is not a model".getBytes()).build());

@@ -3,6 +3,7 @@ package io.github.neuroseg.model;
 import io.github.neuroseg.InvalidInputException;
 import io.github.neuroseg.ModelException;
 import io.github.neuroseg.internal.Checks;
+import io.github.neuroseg.internal.Quote;
 import io.github.neuroseg.training.EpochStats;
 import io.github.neuroseg.training.VitArchitecture;
 import io.github.neuroseg.volume.Normalization;
@@ -211,7 +212,7 @@ public record ModelContract(
     }
     if (!FORMAT_VERSION.equals(metadata.get(FORMAT).strip())) {
       throw new ModelException("model " + label + ": metadata " + FORMAT + " must be '"
-          + FORMAT_VERSION + "', got '" + metadata.get(FORMAT) + "'");
+          + FORMAT_VERSION + "', got " + Quote.quote(metadata.get(FORMAT)));
     }
     int depth = positiveInt(label, metadata, INPUT_DEPTH);
     if (depth % 2 == 0) {
@@ -253,7 +254,7 @@ public record ModelContract(
       threshold = Double.parseDouble(metadata.get(THRESHOLD).strip());
     } catch (NumberFormatException e) {
       throw new ModelException("model " + label + ": metadata " + THRESHOLD
-          + " must be a number in [0, 1], got '" + metadata.get(THRESHOLD) + "'", e);
+          + " must be a number in [0, 1], got " + Quote.quote(metadata.get(THRESHOLD)), e);
     }
     if (!(threshold >= 0 && threshold <= 1)) {
       throw new ModelException("model " + label + ": metadata " + THRESHOLD
@@ -341,7 +342,7 @@ public record ModelContract(
     String v = md.getOrDefault(LAYER_SCALE, "false").strip().toLowerCase(Locale.ROOT);
     if (!v.equals("true") && !v.equals("false")) {
       throw new ModelException(source + ": metadata " + LAYER_SCALE + " must be true or false, "
-          + "got '" + md.get(LAYER_SCALE) + "'");
+          + "got " + Quote.quote(md.get(LAYER_SCALE)));
     }
     return v.equals("true");
   }
@@ -356,8 +357,8 @@ public record ModelContract(
     } catch (NumberFormatException e) {
       // reported below
     }
-    throw new ModelException(source + ": metadata " + REGISTERS + " must be an integer >= 0, got '"
-        + v + "'");
+    throw new ModelException(source + ": metadata " + REGISTERS + " must be an integer >= 0, got "
+        + Quote.quote(v));
   }
 
   /** The training history as checkpoint metadata (see {@link #HISTORY_PREFIX}). */
@@ -420,7 +421,7 @@ public record ModelContract(
       // reported below
     }
     throw new ModelException(source + ": metadata " + key + " must be a number, got "
-        + (v == null ? "none" : "'" + v + "'"));
+        + (v == null ? "none" : Quote.quote(v)));
   }
 
   private static int positiveInt(String label, Map<String, String> md, String key) {
@@ -434,7 +435,7 @@ public record ModelContract(
       // reported below
     }
     throw new ModelException("model " + label + ": metadata " + key
-        + " must be a positive integer, got '" + v + "'");
+        + " must be a positive integer, got " + Quote.quote(v));
   }
 
   private static String describe(Map<String, long[]> io) {

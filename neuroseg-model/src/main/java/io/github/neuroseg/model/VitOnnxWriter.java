@@ -2,6 +2,7 @@ package io.github.neuroseg.model;
 
 import io.github.neuroseg.InvalidInputException;
 import io.github.neuroseg.files.AtomicWrite;
+import io.github.neuroseg.internal.Quote;
 import io.github.neuroseg.model.internal.OnnxGraph;
 import io.github.neuroseg.training.VitArchitecture;
 import io.github.neuroseg.volume.Normalization;
@@ -96,8 +97,8 @@ public final class VitOnnxWriter {
     ModelContract.architectureMetadata(spec).forEach((k, v) -> {
       String old = md.put(k, v);
       if (old != null && !old.strip().equals(v)) {
-        throw new InvalidInputException("metadata " + k + "='" + old + "' contradicts the architecture ("
-            + v + ")");
+        throw new InvalidInputException("metadata " + k + "=" + Quote.quote(old)
+            + " contradicts the architecture (" + v + ")");
       }
     });
     String norm = md.get(ModelContract.NORMALIZATION);
@@ -115,7 +116,7 @@ public final class VitOnnxWriter {
     }
     if (!(threshold >= 0 && threshold <= 1)) {
       throw new InvalidInputException("metadata must give '" + ModelContract.THRESHOLD
-          + "' as a number in [0, 1], got " + (t == null ? "none" : "'" + t + "'"));
+          + "' as a number in [0, 1], got " + (t == null ? "none" : Quote.quote(t)));
     }
     return md;
   }

@@ -1,6 +1,7 @@
 package io.github.neuroseg.train;
 
 import io.github.neuroseg.ModelException;
+import io.github.neuroseg.internal.Quote;
 import io.github.neuroseg.model.FloatTensor;
 import io.github.neuroseg.train.PretrainedCheckpoints.KeyMapping;
 import java.util.ArrayList;
@@ -97,7 +98,7 @@ final class CheckpointLayout {
     }
     for (String k : stripped.keySet()) {
       if (k.contains("mlp.w12.") || k.contains("mlp.weights_in.")) {
-        throw new ModelException("'" + k + "' belongs to a SwiGLU MLP (DINOv2 ViT-g/14); "
+        throw new ModelException(Quote.quote(k) + " belongs to a SwiGLU MLP (DINOv2 ViT-g/14); "
             + "neuroseg's network has the GELU MLP of DINOv2 ViT-S, B and L: use one of those");
       }
     }

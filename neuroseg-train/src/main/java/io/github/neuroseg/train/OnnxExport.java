@@ -1,10 +1,12 @@
 package io.github.neuroseg.train;
 
 import io.github.neuroseg.InvalidInputException;
+import io.github.neuroseg.files.AtomicWrite;
 import io.github.neuroseg.model.FloatTensor;
 import io.github.neuroseg.model.ModelContract;
 import io.github.neuroseg.model.VitOnnxWriter;
 import io.github.neuroseg.training.VitArchitecture;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -36,6 +38,8 @@ public final class OnnxExport {
    *     architecture or lacks a weight
    * @throws InvalidInputException when it has no calibrated {@code threshold} (as in {@code
    *     last.safetensors})
+   * @throws io.github.neuroseg.ModelException also for metadata or weights the model cannot
+   *     take (naming the checkpoint)
    * @throws io.github.neuroseg.NeuroSegIOException when a file cannot be read or written
    */
   public static void writeCheckpoint(Path checkpoint, Path file) {
@@ -55,6 +59,13 @@ public final class OnnxExport {
       }
       weights.put(key, w);
     }
-    VitOnnxWriter.write(config, weights, meta, file);
+    byte[] onnx;
+    try {
+      onnx = VitOnnxWriter.write(config, weights, meta);
+    } catch (InvalidInputException e) {
+      // the metadata or the weights came from the checkpoint: name it
+      throw new io.github.neuroseg.ModelException(checkpoint + ": " + e.getMessage(), e);
+    }
+    AtomicWrite.write(file, temp -> Files.write(temp, onnx));
   }
 }

@@ -5,6 +5,7 @@ import io.github.neuroseg.NeuroSegIOException;
 import io.github.neuroseg.files.AtomicWrite;
 import io.github.neuroseg.internal.Checks;
 import io.github.neuroseg.internal.IoErrors;
+import io.github.neuroseg.internal.Quote;
 import io.github.neuroseg.model.FloatTensor;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -90,6 +91,21 @@ final class SafeTensors {
   }
 
   /**
+   * Says what a file whose first 8 bytes are no safetensors header length is, when it is a
+   * checkpoint of another kind: a torch.save zip archive, or a pickle (a legacy torch.save).
+   */
+  private static void notSafetensors(String src, byte[] head) {
+    if (head.length >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4) {
+      throw FormatException.atOffset(src, 0, "this is a torch.save checkpoint (a zip archive,"
+          + " .pth), not a safetensors file");
+    }
+    FormatException legacy = TorchCheckpoint.legacyError(src, head, head.length);
+    if (legacy != null) {
+      throw legacy;
+    }
+  }
+
+  /**
    * Reads and checks the header of a file, not the tensors.
    *
    * @throws FormatException when the header is not valid safetensors (the message says where)
@@ -107,6 +123,9 @@ final class SafeTensors {
       readFully(ch, lenBuf, 0);
       long n = lenBuf.flip().getLong();
       if (n <= 0 || n > MAX_HEADER || 8 + n > size) {
+        ByteBuffer head = ByteBuffer.allocate((int) Math.min(64, size));
+        readFully(ch, head, 0);
+        notSafetensors(src, head.array());
         throw FormatException.atOffset(src, 0, "header length " + n + " does not fit a file of "
             + size + " bytes");
       }
@@ -129,8 +148,8 @@ final class SafeTensors {
           }
           for (Map.Entry<?, ?> me : mm.entrySet()) {
             if (!(me.getValue() instanceof String sv)) {
-              throw FormatException.of(src, "__metadata__ value of '" + me.getKey()
-                  + "' must be a string");
+              throw FormatException.of(src, "__metadata__ value of "
+                  + Quote.quote(String.valueOf(me.getKey())) + " must be a string");
             }
             meta.put((String) me.getKey(), sv);
           }
@@ -154,7 +173,7 @@ final class SafeTensors {
   static FloatTensor load(Index index, String name) {
     Entry e = index.entries().get(name);
     if (e == null) {
-      throw FormatException.of(index.path().toString(), "no tensor '" + name + "'");
+      throw FormatException.of(index.path().toString(), "no tensor " + Quote.quote(name));
     }
     long count = 1;
     for (long d : e.shape()) {
@@ -173,22 +192,24 @@ final class SafeTensors {
 
   private static Entry entry(String src, String name, Object info, long dataLen) {
     if (!(info instanceof Map<?, ?> m)) {
-      throw FormatException.of(src, "entry '" + name + "' must be an object");
+      throw FormatException.of(src, "entry " + Quote.quote(name) + " must be an object");
     }
     if (!(m.get("dtype") instanceof String dtype)) {
-      throw FormatException.of(src, "entry '" + name + "' has no dtype");
+      throw FormatException.of(src, "entry " + Quote.quote(name) + " has no dtype");
     }
     if (!(m.get("shape") instanceof List<?> shapeList)
         || !(m.get("data_offsets") instanceof List<?> offs) || offs.size() != 2) {
-      throw FormatException.of(src, "entry '" + name + "' needs shape and two data_offsets");
+      throw FormatException.of(src, "entry " + Quote.quote(name)
+          + " needs shape and two data_offsets");
     }
     long[] shape = new long[shapeList.size()];
     for (int k = 0; k < shape.length; k++) {
       if (!(shapeList.get(k) instanceof Long l) || l < 0) {
-        throw FormatException.of(src, "entry '" + name + "' has a bad shape " + shapeList);
+        throw FormatException.of(src, "entry " + Quote.quote(name) + " has a bad shape "
+            + shapeList);
       }
       if (l > Integer.MAX_VALUE) {
-        throw FormatException.of(src, "entry '" + name + "' has the shape " + shapeList
+        throw FormatException.of(src, "entry " + Quote.quote(name) + " has the shape " + shapeList
             + "; sizes must be at most " + Integer.MAX_VALUE);
       }
       shape[k] = l;
@@ -196,24 +217,24 @@ final class SafeTensors {
     // saturated: a product past 2^63 cannot match the offsets below
     long count = Checks.product(shape);
     if (!Dtypes.known(dtype)) {
-      throw FormatException.of(src, "entry '" + name + "' has dtype " + dtype
-          + "; supported are F32, F16, BF16, F64 and the integer types");
+      throw FormatException.of(src, "entry " + Quote.quote(name) + " has dtype "
+          + Quote.quote(dtype) + "; supported are F32, F16, BF16, F64 and the integer types");
     }
     int width = Dtypes.width(dtype);
     if (!(offs.get(0) instanceof Long begin) || !(offs.get(1) instanceof Long end)
         || begin < 0 || end < begin || end > dataLen) {
-      throw FormatException.of(src, "entry '" + name + "' has data_offsets " + offs
+      throw FormatException.of(src, "entry " + Quote.quote(name) + " has data_offsets " + offs
           + " outside the " + dataLen + " data bytes");
     }
     long bytes = Checks.product(count, width);
     if (end - begin != bytes) {
-      throw FormatException.of(src, "entry '" + name + "' of shape " + shapeList + " and dtype "
-          + dtype + " needs " + (bytes == Long.MAX_VALUE ? "more than 2^63" : bytes)
+      throw FormatException.of(src, "entry " + Quote.quote(name) + " of shape " + shapeList
+          + " and dtype " + dtype + " needs " + (bytes == Long.MAX_VALUE ? "more than 2^63" : bytes)
           + " bytes, its offsets span " + (end - begin));
     }
     if (bytes > Checks.MAX_ARRAY_LENGTH) {
-      throw FormatException.of(src, "entry '" + name + "' is too large: " + count + " values of "
-          + width + " bytes do not fit one array");
+      throw FormatException.of(src, "entry " + Quote.quote(name) + " is too large: " + count
+          + " values of " + width + " bytes do not fit one array");
     }
     return new Entry(dtype, shape, begin, end);
   }

@@ -9,6 +9,7 @@ import io.github.neuroseg.InvalidInputException;
 import io.github.neuroseg.Progress;
 import io.github.neuroseg.ProgressListener;
 import io.github.neuroseg.TrainingException;
+import io.github.neuroseg.internal.Quote;
 import io.github.neuroseg.metrics.SegmentationMetrics;
 import io.github.neuroseg.model.FloatTensor;
 import io.github.neuroseg.model.ModelContract;
@@ -295,7 +296,7 @@ final class Trainer {
       // reported below
     }
     throw new TrainingException("cannot resume from " + source + ": its metadata " + key
-        + " must be a number, got " + (v == null ? "none" : "'" + v + "'"));
+        + " must be a number, got " + (v == null ? "none" : Quote.quote(v)));
   }
 
   private double learningRateFactor(String name) {

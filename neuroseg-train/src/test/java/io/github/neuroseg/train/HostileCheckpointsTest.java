@@ -4,12 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.neuroseg.FormatException;
+import io.github.neuroseg.ModelException;
+import io.github.neuroseg.model.ModelContract;
+import io.github.neuroseg.model.VitWeights;
+import io.github.neuroseg.training.VitArchitecture;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,6 +38,31 @@ class HostileCheckpointsTest {
       assertTrue(e.getMessage().contains(p), e.getMessage());
     }
     return e;
+  }
+
+  @Test
+  void aPthFileGivenForSafetensorsIsReportedAsWhatItIs() {
+    // a legacy (pre-zip) torch.save file, e.g. export --checkpoint model.pth
+    refused(DinoFixturesTest.fixture("dino_backbone_legacy.pth"), "a legacy torch.save file");
+    refused(DinoFixturesTest.fixture("dino_backbone.pth"),
+        "a torch.save checkpoint (a zip archive, .pth), not a safetensors file");
+  }
+
+  @Test
+  void checkpointMetadataThatAModelCannotTakeNamesTheCheckpoint() {
+    VitArchitecture a = new VitArchitecture(8, 1, 2, 4, 3, 8, 8);
+    Map<String, String> meta = new LinkedHashMap<>(ModelContract.architectureMetadata(a));
+    meta.put(ModelContract.THRESHOLD, "0.5");
+    meta.put(ModelContract.NORMALIZATION, "percentile:\u001b[2J99,1");
+    Path ck = tmp.resolve("best.safetensors");
+    SafeTensors.write(ck, VitWeights.random(a, 1, 0.1), meta);
+    ModelException e = assertThrows(ModelException.class,
+        () -> OnnxExport.writeCheckpoint(ck, tmp.resolve("m.onnx")));
+    assertTrue(e.getMessage().startsWith(ck + ": ") && e.getMessage().contains("normalization"),
+        e.getMessage());
+    assertTrue(e.getMessage().chars().noneMatch(c -> c < 0x20), "file text is escaped: "
+        + e.getMessage());
+    assertTrue(Files.notExists(tmp.resolve("m.onnx")));
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.github.neuroseg.examples.cli;
 
 import io.github.neuroseg.NeuroSegException;
+import io.github.neuroseg.internal.Quote;
 import java.io.PrintWriter;
 import java.nio.charset.Charset;
 import java.util.Locale;
@@ -74,14 +75,16 @@ public final class NeuroSegCli implements Runnable {
       String suggestions = e instanceof CommandLine.UnmatchedArgumentException u
           && !u.getSuggestions().isEmpty()
           ? "; did you mean " + String.join(" or ", u.getSuggestions()) + "?" : "";
-      c.getErr().println("error: " + e.getMessage() + suggestions + " (see '"
+      c.getErr().println("error: " + Quote.printable(e.getMessage()) + suggestions + " (see '"
           + c.getCommandSpec().qualifiedName() + " --help')");
       c.getErr().flush();
       return USAGE_ERROR;
     });
     cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       if (e instanceof NeuroSegException) {
-        commandLine.getErr().println("error: " + e.getMessage());
+        // text quoted from files is escaped where it is quoted; this escapes the rest (file
+        // names), so one error is one line and cannot drive the terminal
+        commandLine.getErr().println("error: " + Quote.printable(e.getMessage()));
         commandLine.getErr().flush();
         return 1;
       }

@@ -262,4 +262,22 @@ class BadInputCliTest {
           .toList(), "no temporary file is left");
     }
   }
+
+  @Test
+  void messagesSayWhatAFileIsAndQuoteItHarmlessly(@TempDir Path dir) throws IOException {
+    String swc = image.resolveSibling("neuron.swc").toString();
+    Path utf16 = Files.write(dir.resolve("truth.swc"), ("\uFEFF1 1 0 0 0 1 -1\n")
+        .getBytes(StandardCharsets.UTF_16LE));
+    refused(CliTest.run("evaluate", "--swc", swc, "--truth-swc", utf16.toString()), 1,
+        "UTF-16 text (byte order mark FF FE)");
+    // escape sequences in a file, and a newline in a file name, stay on one harmless line
+    Path hostile = Files.writeString(dir.resolve("bad\nname.swc"),
+        "1 1 0 0 0 1 -1\n2 \u001b]0;owned\u0007 4 0 0 1 1\n");
+    Run r = CliTest.run("evaluate", "--swc", swc, "--truth-swc", hostile.toString());
+    refused(r, 1, "bad\\nname.swc line 2", "'\\u001b]0;owned\\u0007'");
+    assertTrue(r.err().strip().chars().noneMatch(c -> c < 0x20), r.err());
+    refused(CliTest.run("segment", "--model", dir.toString(), "--input", image.toString(),
+        "--output", dir.resolve("m.tif").toString()), 1, "no rdf.yaml or bioimageio.yaml in the"
+        + " folder (a model that is not a package is given as its .onnx file)");
+  }
 }
