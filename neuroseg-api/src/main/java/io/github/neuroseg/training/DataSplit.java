@@ -70,11 +70,32 @@ public record DataSplit(List<LabeledVolume> training, List<LabeledVolume> valida
   }
 
   /**
+   * Checks the fractions of a random split ({@link #of}) before any data is read: the
+   * validation fraction is {@code > 0} (validation volumes calibrate the threshold and choose the
+   * best epoch, so there is always at least one), the test fraction {@code >= 0}, and together
+   * they leave some volumes for training.
+   *
+   * @throws InvalidInputException naming the fraction out of range
+   */
+  public static void checkFractions(double validationFraction, double testFraction) {
+    if (validationFraction == 0) {
+      throw new InvalidInputException("validation fraction must be > 0 (validation volumes"
+          + " calibrate the threshold and choose the best epoch; name them with validation"
+          + " cases to choose which), got 0");
+    }
+    if (!(validationFraction > 0 && testFraction >= 0
+        && validationFraction + testFraction < 1)) {
+      throw new InvalidInputException("validation and test fractions must be > 0 and >= 0 and"
+          + " add up to less than 1, got " + validationFraction + " and " + testFraction);
+    }
+  }
+
+  /**
    * A seeded random split: {@code round(n * validationFraction)} (at least 1) volumes for
    * validation, {@code round(n * testFraction)} for test, the rest (at least 1) for training.
    *
-   * @throws InvalidInputException when there are fewer than two volumes or the fractions leave
-   *     no training volume
+   * @throws InvalidInputException when there are fewer than two volumes, a fraction is out of
+   *     range ({@link #checkFractions}) or the fractions leave no training volume
    */
   public static DataSplit of(List<LabeledVolume> volumes, double validationFraction,
       double testFraction, long seed) {
@@ -83,11 +104,7 @@ public record DataSplit(List<LabeledVolume> training, List<LabeledVolume> valida
       throw new InvalidInputException("need at least 2 labelled volumes (training and "
           + "validation), got " + n);
     }
-    if (!(validationFraction >= 0 && testFraction >= 0
-        && validationFraction + testFraction < 1)) {
-      throw new InvalidInputException("validation and test fractions must be >= 0 and add up to "
-          + "less than 1, got " + validationFraction + " and " + testFraction);
-    }
+    checkFractions(validationFraction, testFraction);
     int nv = Math.max(1, (int) Math.round(n * validationFraction));
     int nt = (int) Math.round(n * testFraction);
     if (n - nv - nt < 1) {

@@ -85,6 +85,12 @@ public record TrainerConfig(
     ProgressListener progress) {
 
   /**
+   * The checkpoint of the latest epoch in the checkpoint directory, from which {@link #resume()}
+   * continues.
+   */
+  public static final String LAST_CHECKPOINT = "last.safetensors";
+
+  /**
    * Copies the data lists and validates every field.
    *
    * @throws InvalidInputException naming the bad value

@@ -57,7 +57,7 @@ final class Trainer {
   /** The best weights so far, with the model metadata; {@code export} turns it into a model. */
   static final String BEST = "best.safetensors";
   /** The whole training state after the last finished epoch, for resuming. */
-  static final String LAST = "last.safetensors";
+  static final String LAST = TrainerConfig.LAST_CHECKPOINT;
   /** Model metadata the trainer writes itself; {@link TrainerConfig#provenance()} may not. */
   static final Set<String> RESERVED_KEYS = Set.of(ModelContract.FORMAT,
       ModelContract.INPUT_DEPTH, ModelContract.TILE_H, ModelContract.TILE_W, ModelContract.PATCH,

@@ -14,6 +14,7 @@ import io.github.neuroseg.train.PretrainedCheckpoints;
 import io.github.neuroseg.Device;
 import io.github.neuroseg.training.SyntheticData;
 import io.github.neuroseg.training.TrainedModel;
+import io.github.neuroseg.training.TrainerConfig;
 import io.github.neuroseg.training.TrainerBuilder;
 import io.github.neuroseg.training.VitArchitecture;
 import io.github.neuroseg.volume.Normalization;
@@ -244,6 +245,10 @@ final class TrainCommand implements Callable<Integer> {
     if (generated < 0) {
       throw Usage.error(spec, "--generated must be >= 0, got " + generated);
     }
+    if (validationCases == null && testCases == null) {
+      Usage.option(spec, "--validation, --test",
+          () -> DataSplit.checkFractions(validation, test));
+    }
     List<LabeledVolume> volumes = new ArrayList<>();
     if (pairs != null) {
       volumes.addAll(LabeledVolume.readPairs(pairs, pairOptions));
@@ -299,6 +304,11 @@ final class TrainCommand implements Callable<Integer> {
   private TrainerBuilder options() {
     if (resume && checkpoints == null) {
       throw Usage.error(spec, "--resume needs --checkpoints DIR");
+    }
+    if (resume && !Files.isRegularFile(checkpoints.resolve(TrainerConfig.LAST_CHECKPOINT))) {
+      throw Usage.error(spec, "--resume: " + checkpoints + " holds no "
+          + TrainerConfig.LAST_CHECKPOINT + " to resume from; train without --resume to start"
+          + " afresh, or give the --checkpoints folder of an earlier run");
     }
     TrainerBuilder b = NeuroSeg.trainer()
         .seed(seed)

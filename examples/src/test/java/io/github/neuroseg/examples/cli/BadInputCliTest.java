@@ -136,6 +136,8 @@ class BadInputCliTest {
         bad("--gain-range", train, "--gain-range", "0.5"),
         bad("--align-swc", train, "--align-swc", "-2"),
         bad("--looks", train, "--looks", "fancy"),
+        bad("--validation", train, "--validation", "0"),
+        bad("--validation", train, "--validation", "0.6", "--test", "0.5"),
         bad("--license", new String[] {"export-bioimageio", "--output", "none-pkg"},
             "--license", "not a licence"));
   }
@@ -279,5 +281,16 @@ class BadInputCliTest {
     refused(CliTest.run("segment", "--model", dir.toString(), "--input", image.toString(),
         "--output", dir.resolve("m.tif").toString()), 1, "no rdf.yaml or bioimageio.yaml in the"
         + " folder (a model that is not a package is given as its .onnx file)");
+  }
+
+  @Test
+  void resumingFromAFolderWithoutACheckpointIsRefusedBeforeAnyData(@TempDir Path dir)
+      throws IOException {
+    Path empty = Files.createDirectory(dir.resolve("checkpoints"));
+    refused(CliTest.run("train", "--output", dir.resolve("m.onnx").toString(), "--pairs",
+        dir.resolve("no-pairs").toString(), "--checkpoints", empty.toString(), "--resume"), 2,
+        "--resume: " + empty + " holds no last.safetensors to resume from");
+    refused(CliTest.run("train", "--output", dir.resolve("m.onnx").toString(), "--generated",
+        "2", "--resume"), 2, "--resume needs --checkpoints DIR");
   }
 }
