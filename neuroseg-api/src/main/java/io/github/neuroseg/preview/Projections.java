@@ -166,6 +166,22 @@ public final class Projections {
     return zoom == 1 ? img : enlarge(img, zoom);
   }
 
+  /** The width pictures of small volumes are enlarged to, about: {@value} pixels. */
+  public static final int READABLE_WIDTH = 512;
+
+  /**
+   * The enlargement ({@link Builder#zoom}) that makes the pictures of a volume comfortable to
+   * look at: about {@link #READABLE_WIDTH} pixels across its larger side, 1 (no enlargement)
+   * for volumes that large or larger, at most 8.
+   *
+   * @param volume the volume to be pictured
+   * @return the zoom factor, 1 to 8
+   */
+  public static int readableZoom(Volume volume) {
+    long[] d = volume.dimensions();
+    return (int) Math.max(1, Math.min(8, READABLE_WIDTH / Math.max(1, Math.max(d[0], d[1]))));
+  }
+
   /** Nearest-neighbour enlargement: every pixel becomes a {@code k x k} block. */
   private static BufferedImage enlarge(BufferedImage img, int k) {
     int w = img.getWidth();

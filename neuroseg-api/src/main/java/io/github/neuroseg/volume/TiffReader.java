@@ -64,6 +64,10 @@ final class TiffReader {
       meta.put("frames", Integer.toString(layout.frames()));
     }
     int depth = layout.slices();
+    int orientation = orientation(first, source);
+    if (orientation != 1) {
+      meta.put("tiff.orientation", Integer.toString(orientation));
+    }
     checkBeforeAllocating(f, s, full, first, layout, width, height, kind);
     PlanarImg<? extends RealType<?>, ?> img = f.allocate(width, height, depth, kind);
     try (TwelveMonkeysTiff fallback = new TwelveMonkeysTiff(f.path)) {
@@ -73,10 +77,16 @@ final class TiffReader {
         if (pageNo >= full.size()) {
           // ImageJ writes stacks over 4 GiB with one IFD and all slices contiguous after it
           TiffStrips.readContiguous(f, s.order, first, pageNo, width, height, kind, plane);
+          orient(plane, width, height, orientation);
           continue;
         }
         Page page = s.pages.get(full.get(pageNo));
         checkSame(page, pageNo, width, height, kind, source);
+        if (orientation(page, source) != orientation) {
+          throw FormatException.atOffset(source, page.offset(), "page " + pageNo + " has"
+              + " orientation " + orientation(page, source) + " but page 0 has " + orientation
+              + "; a stack needs pages of one orientation");
+        }
         if (TiffStrips.isPlain(page, kind)) {
           TiffStrips.readPlain(f, s.order, page, pageNo, width, height, kind, plane);
         } else if (!TiffStrips.isOwnCompressed(page, kind)
@@ -85,6 +95,7 @@ final class TiffReader {
           TiffStrips.checkChunks(f, page, pageNo, kind, new HashMap<>());
           fallback.decode(full.get(pageNo), page, pageNo, width, height, kind, plane, source);
         }
+        orient(plane, width, height, orientation);
       }
     }
     return new Volume(img, TiffCalibration.voxelSize(first, description, source),
@@ -153,6 +164,84 @@ final class TiffReader {
       OmeMetadata.checkZStack(description, pages, source, first.offset());
     }
     return Layout.plain(pages);
+  }
+
+  /**
+   * The page's Orientation tag: 1 (rows top to bottom, columns left to right, the default) to 4
+   * are read; 5 to 8 (rows stored as columns) and invalid values are refused.
+   */
+  private static int orientation(Page page, String source) {
+    long o = page.longOr(TiffStructure.ORIENTATION, 1);
+    if (o >= 1 && o <= 4) {
+      return (int) o;
+    }
+    if (o >= 5 && o <= 8) {
+      throw FormatException.atOffset(source, page.offset(), "orientation " + o + " (the"
+          + " stored rows are the image's columns, i.e. the image is rotated or transposed)"
+          + " is not supported; save the stack without rotation (orientation 1)");
+    }
+    throw FormatException.atOffset(source, page.offset(), "invalid orientation " + o
+        + " (TIFF orientations are 1 to 8)");
+  }
+
+  /**
+   * Puts a decoded plane upright: orientation 2 stores columns right to left, 3 both reversed,
+   * 4 rows bottom to top (as some tools write them), so that voxel (0, 0) is the top-left one a
+   * viewer shows.
+   */
+  static void orient(Object plane, int width, int height, int orientation) {
+    boolean flipX = orientation == 2 || orientation == 3;
+    boolean flipY = orientation == 3 || orientation == 4;
+    if (flipY) {
+      Object row = java.lang.reflect.Array.newInstance(plane.getClass().getComponentType(),
+          width);
+      for (int top = 0, bottom = height - 1; top < bottom; top++, bottom--) {
+        System.arraycopy(plane, top * width, row, 0, width);
+        System.arraycopy(plane, bottom * width, plane, top * width, width);
+        System.arraycopy(row, 0, plane, bottom * width, width);
+      }
+    }
+    if (flipX) {
+      for (int y = 0; y < height; y++) {
+        reverse(plane, y * width, y * width + width - 1);
+      }
+    }
+  }
+
+  private static void reverse(Object plane, int i, int j) {
+    if (plane instanceof byte[] a) {
+      for (; i < j; i++, j--) {
+        byte t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+      }
+    } else if (plane instanceof short[] a) {
+      for (; i < j; i++, j--) {
+        short t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+      }
+    } else if (plane instanceof int[] a) {
+      for (; i < j; i++, j--) {
+        int t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+      }
+    } else if (plane instanceof float[] a) {
+      for (; i < j; i++, j--) {
+        float t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+      }
+    } else if (plane instanceof double[] a) {
+      for (; i < j; i++, j--) {
+        double t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+      }
+    } else {
+      throw new IllegalStateException("no plane of " + plane.getClass());
+    }
   }
 
   private static int dimension(Page page, int tag, String source) {

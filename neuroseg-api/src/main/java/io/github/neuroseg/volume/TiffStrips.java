@@ -110,13 +110,16 @@ final class TiffStrips {
    * one byte until the table is cleared at 4094 entries), 2048 for other codecs.
    */
   static long maxExpansion(Page page) {
-    return switch ((int) page.longOr(TiffStructure.COMPRESSION, 1)) {
+    long codec = switch ((int) page.longOr(TiffStructure.COMPRESSION, 1)) {
       case 1 -> 1;
       case 32773 -> 64;
       case 8, 32946 -> 1040;
       case 5 -> 1400;
       default -> 2048;
     };
+    // pixels of fewer than 8 bits (bilevel, 2- and 4-bit) are widened to a byte each
+    long bits = page.longOr(TiffStructure.BITS_PER_SAMPLE, 8);
+    return bits >= 1 && bits < 8 ? codec * ((8 + bits - 1) / bits) : codec;
   }
 
   /** Reads a page of uncompressed strips into {@code plane}. */

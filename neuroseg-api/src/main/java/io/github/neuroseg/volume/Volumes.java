@@ -23,7 +23,10 @@ import java.util.Locale;
  * signed) and 32/64-bit floats, little- or big-endian, classic or BigTIFF, uncompressed or
  * compressed (LZW, Deflate, PackBits and the other schemes of the TwelveMonkeys TIFF plugin, with
  * predictors, strips or tiles), palette images as their indices. Every page of equal size is a
- * slice; reduced-resolution pages are skipped. The voxel size comes from ImageJ's description
+ * slice; reduced-resolution pages are skipped. The Orientation tag is honoured: pages stored
+ * mirrored or bottom-up (orientations 2 to 4, as some tools write them) are read the way viewers
+ * show them, with voxel (0, 0) top left; rotated ones (5 to 8) are refused. The voxel size comes
+ * from ImageJ's description
  * ({@code unit}, {@code spacing}) and the x/y resolution tags, from OME-XML {@code PhysicalSize*}
  * attributes, or from resolution tags in centimetres; every spelling of micrometre becomes
  * {@code "micron"}; otherwise it is {@link VoxelSize#UNIT}. ImageJ hyperstacks with several

@@ -192,4 +192,14 @@ class ProjectionsTest {
     assertThrows(InvalidInputException.class,
         () -> Projections.newBuilder().intensityRange(1, 1));
   }
+
+  @Test
+  void smallVolumesArePicturedEnlargedToAReadableSize() {
+    assertEquals(8, Projections.readableZoom(Volume.ofUnsignedBytes(new byte[40 * 36 * 2], 40,
+        36, 2, VoxelSize.UNIT)), "at most 8 times");
+    assertEquals(5, Projections.readableZoom(Volume.ofUnsignedBytes(new byte[96 * 98], 96, 98, 1,
+        VoxelSize.UNIT)), "a 96 x 98 volume: 490 pixels high");
+    assertEquals(1, Projections.readableZoom(Volume.ofUnsignedBytes(new byte[600 * 20], 600, 20,
+        1, VoxelSize.UNIT)));
+  }
 }

@@ -424,11 +424,18 @@ class VolumesTest {
               raster.getWidth(), raster.getHeight(), 0, (double[]) null);
           Cursor<? extends RealType<?>> c =
               Views.flatIterable(Views.hyperSlice(v.image(), 2, z)).cursor();
+          // the JDK reader ignores the Orientation tag; ours turns stored rows upright
+          int o = Integer.parseInt(v.metadata().getOrDefault("tiff.orientation", "1"));
+          int w = raster.getWidth();
+          int h = raster.getHeight();
           for (int i = 0; i < expected.length; i++) {
             double got = c.next().getRealDouble();
-            if (expected[i] != got) {
+            int x = o == 2 || o == 3 ? w - 1 - i % w : i % w;
+            int y = o == 3 || o == 4 ? h - 1 - i / w : i / w;
+            if (expected[y * w + x] != got) {
               throw new AssertionError(f + " voxel " + i % raster.getWidth() + ","
-                  + i / raster.getWidth() + "," + z + ": expected " + expected[i] + ", got " + got);
+                  + i / raster.getWidth() + "," + z + ": expected " + expected[y * w + x]
+                  + ", got " + got);
             }
           }
         }

@@ -97,8 +97,9 @@ final class DemoCommand implements Callable<Integer> {
       Volumes.write(mask, output.resolve("mask.tif"));
       Swc.write(r.tree(), output.resolve("neuron.swc"));
       RunCommand.writePictures(truth.image(), r, output.resolve("result"));
-      Projections.newBuilder().build().writePngs(truth.image(), truth.mask(), truth.tree(),
-          output.resolve("truth-xy.png"), output.resolve("truth-xz.png"));
+      Projections.newBuilder().zoom(Projections.readableZoom(truth.image())).build()
+          .writePngs(truth.image(), truth.mask(), truth.tree(), output.resolve("truth-xy.png"),
+              output.resolve("truth-xz.png"));
       AtomicWrite.write(output.resolve("metrics.txt"), temp -> Files.writeString(temp, text));
       files.commit();
     }

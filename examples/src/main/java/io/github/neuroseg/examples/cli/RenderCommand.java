@@ -110,8 +110,7 @@ final class RenderCommand implements Callable<Integer> {
       Volumes.writeTiff(new Volume(n.mask(), vs, "mask", Map.of()), maskPath);
       Swc.write(n.tree(), swcPath);
       // enlarge small volumes so the pictures are comfortable to look at
-      int zoom = (int) Math.max(1, Math.min(8, 512 / Math.max(dims[0], dims[1])));
-      Projections.newBuilder().zoom(zoom).build()
+      Projections.newBuilder().zoom(Projections.readableZoom(n.image())).build()
           .writePngs(n.image(), n.mask(), n.tree(), xyPath, xzPath);
       AtomicWrite.write(output.resolve("metrics.txt"), temp -> Files.writeString(temp, text));
       outputs.commit();

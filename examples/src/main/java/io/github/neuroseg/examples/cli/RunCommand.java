@@ -13,7 +13,9 @@ import io.github.neuroseg.volume.Volume;
 import io.github.neuroseg.volume.Volumes;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -70,6 +72,7 @@ final class RunCommand implements Callable<Integer> {
       r = Pipeline.of(segmenter, tracer).withPostProcessing(pp).run(volume);
     }
     // every file new, or (on a failure) every one as it was
+    List<Path> written;
     try (AtomicWrite.Batch outputs = AtomicWrite.batch()) {
       Swc.write(r.tree(), output);
       if (mask != null) {
@@ -81,17 +84,19 @@ final class RunCommand implements Callable<Integer> {
       if (pictures != null) {
         writePictures(volume, r, pictures);
       }
+      written = outputs.targets();
       outputs.commit();
     }
     out.println("wrote " + output + " (" + r.tree().size() + " nodes, " + r.tree().roots().size()
-        + " trees)" + (mask == null ? "" : ", " + mask));
+        + " trees)" + written.stream().skip(1).map(p -> ", " + p).collect(Collectors.joining()));
     return 0;
   }
 
   /** Writes {@code <prefix>-xy.png} and {@code <prefix>-xz.png}: the image with mask and tree. */
   static void writePictures(Volume volume, Reconstruction r, Path prefix) {
-    Projections.newBuilder().build().writePngs(volume, r.maskVolume().image(),
-        r.tree(), picture(prefix, "xy"), picture(prefix, "xz"));
+    // enlarge small volumes so the pictures are comfortable to look at
+    Projections.newBuilder().zoom(Projections.readableZoom(volume)).build().writePngs(volume,
+        r.maskVolume().image(), r.tree(), picture(prefix, "xy"), picture(prefix, "xz"));
   }
 
   /** {@code <prefix>-<plane>.png}. */

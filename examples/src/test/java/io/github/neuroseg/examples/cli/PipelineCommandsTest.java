@@ -118,7 +118,14 @@ class PipelineCommandsTest {
       ra.setPosition(new long[] {Math.round(n.x()), Math.round(n.y()), Math.round(n.z())});
       assertEquals(1, ra.get().getRealDouble(), 0, "node " + n.id() + " lies in the mask");
     }
-    assertTrue(Files.size(dir.resolve("run/preview-xy.png")) > 0);
+    // every file written is named, the SWC first
+    assertEquals("wrote " + swc + " (" + tree.size() + " nodes, " + tree.roots().size()
+        + " trees), " + mask + ", " + dir.resolve("run/preview-xy.png") + ", "
+        + dir.resolve("run/preview-xz.png"), r.out().strip());
+    // a 48 x 40 volume is pictured 8 times enlarged (the most): 384 pixels wide, readable
+    var xy = javax.imageio.ImageIO.read(dir.resolve("run/preview-xy.png").toFile());
+    assertEquals(48 * 8, xy.getWidth());
+    assertEquals(40 * 8, xy.getHeight());
     assertTrue(Files.size(dir.resolve("run/preview-xz.png")) > 0);
 
     // trace on the written mask gives the same reconstruction as run
