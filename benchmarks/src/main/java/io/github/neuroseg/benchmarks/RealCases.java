@@ -4,7 +4,6 @@ import io.github.neuroseg.NeuroSegException;
 import io.github.neuroseg.metrics.ContrastToNoise;
 import io.github.neuroseg.swc.NeuronTree;
 import io.github.neuroseg.swc.Swc;
-import io.github.neuroseg.swc.SwcNode;
 import io.github.neuroseg.synth.NeuronRenderer;
 import io.github.neuroseg.synth.RenderedNeuron;
 import io.github.neuroseg.synth.TreeFitting;
@@ -109,9 +108,9 @@ final class RealCases {
       Path tif = stacks.resolve(s[0] + ".tif");
       Path swc = stacks.resolve(s[1]);
       if (present(skipped, s[0], tif, swc)) {
-        String note = s[0].equals("crop1") ? "reference: APP2's output, y flipped"
-            : "reference: the stack's reconstruction, y flipped";
-        out.add(new Pending(s[0], s[0], () -> flipped(s[0], tif, swc, note)));
+        String note = s[0].equals("crop1") ? "reference: APP2's output"
+            : "reference: the stack's reconstruction";
+        out.add(new Pending(s[0], s[0], () -> stack(s[0], tif, swc, note)));
       }
     }
     for (int k = 0; k < RENDERED.length; k++) {
@@ -162,14 +161,13 @@ final class RealCases {
   }
 
   /** A stack whose reconstruction counts y from the bottom: {@code y' = height - 1 - y}. */
-  static Case flipped(String name, Path tif, Path swc, String note) {
+  /**
+   * A real stack with its reconstruction as written: both stacks are stored bottom to top (TIFF
+   * orientation 4), which the reader turns upright, so the trees need no flip.
+   */
+  static Case stack(String name, Path tif, Path swc, String note) {
     Volume v = Volumes.read(tif);
-    return new Case(name, name, v, flipY(Swc.read(swc), v.height()), null, false, note);
-  }
-
-  static NeuronTree flipY(NeuronTree t, long height) {
-    return t.map(n -> new SwcNode(n.id(), n.structure(), n.x(), height - 1 - n.y(), n.z(),
-        n.radius(), n.parent(), n.extras()));
+    return new Case(name, name, v, Swc.read(swc), null, false, note);
   }
 
   /**
