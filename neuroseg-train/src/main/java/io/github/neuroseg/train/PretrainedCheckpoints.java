@@ -439,8 +439,9 @@ public final class PretrainedCheckpoints {
           + "the value the DINO weights were trained with");
     }
     if (gridW == 0) {
-      notes.add("the position embedding " + pos.shapeText() + " is not a square grid: "
-          + "inflation will refuse it");
+      notes.add(pos == null ? "the file holds no position embedding (pos_embed): inflation will"
+          + " refuse it" : "the position embedding " + pos.shapeText() + " is not a square grid:"
+          + " inflation will refuse it");
     }
     notes.add("patch " + p + ": tiles must be multiples of " + p + " (e.g. " + 4 * p + " or "
         + 8 * p + ")");
