@@ -371,8 +371,9 @@ final class TrainCommand implements Callable<Integer> {
       set("--normalization", () -> b.normalization(Normalization.parse(normalization)));
     }
     Map<String, String> provenance = new LinkedHashMap<>();
-    provenance.put("training_command", "neuroseg "
-        + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
+    provenance.put("training_command", "neuroseg " + spec.commandLine().getParseResult()
+        .originalArgs().stream().map(TrainCommand::shellWord).collect(
+            java.util.stream.Collectors.joining(" ")));
     provenance.put(ModelContract.TRAINING_DATA, dataDescription());
     return b.provenance(provenance);
   }
@@ -380,6 +381,12 @@ final class TrainCommand implements Callable<Integer> {
   /** Applies one option's value and has the library check it at once. */
   private void set(String option, Supplier<TrainerBuilder> apply) {
     Usage.option(spec, option, () -> apply.get().checkSettings());
+  }
+
+  /** An argument as a POSIX shell word, so that the recorded command can be run again. */
+  static String shellWord(String arg) {
+    return !arg.isEmpty() && arg.matches("[A-Za-z0-9_./:,=@%+-]+") ? arg
+        : "'" + arg.replace("'", "'\\''") + "'";
   }
 
   /** Where the volumes came from, as the model's {@code training_data} records it. */
