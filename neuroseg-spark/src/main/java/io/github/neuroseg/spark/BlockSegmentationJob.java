@@ -6,6 +6,7 @@ import io.github.neuroseg.segmentation.Segmenter;
 import io.github.neuroseg.segmentation.SegmenterConfig;
 import io.github.neuroseg.volume.Normalization;
 import io.github.neuroseg.volume.Volume;
+import io.github.neuroseg.volume.VoxelPasses;
 import io.github.neuroseg.volume.chunked.ChunkedReader;
 import io.github.neuroseg.volume.chunked.ChunkedWriter;
 import io.github.neuroseg.volume.chunked.Codec;
@@ -20,6 +21,7 @@ import net.imglib2.RandomAccessibleInterval;
 import net.imglib2.converter.Converters;
 import net.imglib2.img.Img;
 import net.imglib2.img.array.ArrayImgs;
+import net.imglib2.type.numeric.RealType;
 import net.imglib2.type.numeric.integer.UnsignedByteType;
 import net.imglib2.type.numeric.real.FloatType;
 import net.imglib2.view.Views;
@@ -36,10 +38,11 @@ import org.jspecify.annotations.Nullable;
  * its block and the margin its tiles need from the input store, runs the model on the tiles of
  * the whole volume's tile plan that touch the block ({@link Segmenter#segmentBox}) and writes the
  * block's chunks. The model's bytes are broadcast once and each executor opens one segmenter
- * (one ONNX Runtime session) that its tasks share. The normalisation range is computed once, on
- * the driver, from the lazily read input (for a {@code percentile} or {@code minmax}
- * normalisation this reads the whole volume once or a few times; a {@code fixed}
- * normalisation reads nothing).
+ * (one ONNX Runtime session) that its tasks share. The normalisation range is the whole
+ * volume's, computed once before the blocks by passes over the input that the executors run in
+ * parallel and the driver merges ({@link Normalization#range(VoxelPasses)}; for a {@code
+ * percentile} normalisation two passes over 8- and 16-bit data, a few more for floats; a {@code
+ * fixed} one reads nothing).
  *
  * <p>The input and output paths must be visible to every executor under the same name (a shared
  * file system; on {@code local[N]} any local path). The outputs are written into hidden
@@ -114,8 +117,16 @@ public final class BlockSegmentationJob {
     Normalization.Range range;
     double threshold;
     Segmenter driverSide = ExecutorCache.segmenter(spec, () -> model);
-    // the model's defaults resolved: the range of the whole volume, once for all blocks
-    range = driverSide.config().normalization().range(volume.image());
+    // the model's defaults resolved; the range of the whole volume, once for all blocks, from
+    // passes that the executors run over the input's blocks
+    List<long[][]> boxes = boxes(dims);
+    int lv0 = level;
+    range = driverSide.config().normalization().range(new VoxelPasses() {
+      @Override
+      public <A extends Serializable> A run(VoxelPasses.Accumulation<A> acc) {
+        return pass(sc, boxes, job, inputPath, lv0, acc);
+      }
+    });
     threshold = driverSide.config().threshold();
     ChunkedWriter.Builder wb = ChunkedWriter.newBuilder().chunkSize(chunk[0], chunk[1], chunk[2]);
     if (codec != null) {
@@ -157,6 +168,37 @@ public final class BlockSegmentationJob {
       }
       throw SparkErrors.unwrap(e);
     }
+  }
+
+  /** One pass of the normalisation: a task per box, the results merged in a tree. */
+  private static <A extends Serializable> A pass(JavaSparkContext sc, List<long[][]> boxes,
+      String job, String inputPath, int level, VoxelPasses.Accumulation<A> acc) {
+    return sc.parallelize(boxes, boxes.size()).map(box -> {
+      A a = acc.zero();
+      Volume vol = ExecutorCache.chunked(job, inputPath, level);
+      for (RealType<?> t : Views.flatIterable(Views.interval(vol.image(), box[0], box[1]))) {
+        a = acc.add(a, t.getRealDouble());
+      }
+      return a;
+    }).treeReduce(acc::merge);
+  }
+
+  /** Boxes of about a block each over the input, for the normalisation passes. */
+  private List<long[][]> boxes(long[] dims) {
+    List<long[][]> out = new ArrayList<>();
+    long[] step = new long[3];
+    for (int d = 0; d < 3; d++) {
+      step[d] = Math.min(dims[d], (long) chunk[d] * blockChunks[d]);
+    }
+    for (long z = 0; z < dims[2]; z += step[2]) {
+      for (long y = 0; y < dims[1]; y += step[1]) {
+        for (long x = 0; x < dims[0]; x += step[0]) {
+          out.add(new long[][] {{x, y, z}, {Math.min(dims[0], x + step[0]) - 1,
+              Math.min(dims[1], y + step[1]) - 1, Math.min(dims[2], z + step[2]) - 1}});
+        }
+      }
+    }
+    return out;
   }
 
   private List<Block> blocks(long[] grid) {
