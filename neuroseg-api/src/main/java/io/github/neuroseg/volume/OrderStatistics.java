@@ -44,6 +44,81 @@ final class OrderStatistics {
   record Summary(long count, long nonZero, double min, double max, double minNonZero,
       double maxNonZero) {}
 
+  /** The summary pass of {@link #summary(VoxelPasses)}; non-finite values are counted. */
+  private static final class SummaryAcc implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+    long count;
+    long nonZero;
+    long nonFinite;
+    double firstNonFinite;
+    double min = Double.POSITIVE_INFINITY;
+    double max = Double.NEGATIVE_INFINITY;
+    double minNz = Double.POSITIVE_INFINITY;
+    double maxNz = Double.NEGATIVE_INFINITY;
+  }
+
+  private static final class SummaryPass implements VoxelPasses.Accumulation<SummaryAcc> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public SummaryAcc zero() {
+      return new SummaryAcc();
+    }
+
+    @Override
+    public SummaryAcc add(SummaryAcc a, double v) {
+      a.count++;
+      if (!Double.isFinite(v)) {
+        if (a.nonFinite++ == 0) {
+          a.firstNonFinite = v;
+        }
+        return a;
+      }
+      a.min = Math.min(a.min, v);
+      a.max = Math.max(a.max, v);
+      if (v != 0) {
+        a.nonZero++;
+        a.minNz = Math.min(a.minNz, v);
+        a.maxNz = Math.max(a.maxNz, v);
+      }
+      return a;
+    }
+
+    @Override
+    public SummaryAcc merge(SummaryAcc a, SummaryAcc b) {
+      if (a.nonFinite == 0 && b.nonFinite > 0) {
+        a.firstNonFinite = b.firstNonFinite;
+      }
+      a.count += b.count;
+      a.nonZero += b.nonZero;
+      a.nonFinite += b.nonFinite;
+      a.min = Math.min(a.min, b.min);
+      a.max = Math.max(a.max, b.max);
+      a.minNz = Math.min(a.minNz, b.minNz);
+      a.maxNz = Math.max(a.maxNz, b.maxNz);
+      return a;
+    }
+  }
+
+  /**
+   * Count, non-zero count, minimum and maximum of a volume visited in passes, in one pass.
+   *
+   * @throws InvalidInputException for an empty volume or NaN or infinite voxels
+   */
+  static Summary summary(VoxelPasses voxels) {
+    SummaryAcc a = voxels.run(new SummaryPass());
+    if (a.count == 0) {
+      throw new InvalidInputException("cannot normalise an empty volume");
+    }
+    if (a.nonFinite > 0) {
+      throw new InvalidInputException(a.nonFinite + " voxels are not finite (the first one seen "
+          + "is " + a.firstNonFinite + "); intensities must be finite numbers");
+    }
+    return a.nonZero == 0
+        ? new Summary(a.count, 0, a.min, a.max, Double.NaN, Double.NaN)
+        : new Summary(a.count, a.nonZero, a.min, a.max, a.minNz, a.maxNz);
+  }
+
   /**
    * Count, non-zero count, minimum and maximum of an image, in one pass.
    *
@@ -113,6 +188,16 @@ final class OrderStatistics {
    */
   static double[] percentiles(RandomAccessibleInterval<? extends RealType<?>> image,
       Summary summary, boolean nonZeroOnly, double... percentiles) {
+    return percentiles(VoxelPasses.of(image), summary, nonZeroOnly, percentiles);
+  }
+
+  /**
+   * Exact percentiles of the values of a volume visited in passes, or of its non-zero values.
+   *
+   * @see #percentiles(RandomAccessibleInterval, Summary, boolean, double...)
+   */
+  static double[] percentiles(VoxelPasses image, Summary summary, boolean nonZeroOnly,
+      double... percentiles) {
     for (double q : percentiles) {
       if (!(q >= 0 && q <= 100)) {
         throw new InvalidInputException("percentile must be in [0, 100], got " + q);
@@ -166,7 +251,8 @@ final class OrderStatistics {
   }
 
   /** A histogram of the values in [lo, hi], plus the count below lo. */
-  private static final class Histogram {
+  private static final class Histogram implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
     final double lo;
     final double hi;
     final double perBin;
@@ -198,6 +284,96 @@ final class OrderStatistics {
         }
       }
     }
+
+    void merge(Histogram o) {
+      under += o.under;
+      for (int b = 0; b < BINS; b++) {
+        count[b] += o.count[b];
+        min[b] = Math.min(min[b], o.min[b]);
+        max[b] = Math.max(max[b], o.max[b]);
+      }
+    }
+  }
+
+  /** One histogram pass over the open windows. */
+  private record HistogramPass(double[][] windows, boolean skipZeros)
+      implements VoxelPasses.Accumulation<Histogram[]> {
+    @Override
+    public Histogram[] zero() {
+      Histogram[] hs = new Histogram[windows.length];
+      for (int i = 0; i < hs.length; i++) {
+        hs[i] = new Histogram(windows[i][0], windows[i][1]);
+      }
+      return hs;
+    }
+
+    @Override
+    public Histogram[] add(Histogram[] hs, double v) {
+      if (!(skipZeros && v == 0)) {
+        for (Histogram h : hs) {
+          h.add(v);
+        }
+      }
+      return hs;
+    }
+
+    @Override
+    public Histogram[] merge(Histogram[] a, Histogram[] b) {
+      for (int i = 0; i < a.length; i++) {
+        a[i].merge(b[i]);
+      }
+      return a;
+    }
+  }
+
+  /** The values inside each window, one growable array per window. */
+  private static final class Collected implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+    final double[][] values;
+    final int[] size;
+
+    Collected(int windows) {
+      values = new double[windows][16];
+      size = new int[windows];
+    }
+
+    void add(int i, double v) {
+      if (size[i] == values[i].length) {
+        values[i] = Arrays.copyOf(values[i], values[i].length * 2);
+      }
+      values[i][size[i]++] = v;
+    }
+  }
+
+  /** One pass gathering the values of every window still to collect. */
+  private record CollectPass(double[][] windows, boolean skipZeros)
+      implements VoxelPasses.Accumulation<Collected> {
+    @Override
+    public Collected zero() {
+      return new Collected(windows.length);
+    }
+
+    @Override
+    public Collected add(Collected c, double v) {
+      if (!(skipZeros && v == 0)) {
+        for (int i = 0; i < windows.length; i++) {
+          if (v >= windows[i][0] && v <= windows[i][1]) {
+            c.add(i, v);
+          }
+        }
+      }
+      return c;
+    }
+
+    @Override
+    public Collected merge(Collected a, Collected b) {
+      for (int i = 0; i < windows.length; i++) {
+        for (int k = 0; k < b.size[i]; k++) {
+          a.add(i, b.values[i][k]);
+        }
+      }
+      return a;
+    }
   }
 
   /**
@@ -207,8 +383,8 @@ final class OrderStatistics {
    * distinct value (always so for integer data of up to 16 bits) or few enough voxels to collect
    * and sort in one more pass.
    */
-  private static double[] orderStatistics(RandomAccessibleInterval<? extends RealType<?>> image,
-      boolean skipZeros, long[] ks, double min, double max) {
+  private static double[] orderStatistics(VoxelPasses image, boolean skipZeros, long[] ks,
+      double min, double max) {
     Target[] targets = new Target[ks.length];
     for (int i = 0; i < ks.length; i++) {
       targets[i] = new Target(ks[i], min, max);
@@ -223,15 +399,15 @@ final class OrderStatistics {
       if (hists.isEmpty()) {
         break;
       }
-      Histogram[] hs = hists.values().toArray(new Histogram[0]);
-      for (RealType<?> t : Views.iterable(image)) {
-        double v = t.getRealDouble();
-        if (skipZeros && v == 0) {
-          continue;
-        }
-        for (Histogram h : hs) {
-          h.add(v);
-        }
+      double[][] windows = new double[hists.size()][];
+      int w = 0;
+      for (Histogram h : hists.values()) {
+        windows[w++] = new double[] {h.lo, h.hi};
+      }
+      Histogram[] hs = image.run(new HistogramPass(windows, skipZeros));
+      int j = 0;
+      for (String key : hists.keySet()) {
+        hists.put(key, hs[j++]);
       }
       for (Target t : targets) {
         if (t.done || t.collectRank >= 0) {
@@ -267,8 +443,7 @@ final class OrderStatistics {
   }
 
   /** One pass gathering the values of every window still to collect, then a sort per window. */
-  private static void collect(RandomAccessibleInterval<? extends RealType<?>> image,
-      boolean skipZeros, Target[] targets) {
+  private static void collect(VoxelPasses image, boolean skipZeros, Target[] targets) {
     Map<String, double[]> bounds = new LinkedHashMap<>();
     for (Target t : targets) {
       if (!t.done) {
@@ -278,41 +453,14 @@ final class OrderStatistics {
     if (bounds.isEmpty()) {
       return;
     }
-    // first count, then fill: the windows' sizes are not kept from the histogram pass
     double[][] b = bounds.values().toArray(new double[0][]);
-    int[] size = new int[b.length];
-    for (RealType<?> t : Views.iterable(image)) {
-      double v = t.getRealDouble();
-      if (skipZeros && v == 0) {
-        continue;
-      }
-      for (int i = 0; i < b.length; i++) {
-        if (v >= b[i][0] && v <= b[i][1]) {
-          size[i]++;
-        }
-      }
-    }
-    double[][] values = new double[b.length][];
-    for (int i = 0; i < b.length; i++) {
-      values[i] = new double[size[i]];
-    }
-    int[] fill = new int[b.length];
-    for (RealType<?> t : Views.iterable(image)) {
-      double v = t.getRealDouble();
-      if (skipZeros && v == 0) {
-        continue;
-      }
-      for (int i = 0; i < b.length; i++) {
-        if (v >= b[i][0] && v <= b[i][1]) {
-          values[i][fill[i]++] = v;
-        }
-      }
-    }
+    Collected c = image.run(new CollectPass(b, skipZeros));
     Map<String, double[]> windows = new LinkedHashMap<>();
     int i = 0;
     for (String key : bounds.keySet()) {
-      Arrays.sort(values[i]);
-      windows.put(key, values[i]);
+      double[] v = Arrays.copyOf(c.values[i], c.size[i]);
+      Arrays.sort(v);
+      windows.put(key, v);
       i++;
     }
     for (Target t : targets) {

@@ -30,7 +30,14 @@ final class Ranges {
   }
 
   static Range percentile(Percentile p, RandomAccessibleInterval<? extends RealType<?>> image) {
-    OrderStatistics.Summary s = OrderStatistics.summary(image);
+    return percentile(p, OrderStatistics.summary(image), VoxelPasses.of(image));
+  }
+
+  static Range percentile(Percentile p, VoxelPasses voxels) {
+    return percentile(p, OrderStatistics.summary(voxels), voxels);
+  }
+
+  private static Range percentile(Percentile p, OrderStatistics.Summary s, VoxelPasses image) {
     double[] all = OrderStatistics.percentiles(image, s, false, p.low(), p.high());
     if (spans(all[0], all[1])) {
       return new Range(all[0], all[1]);
@@ -58,7 +65,14 @@ final class Ranges {
   }
 
   static Range minMax(MinMax m, RandomAccessibleInterval<? extends RealType<?>> image) {
-    OrderStatistics.Summary s = OrderStatistics.summary(image);
+    return minMax(m, OrderStatistics.summary(image));
+  }
+
+  static Range minMax(MinMax m, VoxelPasses voxels) {
+    return minMax(m, OrderStatistics.summary(voxels));
+  }
+
+  private static Range minMax(MinMax m, OrderStatistics.Summary s) {
     if (Range.scalable(s.min(), s.max())) {
       return new Range(s.min(), s.max());
     }
