@@ -1,33 +1,43 @@
 package io.github.neuroseg.volume;
 
 import io.github.neuroseg.InvalidInputException;
+import io.github.neuroseg.internal.VoxelRows;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import net.imglib2.Cursor;
+import java.util.function.BiFunction;
+import java.util.stream.IntStream;
 import net.imglib2.RandomAccessibleInterval;
 import net.imglib2.type.numeric.RealType;
 import net.imglib2.util.Intervals;
-import net.imglib2.view.Views;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Exact order statistics of an image's voxel values, for {@link Normalization}: minimum, maximum
  * and percentiles (NumPy's default linear interpolation), over all voxels or over the non-zero
  * ones only, without sorting or copying the image.
  *
- * <p>A histogram of 65536 bins over the value range locates the bin holding each wanted rank; a
- * bin holding one distinct value (always the case for 8- and 16-bit data) gives the answer
- * directly, a bin with few voxels is collected and sorted, and any other bin becomes the range of
- * the next histogram pass. All wanted ranks share each pass. Memory is bounded (a few histograms
- * and at most about a million collected values per rank); time is two passes over the image for
- * integer data of up to 16 bits (the {@link #summary} pass included), a few more for
- * floating-point data.
+ * <p>8- and 16-bit unsigned images take one pass: a histogram of their exact values answers
+ * everything. Other images: a histogram of 65536 bins over the value range locates the bin
+ * holding each wanted rank; a bin holding one distinct value gives the answer directly, a bin
+ * with few voxels is collected and sorted, and any other bin becomes the range of the next
+ * histogram pass. All wanted ranks share each pass. Memory is bounded (a few histograms per
+ * thread and at most about a million collected values per rank); time is the summary pass plus
+ * one histogram pass for integer-valued data, a few more for floating-point data.
+ *
+ * <p>Array- and plane-backed images are read straight from their arrays and in parallel (one
+ * part of the rows per processor, see {@link VoxelRows}); the parts' counts, minima and maxima
+ * are merged exactly, so the results do not depend on the number of threads. Other images are
+ * read in one pass through a cursor.
  */
 final class OrderStatistics {
   /** Bins per histogram pass when looking for an order statistic. */
   private static final int BINS = 1 << 16;
   /** A bin with at most this many voxels is collected and searched directly. */
   private static final int COLLECT_LIMIT = 1 << 20;
+  /** Images with fewer voxels are read by one thread: parts would cost more than they save. */
+  private static final long PARALLEL_MIN = 1 << 18;
 
   private OrderStatistics() {}
 
@@ -51,44 +61,7 @@ final class OrderStatistics {
    *     position)
    */
   static Summary summary(RandomAccessibleInterval<? extends RealType<?>> image) {
-    long n = Intervals.numElements(image);
-    if (n == 0) {
-      throw new InvalidInputException(
-          "cannot normalise an empty image of size "
-              + Arrays.toString(image.dimensionsAsLongArray()));
-    }
-    double min = Double.POSITIVE_INFINITY;
-    double max = Double.NEGATIVE_INFINITY;
-    double minNz = Double.POSITIVE_INFINITY;
-    double maxNz = Double.NEGATIVE_INFINITY;
-    long nonZero = 0;
-    Cursor<? extends RealType<?>> c = Views.iterable(image).cursor();
-    while (c.hasNext()) {
-      double v = c.next().getRealDouble();
-      if (!Double.isFinite(v)) {
-        throw new InvalidInputException(
-            "voxel at " + Arrays.toString(c.positionAsLongArray()) + " is " + v
-                + "; intensities must be finite numbers");
-      }
-      if (v < min) {
-        min = v;
-      }
-      if (v > max) {
-        max = v;
-      }
-      if (v != 0) {
-        nonZero++;
-        if (v < minNz) {
-          minNz = v;
-        }
-        if (v > maxNz) {
-          maxNz = v;
-        }
-      }
-    }
-    return nonZero == 0
-        ? new Summary(n, 0, min, max, Double.NaN, Double.NaN)
-        : new Summary(n, nonZero, min, max, minNz, maxNz);
+    return source(image).summary();
   }
 
   /**
@@ -98,7 +71,8 @@ final class OrderStatistics {
    */
   static double[] percentiles(
       RandomAccessibleInterval<? extends RealType<?>> image, double... percentiles) {
-    return percentiles(image, summary(image), false, percentiles);
+    Source s = source(image);
+    return s.percentiles(s.summary(), false, percentiles);
   }
 
   /**
@@ -113,31 +87,234 @@ final class OrderStatistics {
    */
   static double[] percentiles(RandomAccessibleInterval<? extends RealType<?>> image,
       Summary summary, boolean nonZeroOnly, double... percentiles) {
-    for (double q : percentiles) {
-      if (!(q >= 0 && q <= 100)) {
-        throw new InvalidInputException("percentile must be in [0, 100], got " + q);
+    return source(image).percentiles(summary, nonZeroOnly, percentiles);
+  }
+
+  /**
+   * The statistics of one image, for several questions: the summary is computed once, and for
+   * 8- and 16-bit unsigned images so is the histogram of exact values every answer comes from.
+   *
+   * @throws InvalidInputException for an empty image
+   */
+  static Source source(RandomAccessibleInterval<? extends RealType<?>> image) {
+    if (Intervals.numElements(image) == 0) {
+      throw new InvalidInputException(
+          "cannot normalise an empty image of size "
+              + Arrays.toString(image.dimensionsAsLongArray()));
+    }
+    return new Source(VoxelRows.of(image));
+  }
+
+  /** One image's statistics; not thread-safe. */
+  static final class Source {
+    private final VoxelRows rows;
+    private long @Nullable [] exact;
+    private @Nullable Summary summary;
+
+    private Source(VoxelRows rows) {
+      this.rows = rows;
+    }
+
+    /**
+     * The image's summary (computed on the first call).
+     *
+     * @throws InvalidInputException for a NaN or infinite voxel (with its position)
+     */
+    Summary summary() {
+      if (summary == null) {
+        summary = rows.unsigned16() ? fromHistogram(histogram()) : scan(rows);
+      }
+      return summary;
+    }
+
+    /** As {@link OrderStatistics#percentiles(RandomAccessibleInterval, Summary, boolean, double...)}. */
+    double[] percentiles(Summary summary, boolean nonZeroOnly, double... percentiles) {
+      for (double q : percentiles) {
+        if (!(q >= 0 && q <= 100)) {
+          throw new InvalidInputException("percentile must be in [0, 100], got " + q);
+        }
+      }
+      long n = nonZeroOnly ? summary.nonZero() : summary.count();
+      if (n == 0) {
+        throw new IllegalArgumentException("no voxels to take percentiles of");
+      }
+      long[] ks = new long[2 * percentiles.length];
+      for (int i = 0; i < percentiles.length; i++) {
+        double rank = percentiles[i] / 100.0 * (n - 1);
+        ks[2 * i] = (long) Math.floor(rank);
+        ks[2 * i + 1] = Math.min(ks[2 * i] + 1, n - 1);
+      }
+      double[] v;
+      if (rows.unsigned16()) {
+        v = ranks(histogram(), nonZeroOnly, ks);
+      } else {
+        v = nonZeroOnly
+            ? orderStatistics(rows, true, ks, summary.minNonZero(), summary.maxNonZero())
+            : orderStatistics(rows, false, ks, summary.min(), summary.max());
+      }
+      double[] out = new double[percentiles.length];
+      for (int i = 0; i < percentiles.length; i++) {
+        double frac = percentiles[i] / 100.0 * (n - 1) - ks[2 * i];
+        double a = v[2 * i];
+        out[i] = frac > 0 ? a + frac * (v[2 * i + 1] - a) : a;
+      }
+      return out;
+    }
+
+    /** The histogram of exact values of an unsigned 8- or 16-bit image, in one (parallel) pass. */
+    private long[] histogram() {
+      if (exact == null) {
+        int bins = 1 << 16;
+        List<long[]> parts = eachPart(rows, (from, to) -> {
+          long[] h = new long[bins];
+          VoxelRows.Reader r = rows.reader(from, to);
+          for (long row = from; row < to; row++) {
+            r.count(h);
+          }
+          return h;
+        });
+        long[] h = parts.get(0);
+        for (int p = 1; p < parts.size(); p++) {
+          long[] o = parts.get(p);
+          for (int b = 0; b < bins; b++) {
+            h[b] += o[b];
+          }
+        }
+        exact = h;
+      }
+      return exact;
+    }
+  }
+
+  private static Summary fromHistogram(long[] h) {
+    long n = 0;
+    int min = -1;
+    int max = -1;
+    int minNz = -1;
+    for (int v = 0; v < h.length; v++) {
+      if (h[v] > 0) {
+        n += h[v];
+        if (min < 0) {
+          min = v;
+        }
+        if (minNz < 0 && v > 0) {
+          minNz = v;
+        }
+        max = v;
       }
     }
-    long n = nonZeroOnly ? summary.nonZero() : summary.count();
-    if (n == 0) {
-      throw new IllegalArgumentException("no voxels to take percentiles of");
-    }
-    long[] ks = new long[2 * percentiles.length];
-    for (int i = 0; i < percentiles.length; i++) {
-      double rank = percentiles[i] / 100.0 * (n - 1);
-      ks[2 * i] = (long) Math.floor(rank);
-      ks[2 * i + 1] = Math.min(ks[2 * i] + 1, n - 1);
-    }
-    double[] v = nonZeroOnly
-        ? orderStatistics(image, true, ks, summary.minNonZero(), summary.maxNonZero())
-        : orderStatistics(image, false, ks, summary.min(), summary.max());
-    double[] out = new double[percentiles.length];
-    for (int i = 0; i < percentiles.length; i++) {
-      double frac = percentiles[i] / 100.0 * (n - 1) - ks[2 * i];
-      double a = v[2 * i];
-      out[i] = frac > 0 ? a + frac * (v[2 * i + 1] - a) : a;
+    long nonZero = n - h[0];
+    return nonZero == 0
+        ? new Summary(n, 0, min, max, Double.NaN, Double.NaN)
+        : new Summary(n, nonZero, min, max, minNz, max);
+  }
+
+  /** The values of 0-based ranks {@code ks} from a histogram of exact values. */
+  private static double[] ranks(long[] h, boolean skipZeros, long[] ks) {
+    double[] out = new double[ks.length];
+    for (int i = 0; i < ks.length; i++) {
+      long seen = 0;
+      int v = skipZeros ? 1 : 0;
+      while (seen + h[v] <= ks[i]) {
+        seen += h[v];
+        v++;
+      }
+      out[i] = v;
     }
     return out;
+  }
+
+  /**
+   * Runs {@code part(from, to)} over consecutive parts of the rows and returns the results in
+   * part order: one part per processor for array-backed images of at least {@link
+   * #PARALLEL_MIN} voxels, run in parallel, else one part.
+   */
+  static <T> List<T> eachPart(VoxelRows rows, BiFunction<Long, Long, T> part) {
+    int n = rows.direct() && rows.count() >= PARALLEL_MIN
+        ? (int) Math.min(rows.rows(), Runtime.getRuntime().availableProcessors()) : 1;
+    long total = rows.rows();
+    if (n <= 1) {
+      return List.of(part.apply(0L, total));
+    }
+    return IntStream.range(0, n).parallel()
+        .mapToObj(i -> part.apply(total * i / n, total * (i + 1) / n))
+        .toList();
+  }
+
+  /** A part's share of a summary, with the first non-finite voxel it met. */
+  private static final class PartSummary {
+    double min = Double.POSITIVE_INFINITY;
+    double max = Double.NEGATIVE_INFINITY;
+    double minNz = Double.POSITIVE_INFINITY;
+    double maxNz = Double.NEGATIVE_INFINITY;
+    long nonZero;
+    long badIndex = -1;
+    double bad;
+  }
+
+  /** The summary of an image that is not 8- or 16-bit unsigned. */
+  private static Summary scan(VoxelRows rows) {
+    int w = rows.width();
+    List<PartSummary> parts = eachPart(rows, (from, to) -> {
+      PartSummary s = new PartSummary();
+      double[] buf = new double[w];
+      VoxelRows.Reader r = rows.reader(from, to);
+      double min = s.min;
+      double max = s.max;
+      double minNz = s.minNz;
+      double maxNz = s.maxNz;
+      long nonZero = 0;
+      rowLoop:
+      for (long row = from; row < to; row++) {
+        r.read(buf);
+        for (int x = 0; x < w; x++) {
+          double v = buf[x];
+          if (!Double.isFinite(v)) {
+            s.badIndex = row * w + x;
+            s.bad = v;
+            break rowLoop;
+          }
+          if (v < min) {
+            min = v;
+          }
+          if (v > max) {
+            max = v;
+          }
+          if (v != 0) {
+            nonZero++;
+            if (v < minNz) {
+              minNz = v;
+            }
+            if (v > maxNz) {
+              maxNz = v;
+            }
+          }
+        }
+      }
+      s.min = min;
+      s.max = max;
+      s.minNz = minNz;
+      s.maxNz = maxNz;
+      s.nonZero = nonZero;
+      return s;
+    });
+    PartSummary all = new PartSummary();
+    for (PartSummary p : parts) {
+      if (p.badIndex >= 0) {
+        // parts are in row order: the first bad part has the first bad voxel
+        throw new InvalidInputException("voxel at " + rows.positionText(p.badIndex) + " is "
+            + p.bad + "; intensities must be finite numbers");
+      }
+      all.min = Math.min(all.min, p.min);
+      all.max = Math.max(all.max, p.max);
+      all.minNz = Math.min(all.minNz, p.minNz);
+      all.maxNz = Math.max(all.maxNz, p.maxNz);
+      all.nonZero += p.nonZero;
+    }
+    long n = rows.count();
+    return all.nonZero == 0
+        ? new Summary(n, 0, all.min, all.max, Double.NaN, Double.NaN)
+        : new Summary(n, all.nonZero, all.min, all.max, all.minNz, all.maxNz);
   }
 
   /** The search for one order statistic: rank {@code k} within the value window [lo, hi]. */
@@ -198,6 +375,16 @@ final class OrderStatistics {
         }
       }
     }
+
+    /** Adds another part's histogram of the same window: exact, in any order. */
+    void merge(Histogram o) {
+      under += o.under;
+      for (int b = 0; b < BINS; b++) {
+        count[b] += o.count[b];
+        min[b] = Math.min(min[b], o.min[b]);
+        max[b] = Math.max(max[b], o.max[b]);
+      }
+    }
   }
 
   /**
@@ -207,31 +394,55 @@ final class OrderStatistics {
    * distinct value (always so for integer data of up to 16 bits) or few enough voxels to collect
    * and sort in one more pass.
    */
-  private static double[] orderStatistics(RandomAccessibleInterval<? extends RealType<?>> image,
-      boolean skipZeros, long[] ks, double min, double max) {
+  private static double[] orderStatistics(VoxelRows rows, boolean skipZeros, long[] ks,
+      double min, double max) {
     Target[] targets = new Target[ks.length];
     for (int i = 0; i < ks.length; i++) {
       targets[i] = new Target(ks[i], min, max);
     }
+    int w = rows.width();
     while (true) {
-      Map<String, Histogram> hists = new LinkedHashMap<>();
+      Map<String, double[]> windows = new LinkedHashMap<>();
       for (Target t : targets) {
         if (!t.done && t.collectRank < 0) {
-          hists.computeIfAbsent(t.window(), key -> new Histogram(t.lo, t.hi));
+          windows.putIfAbsent(t.window(), new double[] {t.lo, t.hi});
         }
       }
-      if (hists.isEmpty()) {
+      if (windows.isEmpty()) {
         break;
       }
-      Histogram[] hs = hists.values().toArray(new Histogram[0]);
-      for (RealType<?> t : Views.iterable(image)) {
-        double v = t.getRealDouble();
-        if (skipZeros && v == 0) {
-          continue;
+      double[][] bounds = windows.values().toArray(new double[0][]);
+      List<Histogram[]> parts = eachPart(rows, (from, to) -> {
+        Histogram[] hs = new Histogram[bounds.length];
+        for (int i = 0; i < hs.length; i++) {
+          hs[i] = new Histogram(bounds[i][0], bounds[i][1]);
         }
-        for (Histogram h : hs) {
-          h.add(v);
+        double[] buf = new double[w];
+        VoxelRows.Reader r = rows.reader(from, to);
+        for (long row = from; row < to; row++) {
+          r.read(buf);
+          for (int x = 0; x < w; x++) {
+            double v = buf[x];
+            if (skipZeros && v == 0) {
+              continue;
+            }
+            for (Histogram h : hs) {
+              h.add(v);
+            }
+          }
         }
+        return hs;
+      });
+      Histogram[] hs = parts.get(0);
+      for (int p = 1; p < parts.size(); p++) {
+        for (int i = 0; i < hs.length; i++) {
+          hs[i].merge(parts.get(p)[i]);
+        }
+      }
+      Map<String, Histogram> hists = new LinkedHashMap<>();
+      int i = 0;
+      for (String key : windows.keySet()) {
+        hists.put(key, hs[i++]);
       }
       for (Target t : targets) {
         if (t.done || t.collectRank >= 0) {
@@ -258,7 +469,7 @@ final class OrderStatistics {
         }
       }
     }
-    collect(image, skipZeros, targets);
+    collect(rows, skipZeros, targets);
     double[] out = new double[ks.length];
     for (int i = 0; i < ks.length; i++) {
       out[i] = targets[i].value;
@@ -267,8 +478,7 @@ final class OrderStatistics {
   }
 
   /** One pass gathering the values of every window still to collect, then a sort per window. */
-  private static void collect(RandomAccessibleInterval<? extends RealType<?>> image,
-      boolean skipZeros, Target[] targets) {
+  private static void collect(VoxelRows rows, boolean skipZeros, Target[] targets) {
     Map<String, double[]> bounds = new LinkedHashMap<>();
     for (Target t : targets) {
       if (!t.done) {
@@ -278,41 +488,65 @@ final class OrderStatistics {
     if (bounds.isEmpty()) {
       return;
     }
-    // first count, then fill: the windows' sizes are not kept from the histogram pass
     double[][] b = bounds.values().toArray(new double[0][]);
-    int[] size = new int[b.length];
-    for (RealType<?> t : Views.iterable(image)) {
-      double v = t.getRealDouble();
-      if (skipZeros && v == 0) {
-        continue;
-      }
-      for (int i = 0; i < b.length; i++) {
-        if (v >= b[i][0] && v <= b[i][1]) {
-          size[i]++;
+    int w = rows.width();
+    // each part gathers its own values (first counted, then filled: the windows' sizes are not
+    // kept from the histogram pass); sorting makes the parts' order irrelevant
+    List<double[][]> parts = eachPart(rows, (from, to) -> {
+      double[] buf = new double[w];
+      int[] size = new int[b.length];
+      VoxelRows.Reader r = rows.reader(from, to);
+      for (long row = from; row < to; row++) {
+        r.read(buf);
+        for (int x = 0; x < w; x++) {
+          double v = buf[x];
+          if (skipZeros && v == 0) {
+            continue;
+          }
+          for (int i = 0; i < b.length; i++) {
+            if (v >= b[i][0] && v <= b[i][1]) {
+              size[i]++;
+            }
+          }
         }
       }
-    }
-    double[][] values = new double[b.length][];
-    for (int i = 0; i < b.length; i++) {
-      values[i] = new double[size[i]];
-    }
-    int[] fill = new int[b.length];
-    for (RealType<?> t : Views.iterable(image)) {
-      double v = t.getRealDouble();
-      if (skipZeros && v == 0) {
-        continue;
-      }
+      double[][] values = new double[b.length][];
       for (int i = 0; i < b.length; i++) {
-        if (v >= b[i][0] && v <= b[i][1]) {
-          values[i][fill[i]++] = v;
+        values[i] = new double[size[i]];
+      }
+      int[] fill = new int[b.length];
+      r = rows.reader(from, to);
+      for (long row = from; row < to; row++) {
+        r.read(buf);
+        for (int x = 0; x < w; x++) {
+          double v = buf[x];
+          if (skipZeros && v == 0) {
+            continue;
+          }
+          for (int i = 0; i < b.length; i++) {
+            if (v >= b[i][0] && v <= b[i][1]) {
+              values[i][fill[i]++] = v;
+            }
+          }
         }
       }
-    }
+      return values;
+    });
     Map<String, double[]> windows = new LinkedHashMap<>();
     int i = 0;
     for (String key : bounds.keySet()) {
-      Arrays.sort(values[i]);
-      windows.put(key, values[i]);
+      int total = 0;
+      for (double[][] p : parts) {
+        total += p[i].length;
+      }
+      double[] all = new double[total];
+      int at = 0;
+      for (double[][] p : parts) {
+        System.arraycopy(p[i], 0, all, at, p[i].length);
+        at += p[i].length;
+      }
+      Arrays.sort(all);
+      windows.put(key, all);
       i++;
     }
     for (Target t : targets) {

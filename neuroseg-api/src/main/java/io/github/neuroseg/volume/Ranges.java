@@ -30,8 +30,9 @@ final class Ranges {
   }
 
   static Range percentile(Percentile p, RandomAccessibleInterval<? extends RealType<?>> image) {
-    OrderStatistics.Summary s = OrderStatistics.summary(image);
-    double[] all = OrderStatistics.percentiles(image, s, false, p.low(), p.high());
+    OrderStatistics.Source src = OrderStatistics.source(image);
+    OrderStatistics.Summary s = src.summary();
+    double[] all = src.percentiles(s, false, p.low(), p.high());
     if (spans(all[0], all[1])) {
       return new Range(all[0], all[1]);
     }
@@ -40,7 +41,7 @@ final class Ranges {
         + values(all);
     // with no zeros the non-zero percentiles are the same ones; with only zeros there are none
     if (s.nonZero() > 0 && s.nonZero() < s.count()) {
-      double[] nz = OrderStatistics.percentiles(image, s, true, p.low(), p.high());
+      double[] nz = src.percentiles(s, true, p.low(), p.high());
       if (spans(nz[0], nz[1])) {
         LOG.warn("{}; using the same percentiles of the non-zero voxels instead: lo = {}, hi = {}",
             why, nz[0], nz[1]);
