@@ -122,6 +122,19 @@ public final class Stitcher {
     }
   }
 
+  /**
+   * Writes the blended slice as {@link #finish} does, into {@code out} from {@code offset} (e.g.
+   * straight into a volume's array), and zeroes the accumulator in the same pass so that it can
+   * take the next slice's tiles.
+   */
+  public void finishAndClear(double[] accumulator, float[] out, int offset) {
+    double[] wt = weight;
+    for (int i = 0; i < wt.length; i++) {
+      out[offset + i] = (float) (accumulator[i] / wt[i]);
+      accumulator[i] = 0;
+    }
+  }
+
   private interface PixelPair {
     void accept(int sliceIndex, int tileIndex);
   }

@@ -6,6 +6,8 @@ import io.github.neuroseg.NeuroSegException;
 import io.github.neuroseg.Progress;
 import io.github.neuroseg.ProgressListener;
 import io.github.neuroseg.internal.Checks;
+import io.github.neuroseg.internal.VoxelRows;
+import io.github.neuroseg.model.ModelContract;
 import io.github.neuroseg.segmentation.Blending;
 import io.github.neuroseg.volume.Normalization;
 import java.nio.ByteBuffer;
@@ -14,11 +16,13 @@ import java.nio.FloatBuffer;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -27,9 +31,12 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import net.imglib2.Cursor;
 import net.imglib2.RandomAccessibleInterval;
+import net.imglib2.img.array.ArrayImg;
+import net.imglib2.img.basictypeaccess.array.FloatArray;
 import net.imglib2.type.numeric.RealType;
 import net.imglib2.type.numeric.real.FloatType;
 import net.imglib2.view.Views;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Whole-volume prediction with any backend: a {@link TilePlan} cut into batches, a {@link
@@ -39,12 +46,16 @@ import net.imglib2.view.Views;
  *
  * <p><b>Pipeline.</b> Tiles are grouped into batches of {@code batchSize} in plan order (across
  * x, y and z). Worker threads read and normalise the input slices a batch needs (each slice once,
- * kept only while batches in flight need it) and fill the batch's input buffer; the calling
+ * kept only while batches in flight need it; array- and plane-backed images are read straight
+ * from their arrays, see {@link VoxelRows}) and fill the batch's input buffer; the calling
  * thread runs the predictor on one batch while the workers prepare the next ones; a single
- * stitching thread turns logits into probabilities (sigmoid), blends them into their slices in
- * plan order and writes finished slices to the target. Memory is bounded by the prepared batches
- * in flight ({@code workers + 1}), the input slices they span, the partial output slices and the
- * target itself. Results do not depend on the batch size or the number of workers.
+ * stitching thread turns logits into probabilities (the sigmoid, unless the predictor returns
+ * probabilities already), blends them into their slices in plan order and writes finished slices
+ * to the target. Input buffers, output arrays, input slices and slice accumulators are taken
+ * from pools and given back when done, so a run allocates them only until the pipeline is full.
+ * Memory is bounded by the prepared batches in flight ({@code workers + 1}), the input slices
+ * they span, the partial output slices and the target itself. Results do not depend on the
+ * batch size or the number of workers.
  *
  * <p><b>Test-time augmentation.</b> With {@code flips}, every tile is given to the predictor four
  * times (as it is, flipped in x, flipped in y, flipped in both; in that order, one after the
@@ -57,18 +68,39 @@ import net.imglib2.view.Views;
 public final class TiledPrediction {
   private static final AtomicInteger THREAD_IDS = new AtomicInteger();
 
-  /** Predicts the logits of the centre slices of a batch of input blocks. */
+  /**
+   * Predicts the centre slices of a batch of input blocks: logits, or probabilities when the
+   * prediction is built with {@link ModelContract.Output#PROBABILITIES}.
+   */
   @FunctionalInterface
   public interface BatchPredictor {
     /**
-     * Logits of {@code count} blocks.
+     * The predictions of {@code count} blocks.
      *
      * @param input {@code count * D * H * W} values laid out {@code [count, 1, D, H, W]} (x
      *     fastest), from position 0 to the limit; a direct buffer in native order
      * @param count blocks in the batch, {@code >= 1}
-     * @return {@code count * H * W} logits laid out {@code [count, 1, H, W]}
+     * @return {@code count * H * W} values laid out {@code [count, 1, H, W]}
      */
     float[] predict(FloatBuffer input, int count);
+
+    /**
+     * The predictions of {@code count} blocks into {@code out}, which the caller reuses from
+     * batch to batch. The default copies {@link #predict(FloatBuffer, int)}'s result; a
+     * predictor that can write into {@code out} directly saves an array per batch.
+     *
+     * @param out at least {@code count * H * W} values; the first {@code count * H * W} are set
+     * @param tileVoxels {@code H * W}
+     * @throws ModelException when the predictor returns another number of values
+     */
+    default void predictInto(FloatBuffer input, int count, int tileVoxels, float[] out) {
+      float[] p = predict(input, count);
+      if (p.length != count * tileVoxels) {
+        throw new ModelException("the model returned " + p.length + " values for " + count
+            + " tiles of " + tileVoxels + " voxels; expected " + (long) count * tileVoxels);
+      }
+      System.arraycopy(p, 0, out, 0, p.length);
+    }
   }
 
   private final TilePlan plan;
@@ -76,11 +108,12 @@ public final class TiledPrediction {
   private final int batchSize;
   private final int workers;
   private final int variants;
+  private final boolean logits;
   private final String stage;
   private final ProgressListener progress;
 
   /**
-   * A prediction of the plan's volume.
+   * A prediction of the plan's volume with a predictor that returns logits.
    *
    * @param batchSize tiles per predictor call, {@code >= 1} (at most the plan's tiles are used)
    * @param workers threads preparing batches, {@code >= 1}
@@ -90,6 +123,23 @@ public final class TiledPrediction {
    */
   public TiledPrediction(TilePlan plan, Blending blending, int batchSize, int workers,
       boolean flips, String stage, ProgressListener progress) {
+    this(plan, blending, batchSize, workers, flips, ModelContract.Output.LOGITS, stage,
+        progress);
+  }
+
+  /**
+   * A prediction of the plan's volume.
+   *
+   * @param batchSize tiles per predictor call, {@code >= 1} (at most the plan's tiles are used)
+   * @param workers threads preparing batches, {@code >= 1}
+   * @param flips whether each tile is also predicted flipped (test-time augmentation)
+   * @param output what the predictor returns: logits get the sigmoid here, probabilities are
+   *     stitched as they are
+   * @param stage the stage named in progress reports (one per finished batch)
+   * @throws InvalidInputException when one batch of input tiles does not fit one array
+   */
+  public TiledPrediction(TilePlan plan, Blending blending, int batchSize, int workers,
+      boolean flips, ModelContract.Output output, String stage, ProgressListener progress) {
     if (batchSize < 1 || workers < 1) {
       throw new InvalidInputException("batch size and workers must be >= 1, got " + batchSize
           + " and " + workers);
@@ -102,6 +152,7 @@ public final class TiledPrediction {
         variants, plan.inputDepth(), plan.tileHeight(), plan.tileWidth(), Float.BYTES);
     this.stitcher = new Stitcher(plan, blending);
     this.workers = workers;
+    this.logits = output == ModelContract.Output.LOGITS;
     this.stage = stage;
     this.progress = progress;
   }
@@ -124,19 +175,26 @@ public final class TiledPrediction {
     new Run(image, range, target, predictor).execute();
   }
 
-  /** One {@link #run} call: its caches and threads. */
+  /** One {@link #run} call: its caches, pools and threads. */
   private final class Run {
     private final RandomAccessibleInterval<? extends RealType<?>> image;
+    private final VoxelRows rows;
     private final Normalization.Range range;
     private final RandomAccessibleInterval<FloatType> target;
+    private final float @Nullable [] targetArray;
     private final BatchPredictor predictor;
     private final int batches;
     private final int tileWidth = plan.tileWidth();
     private final int tileHeight = plan.tileHeight();
     private final int tileVoxels = tileWidth * tileHeight;
     private final int inputVoxels = tileVoxels * plan.inputDepth();
+    private final int sliceVoxels = plan.width() * plan.height();
     private final Map<Integer, CompletableFuture<float[]>> slices = new ConcurrentHashMap<>();
     private final BlockingQueue<FloatBuffer> buffers;
+    // arrays given back for reuse: evicted input slices, stitched outputs, written accumulators
+    private final Queue<float[]> freeSlices = new ConcurrentLinkedQueue<>();
+    private final Queue<float[]> freeOutputs = new ConcurrentLinkedQueue<>();
+    private final ArrayDeque<double[]> freeAccumulators = new ArrayDeque<>();
     // stitching thread state
     private final Map<Integer, double[]> partial = new HashMap<>();
     private final Map<Integer, Integer> tilesDone = new HashMap<>();
@@ -145,8 +203,10 @@ public final class TiledPrediction {
     Run(RandomAccessibleInterval<? extends RealType<?>> image, Normalization.Range range,
         RandomAccessibleInterval<FloatType> target, BatchPredictor predictor) {
       this.image = image;
+      this.rows = VoxelRows.of(image);
       this.range = range;
       this.target = target;
+      this.targetArray = floatArray(target, (long) sliceVoxels * plan.depth());
       this.predictor = predictor;
       this.batches = (int) ((plan.tileCount() + batchSize - 1) / batchSize);
       this.buffers = new ArrayBlockingQueue<>(workers + 2);
@@ -164,6 +224,7 @@ public final class TiledPrediction {
           int b = next;
           prepared.add(prep.submit(() -> prepare(b)));
         }
+        int outLength = batchSize * variants * tileVoxels;
         for (int b = 0; b < batches; b++) {
           Batch batch = await(prepared.poll());
           evictBefore(plan.tile((long) b * batchSize).z() - plan.inputDepth() / 2);
@@ -172,17 +233,17 @@ public final class TiledPrediction {
             prepared.add(prep.submit(() -> prepare(nb)));
           }
           int blocks = batch.count * variants;
-          float[] logits = predictor.predict(batch.buffer, blocks);
-          if (logits.length != blocks * tileVoxels) {
-            throw new ModelException("the model returned " + logits.length + " logits for "
-                + blocks + " tiles of " + tileWidth + " x " + tileHeight + "; expected "
-                + blocks * tileVoxels);
+          float[] out = freeOutputs.poll();
+          if (out == null) {
+            out = new float[outLength];
           }
+          predictor.predictInto(batch.buffer, blocks, tileVoxels, out);
           buffers.offer(batch.buffer);
           while (stitched.size() >= 2) {
             await(stitched.poll());
           }
-          stitched.add(stitch.submit(() -> accumulate(batch, logits)));
+          float[] predictions = out;
+          stitched.add(stitch.submit(() -> accumulate(batch, predictions)));
         }
         while (!stitched.isEmpty()) {
           await(stitched.poll());
@@ -223,20 +284,24 @@ public final class TiledPrediction {
         return f.join();
       }
       try {
-        float[] s = new float[plan.width() * plan.height()];
-        // an interval view keeps the source's fast cursor (e.g. an ArrayImg's) for a slice
-        Cursor<? extends RealType<?>> c = Views.flatIterable(Views.interval(image,
-            new long[] {0, 0, z}, new long[] {plan.width() - 1, plan.height() - 1, z})).cursor();
+        float[] s = freeSlices.poll();
+        if (s == null) {
+          s = new float[sliceVoxels];
+        }
+        int w = plan.width();
+        int h = plan.height();
         double lo = range.lo();
         double scale = range.scale();
-        for (int i = 0; i < s.length; i++) {
-          double v = c.next().getRealDouble();
-          if (!Double.isFinite(v)) {
-            throw new InvalidInputException("voxel at [" + (i % plan.width()) + ", "
-                + (i / plan.width()) + ", " + z + "] is " + v
+        double[] scratch = new double[w];
+        VoxelRows.Reader r = rows.reader((long) z * h, (long) (z + 1) * h);
+        for (int y = 0; y < h; y++) {
+          int bad = r.normalize(s, y * w, lo, scale, scratch);
+          if (bad >= 0) {
+            long[] at = rows.position(((long) z * h + y) * w + bad);
+            throw new InvalidInputException("voxel at [" + (at[0] - image.min(0)) + ", "
+                + (at[1] - image.min(1)) + ", " + z + "] is " + scratch[bad]
                 + "; intensities must be finite numbers");
           }
-          s[i] = (float) ((v - lo) * scale);
         }
         mine.complete(s);
         return s;
@@ -246,8 +311,18 @@ public final class TiledPrediction {
       }
     }
 
+    /** Drops the input slices below {@code z}, which no later batch reads, for reuse. */
     private void evictBefore(int z) {
-      slices.keySet().removeIf(k -> k < z);
+      slices.entrySet().removeIf(e -> {
+        if (e.getKey() >= z) {
+          return false;
+        }
+        CompletableFuture<float[]> f = e.getValue();
+        if (f.isDone() && !f.isCompletedExceptionally()) {
+          freeSlices.offer(f.join());
+        }
+        return true;
+      });
     }
 
     private Batch prepare(int b) {
@@ -291,25 +366,38 @@ public final class TiledPrediction {
     }
 
     /** On the stitching thread, in batch order. */
-    private Void accumulate(Batch batch, float[] logits) {
-      for (int i = 0; i < logits.length; i++) {
-        logits[i] = (float) (1.0 / (1.0 + Math.exp(-logits[i])));
+    private Void accumulate(Batch batch, float[] predictions) {
+      float[] p = predictions;
+      if (logits) {
+        int n = batch.count * variants * tileVoxels;
+        for (int i = 0; i < n; i++) {
+          p[i] = (float) (1.0 / (1.0 + Math.exp(-p[i])));
+        }
       }
       if (variants > 1) {
-        logits = unflipAndAverage(logits, batch.count);
+        p = unflipAndAverage(p, batch.count);
       }
       int per = plan.tilesPerSlice();
       for (int i = 0; i < batch.count; i++) {
         TilePlan.Tile t = plan.tile(batch.first + i);
-        double[] acc = partial.computeIfAbsent(t.z(), z -> stitcher.newAccumulator());
-        stitcher.add(acc, t, logits, i * tileVoxels);
+        double[] acc = partial.get(t.z());
+        if (acc == null) {
+          acc = freeAccumulators.poll();
+          if (acc == null) {
+            acc = stitcher.newAccumulator();
+          }
+          partial.put(t.z(), acc);
+        }
+        stitcher.add(acc, t, p, i * tileVoxels);
         int done = tilesDone.merge(t.z(), 1, Integer::sum);
         if (done == per) {
           partial.remove(t.z());
           tilesDone.remove(t.z());
           write(t.z(), acc);
+          freeAccumulators.push(acc);
         }
       }
+      freeOutputs.offer(predictions);
       doneTotal += batch.count;
       progress.onProgress(new Progress(stage, doneTotal, plan.tileCount()));
       return null;
@@ -335,15 +423,31 @@ public final class TiledPrediction {
       return out;
     }
 
+    /** Writes a finished slice and zeroes its accumulator for reuse. */
     private void write(int z, double[] acc) {
+      if (targetArray != null) {
+        stitcher.finishAndClear(acc, targetArray, z * sliceVoxels);
+        return;
+      }
       float[] out = new float[acc.length];
-      stitcher.finish(acc, out);
+      stitcher.finishAndClear(acc, out, 0);
       Cursor<FloatType> c = Views.flatIterable(Views.interval(target, new long[] {0, 0, z},
           new long[] {plan.width() - 1, plan.height() - 1, z})).cursor();
       for (float v : out) {
         c.next().set(v);
       }
     }
+  }
+
+  /** The float array behind a zero-min array image of {@code voxels} floats, else null. */
+  private static float @Nullable [] floatArray(RandomAccessibleInterval<FloatType> target,
+      long voxels) {
+    if (target instanceof ArrayImg<?, ?> a && a.firstElement() instanceof FloatType
+        && a.update(null) instanceof FloatArray fa && Views.isZeroMin(target)
+        && fa.getCurrentStorageArray().length == voxels) {
+      return fa.getCurrentStorageArray();
+    }
+    return null;
   }
 
   private record Batch(long first, int count, FloatBuffer buffer) {}
