@@ -284,7 +284,8 @@ public final class VoxelRows {
      * The next row normalised, {@code (float) ((v - lo) * scale)}, into {@code out[at .. at +
      * width)}.
      *
-     * @param scratch at least {@link #width()} values of working space
+     * @param scratch at least {@link #width()} values of working space; when a value is not
+     *     finite, {@code scratch[x]} holds it
      * @return -1, or the x of the first value that is not a finite number (the values before it
      *     are written)
      */
@@ -305,6 +306,23 @@ public final class VoxelRows {
           for (int x = 0; x < w; x++) {
             out[at + x] = (float) (((v[o + x] & 0xffff) - lo) * scale);
           }
+        }
+        row++;
+        return -1;
+      }
+      if (kind == Kind.F32) {
+        advance();
+        float[] v = (float[]) array();
+        int o = offset();
+        int w = width;
+        for (int x = 0; x < w; x++) {
+          float f = v[o + x];
+          if (!Float.isFinite(f)) {
+            scratch[x] = f;
+            row++;
+            return x;
+          }
+          out[at + x] = (float) ((f - lo) * scale);
         }
         row++;
         return -1;

@@ -19,7 +19,9 @@ import org.jspecify.annotations.Nullable;
  * ones only, without sorting or copying the image.
  *
  * <p>8- and 16-bit unsigned images take one pass: a histogram of their exact values answers
- * everything. Other images: a histogram of 65536 bins over the value range locates the bin
+ * everything. So do images of any other type whose values are all integers in [-32768, 65535]
+ * (integer data stored as floats): the summary pass keeps their exact histogram while it can.
+ * Other images: a histogram of 65536 bins over the value range locates the bin
  * holding each wanted rank; a bin holding one distinct value gives the answer directly, a bin
  * with few voxels is collected and sorted, and any other bin becomes the range of the next
  * histogram pass. All wanted ranks share each pass. Memory is bounded (a few histograms per
@@ -38,6 +40,13 @@ final class OrderStatistics {
   private static final int COLLECT_LIMIT = 1 << 20;
   /** Images with fewer voxels are read by one thread: parts would cost more than they save. */
   private static final long PARALLEL_MIN = 1 << 18;
+  /**
+   * The window of the exact histogram the summary pass of an image that is not 8- or 16-bit
+   * keeps while every value is an integer in it: integer data stored as floats or wider
+   * integers, whose percentiles then need no further pass.
+   */
+  private static final int INT_LO = -32768;
+  private static final int INT_HI = 65535;
 
   private OrderStatistics() {}
 
@@ -108,7 +117,9 @@ final class OrderStatistics {
   /** One image's statistics; not thread-safe. */
   static final class Source {
     private final VoxelRows rows;
+    /** Exact histogram of the values: bin {@code b} counts the value {@code b + offset}. */
     private long @Nullable [] exact;
+    private int offset;
     private @Nullable Summary summary;
 
     private Source(VoxelRows rows) {
@@ -122,7 +133,14 @@ final class OrderStatistics {
      */
     Summary summary() {
       if (summary == null) {
-        summary = rows.unsigned16() ? fromHistogram(histogram()) : scan(rows);
+        if (rows.unsigned16()) {
+          summary = fromHistogram(histogram(), 0);
+        } else {
+          Scan s = scan(rows);
+          summary = s.summary();
+          exact = s.integers();
+          offset = INT_LO;
+        }
       }
       return summary;
     }
@@ -146,7 +164,9 @@ final class OrderStatistics {
       }
       double[] v;
       if (rows.unsigned16()) {
-        v = ranks(histogram(), nonZeroOnly, ks);
+        v = ranks(histogram(), 0, nonZeroOnly, ks);
+      } else if (exact != null) {
+        v = ranks(exact, offset, nonZeroOnly, ks);
       } else {
         v = nonZeroOnly
             ? orderStatistics(rows, true, ks, summary.minNonZero(), summary.maxNonZero())
@@ -186,40 +206,48 @@ final class OrderStatistics {
     }
   }
 
-  private static Summary fromHistogram(long[] h) {
+  /** The summary told by a histogram of exact values (bin {@code b} is {@code b + offset}). */
+  private static Summary fromHistogram(long[] h, int offset) {
     long n = 0;
-    int min = -1;
-    int max = -1;
-    int minNz = -1;
-    for (int v = 0; v < h.length; v++) {
-      if (h[v] > 0) {
-        n += h[v];
-        if (min < 0) {
-          min = v;
-        }
-        if (minNz < 0 && v > 0) {
-          minNz = v;
-        }
+    long nonZero = 0;
+    int min = Integer.MAX_VALUE;
+    int max = Integer.MIN_VALUE;
+    int minNz = Integer.MAX_VALUE;
+    int maxNz = Integer.MIN_VALUE;
+    for (int b = 0; b < h.length; b++) {
+      if (h[b] > 0) {
+        int v = b + offset;
+        n += h[b];
+        min = Math.min(min, v);
         max = v;
+        if (v != 0) {
+          nonZero += h[b];
+          minNz = Math.min(minNz, v);
+          maxNz = v;
+        }
       }
     }
-    long nonZero = n - h[0];
     return nonZero == 0
         ? new Summary(n, 0, min, max, Double.NaN, Double.NaN)
-        : new Summary(n, nonZero, min, max, minNz, max);
+        : new Summary(n, nonZero, min, max, minNz, maxNz);
   }
 
   /** The values of 0-based ranks {@code ks} from a histogram of exact values. */
-  private static double[] ranks(long[] h, boolean skipZeros, long[] ks) {
+  private static double[] ranks(long[] h, int offset, boolean skipZeros, long[] ks) {
+    int zero = -offset;
     double[] out = new double[ks.length];
     for (int i = 0; i < ks.length; i++) {
       long seen = 0;
-      int v = skipZeros ? 1 : 0;
-      while (seen + h[v] <= ks[i]) {
-        seen += h[v];
-        v++;
+      int b = 0;
+      while (true) {
+        long c = skipZeros && b == zero ? 0 : h[b];
+        if (seen + c > ks[i]) {
+          break;
+        }
+        seen += c;
+        b++;
       }
-      out[i] = v;
+      out[i] = b + offset;
     }
     return out;
   }
@@ -250,14 +278,24 @@ final class OrderStatistics {
     long nonZero;
     long badIndex = -1;
     double bad;
+    /** The part's exact histogram over [INT_LO, INT_HI], or null once a value left it. */
+    long @Nullable [] integers;
   }
 
+  /**
+   * A summary pass: the summary, and the exact histogram of the values when every one is an
+   * integer in [{@value #INT_LO}, {@value #INT_HI}] (bin {@code b} is {@code b + INT_LO}).
+   */
+  private record Scan(Summary summary, long @Nullable [] integers) {}
+
   /** The summary of an image that is not 8- or 16-bit unsigned. */
-  private static Summary scan(VoxelRows rows) {
+  private static Scan scan(VoxelRows rows) {
     int w = rows.width();
     List<PartSummary> parts = eachPart(rows, (from, to) -> {
       PartSummary s = new PartSummary();
       double[] buf = new double[w];
+      long[] ints = new long[INT_HI - INT_LO + 1];
+      boolean integral = true;
       VoxelRows.Reader r = rows.reader(from, to);
       double min = s.min;
       double max = s.max;
@@ -289,6 +327,14 @@ final class OrderStatistics {
               maxNz = v;
             }
           }
+          if (integral) {
+            int iv = (int) v;
+            if (iv == v && iv >= INT_LO && iv <= INT_HI) {
+              ints[iv - INT_LO]++;
+            } else {
+              integral = false;
+            }
+          }
         }
       }
       s.min = min;
@@ -296,9 +342,11 @@ final class OrderStatistics {
       s.minNz = minNz;
       s.maxNz = maxNz;
       s.nonZero = nonZero;
+      s.integers = integral ? ints : null;
       return s;
     });
     PartSummary all = new PartSummary();
+    long[] ints = parts.get(0).integers;
     for (PartSummary p : parts) {
       if (p.badIndex >= 0) {
         // parts are in row order: the first bad part has the first bad voxel
@@ -310,11 +358,19 @@ final class OrderStatistics {
       all.minNz = Math.min(all.minNz, p.minNz);
       all.maxNz = Math.max(all.maxNz, p.maxNz);
       all.nonZero += p.nonZero;
+      if (p.integers == null) {
+        ints = null;
+      } else if (ints != null && p.integers != ints) {
+        for (int b = 0; b < ints.length; b++) {
+          ints[b] += p.integers[b];
+        }
+      }
     }
     long n = rows.count();
-    return all.nonZero == 0
+    Summary s = all.nonZero == 0
         ? new Summary(n, 0, all.min, all.max, Double.NaN, Double.NaN)
         : new Summary(n, all.nonZero, all.min, all.max, all.minNz, all.maxNz);
+    return new Scan(s, ints);
   }
 
   /** The search for one order statistic: rank {@code k} within the value window [lo, hi]. */

@@ -200,6 +200,7 @@ final class OnnxSegmenter implements Segmenter {
     public float[] predict(FloatBuffer input, int count) {
       float[] out = new float[count * th * tw];
       predictInto(input, count, th * tw, out);
+      check(out, count, th * tw);
       return out;
     }
 
@@ -246,7 +247,11 @@ final class OnnxSegmenter implements Segmenter {
         throw new ModelException("model " + contract.label() + " failed on a batch of shape "
             + Arrays.toString(shape) + ": " + e.getMessage(), e);
       }
-      for (int i = 0; i < count * th * tw; i++) {
+    }
+
+    @Override
+    public void check(float[] out, int count, int tileVoxels) {
+      for (int i = 0; i < count * tileVoxels; i++) {
         // NaN would become an all-NaN probability map and an empty mask, as if nothing were
         // found; infinities are fine (certain background or foreground)
         if (Float.isNaN(out[i])) {

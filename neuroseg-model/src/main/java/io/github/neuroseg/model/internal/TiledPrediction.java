@@ -101,6 +101,15 @@ public final class TiledPrediction {
       }
       System.arraycopy(p, 0, out, 0, p.length);
     }
+
+    /**
+     * Checks a batch's predictions before they are used; called on the stitching thread, so
+     * that the check does not delay the next batch. The default accepts everything.
+     *
+     * @param predictions the first {@code count * tileVoxels} values are the batch's
+     * @throws io.github.neuroseg.NeuroSegException to stop the prediction
+     */
+    default void check(float[] predictions, int count, int tileVoxels) {}
   }
 
   private final TilePlan plan;
@@ -367,6 +376,7 @@ public final class TiledPrediction {
 
     /** On the stitching thread, in batch order. */
     private Void accumulate(Batch batch, float[] predictions) {
+      predictor.check(predictions, batch.count * variants, tileVoxels);
       float[] p = predictions;
       if (logits) {
         int n = batch.count * variants * tileVoxels;
