@@ -167,6 +167,8 @@ public final class VoxelRows {
     private long row;
     private final long end;
     private final @Nullable Cursor<? extends RealType<?>> cursor;
+    private byte @Nullable [] zeroBytes;
+    private short @Nullable [] zeroShorts;
 
     private Reader(long from, long to) {
       this.row = from;
@@ -339,6 +341,161 @@ public final class VoxelRows {
         out[at + x] = (float) ((v - lo) * scale);
       }
       return bad;
+    }
+
+    /** Skips the next row. */
+    public void skip() {
+      advance();
+      if (cursor != null) {
+        cursor.jumpFwd(width);
+      }
+      row++;
+    }
+
+    /**
+     * The voxels of the next row with a value {@code >= threshold} (NaN never is): their x, in
+     * increasing order, into {@code xs}, and their values as floats into {@code values}. Zero
+     * runs of 8- and 16-bit images are skipped by a vectorised comparison.
+     *
+     * @param xs at least {@link #width()} values
+     * @param values at least {@link #width()} values
+     * @param scratch at least {@link #width()} values of working space
+     * @return how many voxels were selected
+     */
+    public int select(double threshold, int[] xs, float[] values, double[] scratch) {
+      int w = width;
+      int n = 0;
+      if (kind == Kind.U8 || kind == Kind.U16) {
+        advance();
+        Object a = array();
+        int o = offset();
+        // integer values: v >= threshold exactly when v >= ceil(threshold)
+        double c = Math.ceil(threshold);
+        if (!(c <= 65535)) {
+          row++;
+          return 0; // NaN or above every value
+        }
+        int cut = (int) Math.max(c, 0);
+        if (kind == Kind.U8) {
+          byte[] v = (byte[]) a;
+          if (cut >= 1) {
+            // most of a sparse mask is zero: find the next non-zero voxel with the JDK's
+            // vectorised comparison against zeros
+            if (zeroBytes == null) {
+              zeroBytes = new byte[w];
+            }
+            int x = 0;
+            while (x < w) {
+              int m = Arrays.mismatch(v, o + x, o + w, zeroBytes, 0, w - x);
+              if (m < 0) {
+                break;
+              }
+              x += m;
+              int b = v[o + x] & 0xff;
+              if (b >= cut) {
+                xs[n] = x;
+                values[n++] = b;
+              }
+              x++;
+            }
+          } else {
+            for (int x = 0; x < w; x++) {
+              xs[n] = x;
+              values[n++] = v[o + x] & 0xff;
+            }
+          }
+        } else {
+          short[] v = (short[]) a;
+          if (cut >= 1) {
+            if (zeroShorts == null) {
+              zeroShorts = new short[w];
+            }
+            int x = 0;
+            while (x < w) {
+              int m = Arrays.mismatch(v, o + x, o + w, zeroShorts, 0, w - x);
+              if (m < 0) {
+                break;
+              }
+              x += m;
+              int b = v[o + x] & 0xffff;
+              if (b >= cut) {
+                xs[n] = x;
+                values[n++] = b;
+              }
+              x++;
+            }
+          } else {
+            for (int x = 0; x < w; x++) {
+              xs[n] = x;
+              values[n++] = v[o + x] & 0xffff;
+            }
+          }
+        }
+        row++;
+        return n;
+      }
+      if (kind == Kind.F32) {
+        advance();
+        float[] v = (float[]) array();
+        int o = offset();
+        for (int x = 0; x < w; x++) {
+          float f = v[o + x];
+          if (f >= threshold) {
+            xs[n] = x;
+            values[n++] = f;
+          }
+        }
+        row++;
+        return n;
+      }
+      read(scratch);
+      for (int x = 0; x < w; x++) {
+        double d = scratch[x];
+        if (d >= threshold) {
+          xs[n] = x;
+          values[n++] = (float) d;
+        }
+      }
+      return n;
+    }
+
+    /**
+     * The values at {@code xs[0 .. n)} of the next row, as floats, into {@code out}.
+     *
+     * @param scratch at least {@link #width()} values of working space
+     */
+    public void gather(int[] xs, int n, float[] out, double[] scratch) {
+      if (kind == Kind.U8 || kind == Kind.U16 || kind == Kind.F32) {
+        advance();
+        Object a = array();
+        int o = offset();
+        switch (kind) {
+          case U8 -> {
+            byte[] v = (byte[]) a;
+            for (int i = 0; i < n; i++) {
+              out[i] = v[o + xs[i]] & 0xff;
+            }
+          }
+          case U16 -> {
+            short[] v = (short[]) a;
+            for (int i = 0; i < n; i++) {
+              out[i] = v[o + xs[i]] & 0xffff;
+            }
+          }
+          default -> {
+            float[] v = (float[]) a;
+            for (int i = 0; i < n; i++) {
+              out[i] = v[o + xs[i]];
+            }
+          }
+        }
+        row++;
+        return;
+      }
+      read(scratch);
+      for (int i = 0; i < n; i++) {
+        out[i] = (float) scratch[xs[i]];
+      }
     }
 
     /**
