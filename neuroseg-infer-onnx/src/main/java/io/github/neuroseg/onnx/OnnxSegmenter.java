@@ -27,9 +27,13 @@ import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import net.imglib2.Cursor;
 import net.imglib2.RandomAccessibleInterval;
+import net.imglib2.img.array.ArrayImg;
 import net.imglib2.img.array.ArrayImgs;
+import net.imglib2.img.basictypeaccess.array.ByteArray;
 import net.imglib2.img.cell.CellImgFactory;
+import net.imglib2.type.numeric.integer.UnsignedByteType;
 import net.imglib2.type.numeric.real.FloatType;
 import net.imglib2.util.Intervals;
 import net.imglib2.view.Views;
@@ -150,6 +154,64 @@ final class OnnxSegmenter implements Segmenter {
     }
     RandomAccessibleInterval<FloatType> zeroTarget =
         Views.isZeroMin(target) ? target : Views.zeroMin(target);
+    predict(volume, () -> {
+      for (FloatType t : Views.iterable(zeroTarget)) {
+        t.setZero();
+      }
+    }, (plan, prediction, range, batches) ->
+        prediction.run(volume.image(), range, zeroTarget, batches));
+    return new Segmentation(target, config.threshold(), volume.voxelSize());
+  }
+
+  /**
+   * The mask of {@link #segment}, thresholded slice by slice as the slices are finished: no
+   * probability map of the whole volume is held.
+   */
+  @Override
+  public RandomAccessibleInterval<UnsignedByteType> segmentMask(Volume volume) {
+    long[] dims = volume.dimensions();
+    boolean oneArray = Intervals.numElements(volume.image()) <= Integer.MAX_VALUE - 8;
+    RandomAccessibleInterval<UnsignedByteType> out = oneArray ? ArrayImgs.unsignedBytes(dims)
+        : new CellImgFactory<>(new UnsignedByteType(), 256, 256, 16).create(dims);
+    float t = config.threshold().floatValue();
+    predict(volume, () -> {
+      // the probabilities of a volume without contrast are all 0
+      int v = 0f >= t ? 1 : 0;
+      for (UnsignedByteType b : Views.iterable(out)) {
+        b.set(v);
+      }
+    }, (plan, prediction, range, batches) -> {
+      byte[] array = oneArray ? ((ArrayImg<UnsignedByteType, ByteArray>) out).update(null)
+          .getCurrentStorageArray() : null;
+      prediction.run(volume.image(), range, (z, slice) -> {
+        if (array != null) {
+          int at = z * slice.length;
+          for (int i = 0; i < slice.length; i++) {
+            array[at + i] = (byte) (slice[i] >= t ? 1 : 0);
+          }
+        } else {
+          Cursor<UnsignedByteType> c = Views.flatIterable(Views.interval(out,
+              new long[] {0, 0, z}, new long[] {dims[0] - 1, dims[1] - 1, z})).cursor();
+          for (float p : slice) {
+            c.next().set(p >= t ? 1 : 0);
+          }
+        }
+      }, batches);
+    });
+    return out;
+  }
+
+  /** Runs one tiled prediction. */
+  private interface Predict {
+    void run(TilePlan plan, TiledPrediction prediction, Normalization.Range range,
+        OrtBatches batches);
+  }
+
+  /**
+   * The shared body of every segmentation: the plan, the normalisation, and either the
+   * prediction or, for a volume without contrast, {@code constant} (the model is not run).
+   */
+  private void predict(Volume volume, Runnable constant, Predict run) {
     lock.readLock().lock();
     try {
       if (closed) {
@@ -163,18 +225,15 @@ final class OnnxSegmenter implements Segmenter {
       if (range.isConstant()) {
         // no contrast, so no neuron; the model would only see a constant input (range() has
         // logged the warning)
-        for (FloatType t : Views.iterable(zeroTarget)) {
-          t.setZero();
-        }
+        constant.run();
         config.progress().onProgress(new Progress(STAGE, plan.tileCount(), plan.tileCount()));
-        return new Segmentation(target, config.threshold(), volume.voxelSize());
+        return;
       }
       try (OrtBatches batches = new OrtBatches()) {
-        new TiledPrediction(plan, config.blending(), config.batchSize(), workers,
-            config.testTimeAugmentation(), contract.output(), STAGE, config.progress())
-            .run(volume.image(), range, zeroTarget, batches);
+        run.run(plan, new TiledPrediction(plan, config.blending(), config.batchSize(), workers,
+            config.testTimeAugmentation(), contract.output(), STAGE, config.progress()), range,
+            batches);
       }
-      return new Segmentation(target, config.threshold(), volume.voxelSize());
     } finally {
       lock.readLock().unlock();
     }

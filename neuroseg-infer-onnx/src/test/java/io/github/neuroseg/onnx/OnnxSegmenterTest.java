@@ -272,6 +272,39 @@ class OnnxSegmenterTest {
   }
 
   @Test
+  void theMaskAloneIsTheThresholdedMap() {
+    byte[] model = tinyVit(6);
+    Volume vol = randomVolume(new SplittableRandom(17), 45, 31, 7);
+    for (double threshold : new double[] {0, 0.45, 1}) {
+      try (Segmenter seg = builder("vit", model).threshold(threshold).batchSize(3).build()) {
+        Segmentation s = seg.segment(vol);
+        net.imglib2.RandomAccessibleInterval<net.imglib2.type.numeric.integer.UnsignedByteType>
+            mask = seg.segmentMask(vol);
+        assertArrayEquals(vol.dimensions(), mask.dimensionsAsLongArray());
+        net.imglib2.Cursor<net.imglib2.type.logic.BitType> want =
+            Views.flatIterable(s.mask()).cursor();
+        long set = 0;
+        for (net.imglib2.type.numeric.integer.UnsignedByteType b : Views.flatIterable(mask)) {
+          assertEquals(want.next().get() ? 1 : 0, b.get());
+          set += b.get();
+        }
+        if (threshold == 0.45) {
+          assertTrue(set > 0 && set < vol.width() * vol.height() * vol.depth(),
+              "a mixed mask: " + set);
+        }
+      }
+    }
+    // a volume without contrast: probabilities 0, so the mask is set only at threshold 0
+    Volume flat = Volume.ofFloats(new float[40 * 20 * 3], 40, 20, 3, VoxelSize.UNIT);
+    try (Segmenter seg = builder("vit", model).threshold(0.3).build()) {
+      for (net.imglib2.type.numeric.integer.UnsignedByteType b
+          : Views.flatIterable(seg.segmentMask(flat))) {
+        assertEquals(0, b.get());
+      }
+    }
+  }
+
+  @Test
   void tinyNetworkOnASingleTileMatchesTheModelDirectly() {
     // a 16x16x3 volume is exactly one tile: the probabilities are sigmoid(logits) of the model
     // run once on the normalised block, with the slab mirrored at both z ends

@@ -33,13 +33,6 @@ final class ForegroundSet {
   final float[] values;
   /** The intensity of each foreground voxel, or {@code null} when none were given. */
   final float @Nullable [] intensities;
-  /**
-   * Once {@link #cacheNeighbours()} ran: the neighbours of voxel {@code id} are {@code
-   * packed[start[id] .. start[id + 1])}, each {@code neighbour id * 32 + offset}.
-   */
-  private int @Nullable [] start;
-  private int @Nullable [] packed;
-
   private ForegroundSet(int nx, int ny, int nz, int[] rowStart, int[] xs, int[] rows,
       float[] values, float @Nullable [] intensities) {
     this.nx = nx;
@@ -84,83 +77,87 @@ final class ForegroundSet {
     }
     VoxelRows mask = VoxelRows.of(image);
     VoxelRows gray = intensities == null ? null : VoxelRows.of(intensities);
-    // array-backed images are scanned in parallel parts of rows, concatenated in row order, so
-    // the ids are the same as those of one raster-order pass
+    // array-backed images are scanned in parallel parts of rows; a first pass counts each row's
+    // voxels, so that the second writes every part's voxels straight to their place and the
+    // ids are those of one raster-order pass
     int parts = mask.direct() && (gray == null || gray.direct()) && mask.count() >= PARALLEL_MIN
         ? (int) Math.min(nRows, Runtime.getRuntime().availableProcessors()) : 1;
-    Part[] done = IntStream.range(0, parts).parallel()
-        .mapToObj(i -> scan(mask, gray, threshold, nRows * i / parts, nRows * (i + 1) / parts))
-        .toArray(Part[]::new);
-    int total = 0;
-    for (Part p : done) {
-      total += p.xs.size;
-    }
     int[] rowStart = new int[(int) nRows + 1];
-    int[] xs = new int[total];
-    int[] rows = new int[total];
-    float[] vals = new float[total];
-    float[] ints = intensities == null ? null : new float[total];
-    int base = 0;
-    for (Part p : done) {
-      for (int r = p.from; r < p.to; r++) {
-        rowStart[r] = base + p.rowStart[r - p.from];
-      }
-      int n = p.xs.size;
-      System.arraycopy(p.xs.data, 0, xs, base, n);
-      System.arraycopy(p.rows.data, 0, rows, base, n);
-      System.arraycopy(p.values.data, 0, vals, base, n);
-      if (ints != null) {
-        System.arraycopy(p.intensities.data, 0, ints, base, n);
-      }
-      base += n;
+    long[] partSize = IntStream.range(0, parts).parallel()
+        .mapToLong(i -> count(mask, threshold, nRows * i / parts, nRows * (i + 1) / parts,
+            rowStart))
+        .toArray();
+    long total = 0;
+    long[] partBase = new long[parts];
+    for (int i = 0; i < parts; i++) {
+      partBase[i] = total;
+      total += partSize[i];
     }
-    rowStart[(int) nRows] = total;
-    return new ForegroundSet(nx, ny, nz, rowStart, xs, rows, vals, ints);
+    if (total > Integer.MAX_VALUE - 8) {
+      throw new InvalidInputException("the foreground has " + total + " voxels; at most "
+          + (Integer.MAX_VALUE - 8) + " can be traced");
+    }
+    // rowStart holds each row's count: turn it into the first id of every row
+    int id = 0;
+    for (int r = 0; r < nRows; r++) {
+      int c = rowStart[r];
+      rowStart[r] = id;
+      id += c;
+    }
+    rowStart[(int) nRows] = id;
+    int n = (int) total;
+    ForegroundSet fg = new ForegroundSet(nx, ny, nz, rowStart, new int[n], new int[n],
+        new float[n], intensities == null ? null : new float[n]);
+    IntStream.range(0, parts).parallel().forEach(i -> fg.fill(mask, gray, threshold,
+        nRows * i / parts, nRows * (i + 1) / parts));
+    return fg;
   }
 
   /** Images with fewer voxels are scanned by one thread. */
   private static final long PARALLEL_MIN = 1 << 20;
 
-  /** The foreground of rows {@code from .. to - 1}, ids counted from the part's first. */
-  private record Part(int from, int to, int[] rowStart, IntList xs, IntList rows,
-      FloatList values, @Nullable FloatList intensities) {}
-
-  private static Part scan(VoxelRows mask, @Nullable VoxelRows gray, double threshold,
-      long fromRow, long toRow) {
-    int from = (int) fromRow;
-    int to = (int) toRow;
+  /** Counts the foreground voxels of rows {@code from .. to - 1} into {@code perRow[row]}. */
+  private static long count(VoxelRows mask, double threshold, long fromRow, long toRow,
+      int[] perRow) {
     int nx = mask.width();
-    int[] rowStart = new int[to - from];
-    IntList xs = new IntList();
-    IntList rows = new IntList();
-    FloatList vals = new FloatList();
-    FloatList ints = gray == null ? null : new FloatList();
-    VoxelRows.Reader m = mask.reader(from, to);
-    VoxelRows.Reader g = gray == null ? null : gray.reader(from, to);
+    VoxelRows.Reader m = mask.reader(fromRow, toRow);
+    int[] rowXs = new int[nx];
+    float[] rowValues = new float[nx];
+    double[] scratch = new double[nx];
+    long total = 0;
+    for (int r = (int) fromRow; r < toRow; r++) {
+      int n = m.select(threshold, rowXs, rowValues, scratch);
+      perRow[r] = n;
+      total += n;
+    }
+    return total;
+  }
+
+  /** Fills the voxels of rows {@code from .. to - 1} in, at the ids {@link #rowStart} gives. */
+  private void fill(VoxelRows mask, @Nullable VoxelRows gray, double threshold, long fromRow,
+      long toRow) {
+    int nx = mask.width();
+    VoxelRows.Reader m = mask.reader(fromRow, toRow);
+    VoxelRows.Reader g = gray == null ? null : gray.reader(fromRow, toRow);
     int[] rowXs = new int[nx];
     float[] rowValues = new float[nx];
     float[] rowGray = new float[nx];
     double[] scratch = new double[nx];
-    for (int r = from; r < to; r++) {
-      rowStart[r - from] = xs.size;
+    for (int r = (int) fromRow; r < toRow; r++) {
       int n = m.select(threshold, rowXs, rowValues, scratch);
+      int at = rowStart[r];
       if (g != null) {
         if (n > 0) {
           g.gather(rowXs, n, rowGray, scratch);
+          System.arraycopy(rowGray, 0, intensities, at, n);
         } else {
           g.skip();
         }
       }
-      for (int i = 0; i < n; i++) {
-        xs.add(rowXs[i]);
-        rows.add(r);
-        vals.add(rowValues[i]);
-        if (ints != null) {
-          ints.add(rowGray[i]);
-        }
-      }
+      System.arraycopy(rowXs, 0, xs, at, n);
+      System.arraycopy(rowValues, 0, values, at, n);
+      Arrays.fill(rows, at, at + n, r);
     }
-    return new Part(from, to, rowStart, xs, rows, vals, ints);
   }
 
   /** Number of foreground voxels. */
@@ -218,54 +215,6 @@ final class ForegroundSet {
    * + 3 (dy + 1) + 9 (dz + 1)} into {@code offsets} when it is not {@code null}.
    */
   int neighbours(int id, int[] out, int @Nullable [] offsets) {
-    int[] p = packed;
-    if (p != null) {
-      int from = start[id];
-      int n = start[id + 1] - from;
-      for (int k = 0; k < n; k++) {
-        int e = p[from + k];
-        out[k] = e >>> 5;
-        if (offsets != null) {
-          offsets[k] = e & 31;
-        }
-      }
-      return n;
-    }
-    return search(id, out, offsets);
-  }
-
-  /**
-   * Computes every voxel's neighbours once and keeps them, so that the stages that visit the
-   * neighbours again (components, every fast marching) read them instead of searching the rows:
-   * 4 bytes per neighbour pair more memory. Foregrounds of {@code 2^26} voxels or more, or with
-   * more pairs than one array holds, keep searching.
-   */
-  void cacheNeighbours() {
-    int n = size();
-    if (n >= 1 << 26 || packed != null) {
-      return;
-    }
-    int[] st = new int[n + 1];
-    IntList all = new IntList();
-    int[] nb = new int[26];
-    int[] off = new int[26];
-    for (int i = 0; i < n; i++) {
-      st[i] = all.size;
-      int m = search(i, nb, off);
-      if ((long) all.size + m > Integer.MAX_VALUE - 8) {
-        return;
-      }
-      for (int k = 0; k < m; k++) {
-        all.add(nb[k] << 5 | off[k]);
-      }
-    }
-    st[n] = all.size;
-    start = st;
-    packed = all.toArray();
-  }
-
-  /** The neighbours of {@code id} found by searching the rows around it. */
-  private int search(int id, int[] out, int @Nullable [] offsets) {
     int x = xs[id];
     int r0 = rows[id];
     int y = r0 % ny;

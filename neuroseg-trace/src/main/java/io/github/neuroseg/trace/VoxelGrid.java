@@ -28,9 +28,8 @@ final class VoxelGrid {
     this.edt = edt;
   }
 
-  /** The foreground, its neighbours (computed once for every stage) and its distance transform. */
+  /** The foreground and its exact distance transform. */
   static VoxelGrid of(ForegroundSet fg, VoxelSize vs) {
-    fg.cacheNeighbours();
     return new VoxelGrid(fg, vs, DistanceTransform.compute(fg, vs.x(), vs.y(), vs.z()));
   }
 

@@ -27,8 +27,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The foreground scan reads arrays directly and in parallel parts of rows: the result must be
- * the one of a single raster-order pass through a cursor, for every storage and pixel type, and
- * the neighbours kept for the later stages must be those the row search finds.
+ * the one of a single raster-order pass through a cursor, for every storage and pixel type.
  */
 class ForegroundScanTest {
 
@@ -108,32 +107,6 @@ class ForegroundScanTest {
             expected += v >= threshold ? 1 : 0;
           }
           assertEquals(expected, ref.size());
-          // the cached neighbours are the searched ones, in the same order
-          int[] a = new int[26];
-          int[] ao = new int[26];
-          int[] b = new int[26];
-          int[] bo = new int[26];
-          ForegroundSet cached = ForegroundSet.of(array, threshold, null);
-          int step = Math.max(1, cached.size() / 5000);
-          int[][] searched = new int[cached.size()][];
-          for (int i = 0; i < cached.size(); i += step) {
-            int m = cached.neighbours(i, a, ao);
-            int[] both = new int[2 * m];
-            for (int k = 0; k < m; k++) {
-              both[2 * k] = a[k];
-              both[2 * k + 1] = ao[k];
-            }
-            searched[i] = both;
-          }
-          cached.cacheNeighbours();
-          for (int i = 0; i < cached.size(); i += step) {
-            int m = cached.neighbours(i, b, bo);
-            assertEquals(searched[i].length / 2, m);
-            for (int k = 0; k < m; k++) {
-              assertEquals(searched[i][2 * k], b[k]);
-              assertEquals(searched[i][2 * k + 1], bo[k]);
-            }
-          }
         });
   }
 

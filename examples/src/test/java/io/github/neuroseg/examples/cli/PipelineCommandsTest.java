@@ -103,6 +103,26 @@ class PipelineCommandsTest {
   }
 
   @Test
+  void runWithoutProbabilitiesSegmentsTheSameMaskAndTrace() throws IOException {
+    // without --probabilities, run segments straight into the mask (no float map is kept);
+    // with them it thresholds the kept map: the files must be the same
+    Path direct = dir.resolve("direct");
+    Path kept = dir.resolve("kept");
+    Run a = cli("run", "--model", model.toString(), "--input", image.toString(), "--output",
+        direct.resolve("out.swc").toString(), "--mask", direct.resolve("mask.tif").toString());
+    Run b = cli("run", "--model", model.toString(), "--input", image.toString(), "--output",
+        kept.resolve("out.swc").toString(), "--mask", kept.resolve("mask.tif").toString(),
+        "--probabilities", kept.resolve("prob.tif").toString());
+    assertEquals(0, a.code(), a.err());
+    assertEquals(0, b.code(), b.err());
+    assertFalse(Swc.read(direct.resolve("out.swc")).isEmpty());
+    assertEquals(Files.readString(kept.resolve("out.swc")),
+        Files.readString(direct.resolve("out.swc")));
+    assertArrayEquals(Files.readAllBytes(kept.resolve("mask.tif")),
+        Files.readAllBytes(direct.resolve("mask.tif")));
+  }
+
+  @Test
   void runTracesInsideTheMaskAndWritesPictures() throws IOException {
     Path swc = dir.resolve("run/out.swc");
     Path mask = dir.resolve("run/mask.tif");

@@ -181,7 +181,41 @@ public final class TiledPrediction {
    */
   public void run(RandomAccessibleInterval<? extends RealType<?>> image, Normalization.Range range,
       RandomAccessibleInterval<FloatType> target, BatchPredictor predictor) {
-    new Run(image, range, target, predictor).execute();
+    float[] array = floatArray(target, (long) plan.width() * plan.height() * plan.depth());
+    SliceSink sink = array != null ? (z, slice) -> System.arraycopy(slice, 0, array,
+        z * slice.length, slice.length) : (z, slice) -> {
+          Cursor<FloatType> c = Views.flatIterable(Views.interval(target, new long[] {0, 0, z},
+              new long[] {plan.width() - 1, plan.height() - 1, z})).cursor();
+          for (float v : slice) {
+            c.next().set(v);
+          }
+        };
+    new Run(image, range, sink, predictor).execute();
+  }
+
+  /**
+   * Predicts the whole volume, handing each finished slice's probabilities to {@code sink}
+   * instead of keeping them: e.g. to threshold them into a mask, so that no probability map of
+   * the whole volume is ever held.
+   *
+   * @param image the volume, {@code plan.width() x plan.height() x plan.depth()}, zero-min
+   * @param range the intensity normalisation applied to every voxel before the predictor sees it
+   * @throws InvalidInputException for a NaN or infinite voxel (naming its position)
+   */
+  public void run(RandomAccessibleInterval<? extends RealType<?>> image, Normalization.Range range,
+      SliceSink sink, BatchPredictor predictor) {
+    new Run(image, range, sink, predictor).execute();
+  }
+
+  /** Receives finished output slices, one call per slice, in increasing z, on one thread. */
+  @FunctionalInterface
+  public interface SliceSink {
+    /**
+     * One slice's probabilities.
+     *
+     * @param slice {@code width * height} values, x fastest; reused after the call returns
+     */
+    void accept(int z, float[] slice);
   }
 
   /** One {@link #run} call: its caches, pools and threads. */
@@ -189,8 +223,7 @@ public final class TiledPrediction {
     private final RandomAccessibleInterval<? extends RealType<?>> image;
     private final VoxelRows rows;
     private final Normalization.Range range;
-    private final RandomAccessibleInterval<FloatType> target;
-    private final float @Nullable [] targetArray;
+    private final SliceSink sink;
     private final BatchPredictor predictor;
     private final int batches;
     private final int tileWidth = plan.tileWidth();
@@ -209,13 +242,14 @@ public final class TiledPrediction {
     private final Map<Integer, Integer> tilesDone = new HashMap<>();
     private long doneTotal;
 
+    private final float[] finished = new float[sliceVoxels];
+
     Run(RandomAccessibleInterval<? extends RealType<?>> image, Normalization.Range range,
-        RandomAccessibleInterval<FloatType> target, BatchPredictor predictor) {
+        SliceSink sink, BatchPredictor predictor) {
       this.image = image;
       this.rows = VoxelRows.of(image);
       this.range = range;
-      this.target = target;
-      this.targetArray = floatArray(target, (long) sliceVoxels * plan.depth());
+      this.sink = sink;
       this.predictor = predictor;
       this.batches = (int) ((plan.tileCount() + batchSize - 1) / batchSize);
       this.buffers = new ArrayBlockingQueue<>(workers + 2);
@@ -433,19 +467,10 @@ public final class TiledPrediction {
       return out;
     }
 
-    /** Writes a finished slice and zeroes its accumulator for reuse. */
+    /** Hands a finished slice to the sink and zeroes its accumulator for reuse. */
     private void write(int z, double[] acc) {
-      if (targetArray != null) {
-        stitcher.finishAndClear(acc, targetArray, z * sliceVoxels);
-        return;
-      }
-      float[] out = new float[acc.length];
-      stitcher.finishAndClear(acc, out, 0);
-      Cursor<FloatType> c = Views.flatIterable(Views.interval(target, new long[] {0, 0, z},
-          new long[] {plan.width() - 1, plan.height() - 1, z})).cursor();
-      for (float v : out) {
-        c.next().set(v);
-      }
+      stitcher.finishAndClear(acc, finished, 0);
+      sink.accept(z, finished);
     }
   }
 
