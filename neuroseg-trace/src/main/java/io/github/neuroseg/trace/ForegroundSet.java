@@ -133,7 +133,10 @@ final class ForegroundSet {
     return total;
   }
 
-  /** Fills the voxels of rows {@code from .. to - 1} in, at the ids {@link #rowStart} gives. */
+  /**
+   * Fills the voxels of rows {@code from .. to - 1} in, at the ids {@link #rowStart} gives;
+   * rows counted empty are skipped.
+   */
   private void fill(VoxelRows mask, @Nullable VoxelRows gray, double threshold, long fromRow,
       long toRow) {
     int nx = mask.width();
@@ -144,8 +147,16 @@ final class ForegroundSet {
     float[] rowGray = new float[nx];
     double[] scratch = new double[nx];
     for (int r = (int) fromRow; r < toRow; r++) {
-      int n = m.select(threshold, rowXs, rowValues, scratch);
       int at = rowStart[r];
+      if (rowStart[r + 1] == at) {
+        // counted empty: most rows of a sparse mask are not read again
+        m.skip();
+        if (g != null) {
+          g.skip();
+        }
+        continue;
+      }
+      int n = m.select(threshold, rowXs, rowValues, scratch);
       if (g != null) {
         if (n > 0) {
           g.gather(rowXs, n, rowGray, scratch);
