@@ -35,10 +35,14 @@ public record PostProcessing(double lowThreshold, int minComponentVoxels) {
   public static final PostProcessing NONE = new PostProcessing(1, 0);
 
   /**
-   * What {@code neuroseg run} and {@code scripts/eval-real} use unless told otherwise (chosen
-   * on the real-data benchmark; see the README): currently {@link #NONE}.
+   * What {@code neuroseg run} and {@code segment}, {@code Pipeline.of}, the ImageJ command and
+   * {@code scripts/eval-real} use unless told otherwise: hysteresis down to probability 0.1, no
+   * component removal (the tracer already drops components under 30 voxels). Chosen on the
+   * real-data benchmark with the bundled model (README, "The bundled model"): against no
+   * post-processing it keeps thin, dim neurites whose probability dips under the calibrated
+   * threshold (0.95) and joins the pieces, so traces have fewer trees.
    */
-  public static final PostProcessing DEFAULT = NONE;
+  public static final PostProcessing DEFAULT = new PostProcessing(0.1, 0);
 
   /**
    * Checks the values.

@@ -1,5 +1,6 @@
 package io.github.neuroseg.segmentation;
 
+import io.github.neuroseg.volume.Normalization;
 import io.github.neuroseg.volume.Volume;
 import net.imglib2.Cursor;
 import net.imglib2.RandomAccessibleInterval;
@@ -49,6 +50,26 @@ public interface Segmenter extends AutoCloseable {
     }
     return out;
   }
+
+  /**
+   * Segments one box of a volume, writing into {@code target} exactly the probabilities {@link
+   * #segment} gives the box's voxels when it segments the whole volume, bit for bit: the tiles of
+   * the whole volume's plan that touch the box are predicted and blended in the same order, and
+   * only the input voxels they need are read (the box, a margin of up to a tile in x and y, and
+   * half the model's input depth in z). A volume too large for one machine can so be segmented
+   * box by box, by many processes, with the result of one {@code segment} call.
+   *
+   * @param volume the whole volume (typically a lazy chunked one)
+   * @param range the whole volume's normalisation range, {@code
+   *     config().normalization().range(volume.image())}, computed once for all boxes
+   * @param min the box's first voxel (x, y, z)
+   * @param max the box's last voxel (x, y, z), inclusive
+   * @param target receives the box's probabilities; the box's size, any origin
+   * @throws io.github.neuroseg.InvalidInputException for a box outside the volume, a target of
+   *     another size, or NaN voxels
+   */
+  void segmentBox(Volume volume, Normalization.Range range, long[] min, long[] max,
+      RandomAccessibleInterval<FloatType> target);
 
   /** The settings this segmenter runs with, model defaults resolved. */
   SegmenterConfig config();

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 import java.util.stream.IntStream;
 import net.imglib2.RandomAccessibleInterval;
 import net.imglib2.type.numeric.RealType;
@@ -31,7 +32,8 @@ import org.jspecify.annotations.Nullable;
  * <p>Array- and plane-backed images are read straight from their arrays and in parallel (one
  * part of the rows per processor, see {@link VoxelRows}); the parts' counts, minima and maxima
  * are merged exactly, so the results do not depend on the number of threads. Other images are
- * read in one pass through a cursor.
+ * read in one pass through a cursor. A volume visited in passes ({@link VoxelPasses}, e.g. by a
+ * cluster's executors) takes the same search, each pass merged from its parts.
  */
 final class OrderStatistics {
   /** Bins per histogram pass when looking for an order statistic. */
@@ -97,6 +99,115 @@ final class OrderStatistics {
   static double[] percentiles(RandomAccessibleInterval<? extends RealType<?>> image,
       Summary summary, boolean nonZeroOnly, double... percentiles) {
     return source(image).percentiles(summary, nonZeroOnly, percentiles);
+  }
+
+  /** The summary pass of {@link #summary(VoxelPasses)}; non-finite values are counted. */
+  private static final class SummaryAcc implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+    long count;
+    long nonZero;
+    long nonFinite;
+    double firstNonFinite;
+    double min = Double.POSITIVE_INFINITY;
+    double max = Double.NEGATIVE_INFINITY;
+    double minNz = Double.POSITIVE_INFINITY;
+    double maxNz = Double.NEGATIVE_INFINITY;
+  }
+
+  private static final class SummaryPass implements VoxelPasses.Accumulation<SummaryAcc> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public SummaryAcc zero() {
+      return new SummaryAcc();
+    }
+
+    @Override
+    public SummaryAcc add(SummaryAcc a, double v) {
+      a.count++;
+      if (!Double.isFinite(v)) {
+        if (a.nonFinite++ == 0) {
+          a.firstNonFinite = v;
+        }
+        return a;
+      }
+      a.min = Math.min(a.min, v);
+      a.max = Math.max(a.max, v);
+      if (v != 0) {
+        a.nonZero++;
+        a.minNz = Math.min(a.minNz, v);
+        a.maxNz = Math.max(a.maxNz, v);
+      }
+      return a;
+    }
+
+    @Override
+    public SummaryAcc merge(SummaryAcc a, SummaryAcc b) {
+      if (a.nonFinite == 0 && b.nonFinite > 0) {
+        a.firstNonFinite = b.firstNonFinite;
+      }
+      a.count += b.count;
+      a.nonZero += b.nonZero;
+      a.nonFinite += b.nonFinite;
+      a.min = Math.min(a.min, b.min);
+      a.max = Math.max(a.max, b.max);
+      a.minNz = Math.min(a.minNz, b.minNz);
+      a.maxNz = Math.max(a.maxNz, b.maxNz);
+      return a;
+    }
+  }
+
+  /**
+   * Count, non-zero count, minimum and maximum of a volume visited in passes, in one pass.
+   *
+   * @throws InvalidInputException for an empty volume or NaN or infinite voxels
+   */
+  static Summary summary(VoxelPasses voxels) {
+    SummaryAcc a = voxels.run(new SummaryPass());
+    if (a.count == 0) {
+      throw new InvalidInputException("cannot normalise an empty volume");
+    }
+    if (a.nonFinite > 0) {
+      throw new InvalidInputException(a.nonFinite + " voxels are not finite (the first one seen "
+          + "is " + a.firstNonFinite + "); intensities must be finite numbers");
+    }
+    return a.nonZero == 0
+        ? new Summary(a.count, 0, a.min, a.max, Double.NaN, Double.NaN)
+        : new Summary(a.count, a.nonZero, a.min, a.max, a.minNz, a.maxNz);
+  }
+
+  /**
+   * Exact percentiles of the values of a volume visited in passes, or of its non-zero values.
+   *
+   * @see #percentiles(RandomAccessibleInterval, Summary, boolean, double...)
+   */
+  static double[] percentiles(VoxelPasses image, Summary summary, boolean nonZeroOnly,
+      double... percentiles) {
+    for (double q : percentiles) {
+      if (!(q >= 0 && q <= 100)) {
+        throw new InvalidInputException("percentile must be in [0, 100], got " + q);
+      }
+    }
+    long n = nonZeroOnly ? summary.nonZero() : summary.count();
+    if (n == 0) {
+      throw new IllegalArgumentException("no voxels to take percentiles of");
+    }
+    long[] ks = new long[2 * percentiles.length];
+    for (int i = 0; i < percentiles.length; i++) {
+      double rank = percentiles[i] / 100.0 * (n - 1);
+      ks[2 * i] = (long) Math.floor(rank);
+      ks[2 * i + 1] = Math.min(ks[2 * i] + 1, n - 1);
+    }
+    double[] v = nonZeroOnly
+        ? orderStatistics(image, true, ks, summary.minNonZero(), summary.maxNonZero())
+        : orderStatistics(image, false, ks, summary.min(), summary.max());
+    double[] out = new double[percentiles.length];
+    for (int i = 0; i < percentiles.length; i++) {
+      double frac = percentiles[i] / 100.0 * (n - 1) - ks[2 * i];
+      double a = v[2 * i];
+      out[i] = frac > 0 ? a + frac * (v[2 * i + 1] - a) : a;
+    }
+    return out;
   }
 
   /**
@@ -399,7 +510,8 @@ final class OrderStatistics {
   }
 
   /** A histogram of the values in [lo, hi], plus the count below lo. */
-  private static final class Histogram {
+  private static final class Histogram implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
     final double lo;
     final double hi;
     final double perBin;
@@ -443,20 +555,104 @@ final class OrderStatistics {
     }
   }
 
+  /** One histogram pass over the open windows. */
+  private record HistogramPass(double[][] windows, boolean skipZeros)
+      implements VoxelPasses.Accumulation<Histogram[]> {
+    @Override
+    public Histogram[] zero() {
+      Histogram[] hs = new Histogram[windows.length];
+      for (int i = 0; i < hs.length; i++) {
+        hs[i] = new Histogram(windows[i][0], windows[i][1]);
+      }
+      return hs;
+    }
+
+    @Override
+    public Histogram[] add(Histogram[] hs, double v) {
+      if (!(skipZeros && v == 0)) {
+        for (Histogram h : hs) {
+          h.add(v);
+        }
+      }
+      return hs;
+    }
+
+    @Override
+    public Histogram[] merge(Histogram[] a, Histogram[] b) {
+      for (int i = 0; i < a.length; i++) {
+        a[i].merge(b[i]);
+      }
+      return a;
+    }
+  }
+
+  /** The values inside each window, one growable array per window. */
+  private static final class Collected implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+    final double[][] values;
+    final int[] size;
+
+    Collected(int windows) {
+      values = new double[windows][16];
+      size = new int[windows];
+    }
+
+    void add(int i, double v) {
+      if (size[i] == values[i].length) {
+        values[i] = Arrays.copyOf(values[i], values[i].length * 2);
+      }
+      values[i][size[i]++] = v;
+    }
+  }
+
+  /** One pass gathering the values of every window still to collect. */
+  private record CollectPass(double[][] windows, boolean skipZeros)
+      implements VoxelPasses.Accumulation<Collected> {
+    @Override
+    public Collected zero() {
+      return new Collected(windows.length);
+    }
+
+    @Override
+    public Collected add(Collected c, double v) {
+      if (!(skipZeros && v == 0)) {
+        for (int i = 0; i < windows.length; i++) {
+          if (v >= windows[i][0] && v <= windows[i][1]) {
+            c.add(i, v);
+          }
+        }
+      }
+      return c;
+    }
+
+    @Override
+    public Collected merge(Collected a, Collected b) {
+      for (int i = 0; i < windows.length; i++) {
+        for (int k = 0; k < b.size[i]; k++) {
+          a.add(i, b.values[i][k]);
+        }
+      }
+      return a;
+    }
+  }
+
   /**
    * The k-th smallest values (0-based) of the image's values (the non-zero ones when {@code
    * skipZeros}), which all lie in [min, max]. Each pass histograms the values in every open window
    * at once and narrows each target's window to the bin holding its rank, until that bin holds one
    * distinct value (always so for integer data of up to 16 bits) or few enough voxels to collect
    * and sort in one more pass.
+   *
+   * @param histograms one pass: the histograms of the values in the given windows ({@code [lo,
+   *     hi]} each), zeros left out when skipping them
+   * @param collect one pass: the values in each of the given windows, in any order
    */
-  private static double[] orderStatistics(VoxelRows rows, boolean skipZeros, long[] ks,
-      double min, double max) {
+  private static double[] orderStatistics(Function<double[][], Histogram[]> histograms,
+      Function<double[][], double[][]> collect, long[] ks, double min, double max) {
     Target[] targets = new Target[ks.length];
     for (int i = 0; i < ks.length; i++) {
       targets[i] = new Target(ks[i], min, max);
     }
-    int w = rows.width();
     while (true) {
       Map<String, double[]> windows = new LinkedHashMap<>();
       for (Target t : targets) {
@@ -467,34 +663,7 @@ final class OrderStatistics {
       if (windows.isEmpty()) {
         break;
       }
-      double[][] bounds = windows.values().toArray(new double[0][]);
-      List<Histogram[]> parts = eachPart(rows, (from, to) -> {
-        Histogram[] hs = new Histogram[bounds.length];
-        for (int i = 0; i < hs.length; i++) {
-          hs[i] = new Histogram(bounds[i][0], bounds[i][1]);
-        }
-        double[] buf = new double[w];
-        VoxelRows.Reader r = rows.reader(from, to);
-        for (long row = from; row < to; row++) {
-          r.read(buf);
-          for (int x = 0; x < w; x++) {
-            double v = buf[x];
-            if (skipZeros && v == 0) {
-              continue;
-            }
-            for (Histogram h : hs) {
-              h.add(v);
-            }
-          }
-        }
-        return hs;
-      });
-      Histogram[] hs = parts.get(0);
-      for (int p = 1; p < parts.size(); p++) {
-        for (int i = 0; i < hs.length; i++) {
-          hs[i].merge(parts.get(p)[i]);
-        }
-      }
+      Histogram[] hs = histograms.apply(windows.values().toArray(new double[0][]));
       Map<String, Histogram> hists = new LinkedHashMap<>();
       int i = 0;
       for (String key : windows.keySet()) {
@@ -525,7 +694,28 @@ final class OrderStatistics {
         }
       }
     }
-    collect(rows, skipZeros, targets);
+    Map<String, double[]> bounds = new LinkedHashMap<>();
+    for (Target t : targets) {
+      if (!t.done) {
+        bounds.putIfAbsent(t.window(), new double[] {t.lo, t.hi});
+      }
+    }
+    if (!bounds.isEmpty()) {
+      double[][] values = collect.apply(bounds.values().toArray(new double[0][]));
+      Map<String, double[]> sorted = new LinkedHashMap<>();
+      int i = 0;
+      for (String key : bounds.keySet()) {
+        Arrays.sort(values[i]);
+        sorted.put(key, values[i++]);
+      }
+      for (Target t : targets) {
+        if (!t.done) {
+          double[] v = sorted.get(t.window());
+          t.value = v[(int) Math.min(t.collectRank, v.length - 1)];
+          t.done = true;
+        }
+      }
+    }
     double[] out = new double[ks.length];
     for (int i = 0; i < ks.length; i++) {
       out[i] = targets[i].value;
@@ -533,21 +723,66 @@ final class OrderStatistics {
     return out;
   }
 
-  /** One pass gathering the values of every window still to collect, then a sort per window. */
-  private static void collect(VoxelRows rows, boolean skipZeros, Target[] targets) {
-    Map<String, double[]> bounds = new LinkedHashMap<>();
-    for (Target t : targets) {
-      if (!t.done) {
-        bounds.putIfAbsent(t.window(), new double[] {t.lo, t.hi});
+  /** {@link #orderStatistics} over rows read in parallel parts. */
+  private static double[] orderStatistics(VoxelRows rows, boolean skipZeros, long[] ks,
+      double min, double max) {
+    return orderStatistics(w -> histograms(rows, skipZeros, w), b -> collect(rows, skipZeros, b),
+        ks, min, max);
+  }
+
+  /** {@link #orderStatistics} over a volume visited in passes. */
+  private static double[] orderStatistics(VoxelPasses image, boolean skipZeros, long[] ks,
+      double min, double max) {
+    return orderStatistics(w -> image.run(new HistogramPass(w, skipZeros)), b -> {
+      Collected c = image.run(new CollectPass(b, skipZeros));
+      double[][] v = new double[b.length][];
+      for (int i = 0; i < b.length; i++) {
+        v[i] = Arrays.copyOf(c.values[i], c.size[i]);
+      }
+      return v;
+    }, ks, min, max);
+  }
+
+  /** One histogram pass over the rows, in parallel parts merged exactly. */
+  private static Histogram[] histograms(VoxelRows rows, boolean skipZeros, double[][] bounds) {
+    int w = rows.width();
+    List<Histogram[]> parts = eachPart(rows, (from, to) -> {
+      Histogram[] hs = new Histogram[bounds.length];
+      for (int i = 0; i < hs.length; i++) {
+        hs[i] = new Histogram(bounds[i][0], bounds[i][1]);
+      }
+      double[] buf = new double[w];
+      VoxelRows.Reader r = rows.reader(from, to);
+      for (long row = from; row < to; row++) {
+        r.read(buf);
+        for (int x = 0; x < w; x++) {
+          double v = buf[x];
+          if (skipZeros && v == 0) {
+            continue;
+          }
+          for (Histogram h : hs) {
+            h.add(v);
+          }
+        }
+      }
+      return hs;
+    });
+    Histogram[] hs = parts.get(0);
+    for (int p = 1; p < parts.size(); p++) {
+      for (int i = 0; i < hs.length; i++) {
+        hs[i].merge(parts.get(p)[i]);
       }
     }
-    if (bounds.isEmpty()) {
-      return;
-    }
-    double[][] b = bounds.values().toArray(new double[0][]);
+    return hs;
+  }
+
+  /**
+   * One pass gathering the values of every window, in parallel parts (each first counted, then
+   * filled: the windows' sizes are not kept from the histogram pass); the caller sorts them, which
+   * makes the parts' order irrelevant.
+   */
+  private static double[][] collect(VoxelRows rows, boolean skipZeros, double[][] b) {
     int w = rows.width();
-    // each part gathers its own values (first counted, then filled: the windows' sizes are not
-    // kept from the histogram pass); sorting makes the parts' order irrelevant
     List<double[][]> parts = eachPart(rows, (from, to) -> {
       double[] buf = new double[w];
       int[] size = new int[b.length];
@@ -588,29 +823,19 @@ final class OrderStatistics {
       }
       return values;
     });
-    Map<String, double[]> windows = new LinkedHashMap<>();
-    int i = 0;
-    for (String key : bounds.keySet()) {
+    double[][] all = new double[b.length][];
+    for (int i = 0; i < b.length; i++) {
       int total = 0;
       for (double[][] p : parts) {
         total += p[i].length;
       }
-      double[] all = new double[total];
+      all[i] = new double[total];
       int at = 0;
       for (double[][] p : parts) {
-        System.arraycopy(p[i], 0, all, at, p[i].length);
+        System.arraycopy(p[i], 0, all[i], at, p[i].length);
         at += p[i].length;
       }
-      Arrays.sort(all);
-      windows.put(key, all);
-      i++;
     }
-    for (Target t : targets) {
-      if (!t.done) {
-        double[] v = windows.get(t.window());
-        t.value = v[(int) Math.min(t.collectRank, v.length - 1)];
-        t.done = true;
-      }
-    }
+    return all;
   }
 }

@@ -43,7 +43,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>where {@code model} is {@code bundled} or an ONNX file, {@code device} is {@code cpu},
  * {@code cuda} or {@code cuda:N}, {@code tile} ({@code WxH}) and {@code threshold} are blank for
- * the model's own, and the bare words {@code probability} and {@code trace} tick the probability
+ * the model's own, {@code low} (the hysteresis threshold, or {@code off}) and {@code minimum}
+ * (the smallest component kept, in voxels) are blank for {@link PostProcessing#DEFAULT}, and the
+ * bare words {@code probability} and {@code trace} tick the probability
  * map and tracing. Progress is shown in ImageJ's status and progress bars. Errors are shown with
  * {@code IJ.error}, which also aborts a running macro.
  */
@@ -59,7 +61,9 @@ public final class SegmentAndTrace implements PlugIn {
   /**
    * What one run produced.
    *
-   * @param mask the 8-bit mask, 255 where the probability is {@code >= threshold}, else 0
+   * @param mask the 8-bit mask, 255 in the post-processed mask (by default {@link
+   *     PostProcessing#DEFAULT}; exactly where the probability is {@code >= threshold} with the
+   *     low threshold off and minimum object 0), else 0
    * @param probabilities the 32-bit probability map, or {@code null} when not asked for
    * @param threshold the threshold that made the mask
    * @param device the device the model ran on (the CPU when the one asked for could not be used)
@@ -140,8 +144,8 @@ public final class SegmentAndTrace implements PlugIn {
           ImagePlusVolumes.newFloatStack(probabilities, w, h, depth));
     }
     String title = titleBase(imp.getTitle());
-    // the mask neuroseg run writes and traces: the default post-processing of the segmentation
-    PostProcessing post = PostProcessing.DEFAULT;
+    // the mask neuroseg run writes and traces, post-processed the same way by default
+    PostProcessing post = settings.post();
     @Nullable ArrayImg<UnsignedByteType, ByteArray> cleaned = post.equals(PostProcessing.NONE) ? null
         : post.apply(s);
     ImagePlus mask = cleaned == null

@@ -6,6 +6,7 @@ import ij.gui.GenericDialog;
 import ij.io.FileInfo;
 import io.github.neuroseg.Device;
 import io.github.neuroseg.InvalidInputException;
+import io.github.neuroseg.segmentation.PostProcessing;
 import java.awt.HeadlessException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -23,18 +24,22 @@ import org.jspecify.annotations.Nullable;
  * @param device where to run
  * @param tile tile width and height in voxels, or {@code null} for the model's
  * @param threshold mask threshold in [0, 1], or {@code null} for the model's
+ * @param post the mask's post-processing (hysteresis, speckle removal)
  * @param probabilities whether to output the probability map too
  * @param trace whether to trace the mask into an SWC file
  * @param swc where the SWC file goes
  */
 record Settings(@Nullable Path model, Device device, @Nullable Tile tile,
-    @Nullable Double threshold, boolean probabilities, boolean trace, Path swc) {
+    @Nullable Double threshold, PostProcessing post, boolean probabilities, boolean trace,
+    Path swc) {
 
   /** The dialog's labels; the first word of each, in lower case, is its macro key. */
   static final String MODEL = "Model";
   static final String DEVICE = "Device";
   static final String TILE = "Tile";
   static final String THRESHOLD = "Threshold";
+  static final String LOW = "Low threshold";
+  static final String MINIMUM = "Minimum object (voxels)";
   static final String PROBABILITY = "Probability map";
   static final String TRACE = "Trace";
   static final String SWC = "SWC file";
@@ -104,12 +109,16 @@ record Settings(@Nullable Path model, Device device, @Nullable Tile tile,
     gd.addStringField(DEVICE, "cpu", 10);
     gd.addStringField(TILE, "", 10);
     gd.addStringField(THRESHOLD, "", 10);
+    gd.addStringField(LOW, "", 10);
+    gd.addStringField(MINIMUM, "", 10);
     gd.addCheckbox(PROBABILITY, false);
     gd.addCheckbox(TRACE, true);
     gd.addStringField(SWC, defaultSwc, 40);
     gd.addMessage("Model: 'bundled', the path of an ONNX model or of a bioimage.io package."
         + " Device: cpu, cuda or cuda:N.\n"
-        + "Tile (WxH voxels) and threshold (0 to 1): blank for the model's own.");
+        + "Tile (WxH voxels) and threshold (0 to 1): blank for the model's own.\n"
+        + "Low threshold (hysteresis, 0 to 1, or off) and minimum object (voxels, 0 keeps all):"
+        + " blank for neuroseg's defaults (" + describe(PostProcessing.DEFAULT) + ").");
     gd.showDialog();
     if (gd.wasCanceled()) {
       return null;
@@ -137,11 +146,13 @@ record Settings(@Nullable Path model, Device device, @Nullable Tile tile,
     String device = s.string(DEVICE, "cpu");
     String tile = s.string(TILE, "");
     String threshold = s.string(THRESHOLD, "");
+    String low = s.string(LOW, "");
+    String minimum = s.string(MINIMUM, "");
     String swc = s.string(SWC, defaultSwc);
     boolean probabilities = s.flag(PROBABILITY, false);
     boolean trace = s.flag(TRACE, true);
     return new Settings(model(model), Device.parse(device), tile(tile), threshold(threshold),
-        probabilities, trace, swc(swc.isBlank() ? defaultSwc : swc));
+        post(low, minimum), probabilities, trace, swc(swc.isBlank() ? defaultSwc : swc));
   }
 
   private static @Nullable Path model(String text) {
@@ -193,6 +204,46 @@ record Settings(@Nullable Path model, Device device, @Nullable Tile tile,
           + " the model's threshold; got '" + text + "'");
     }
     return t;
+  }
+
+  private static PostProcessing post(String lowText, String minimumText) {
+    PostProcessing d = PostProcessing.DEFAULT;
+    double low = d.lowThreshold();
+    String l = lowText.trim();
+    if (l.equalsIgnoreCase("off")) {
+      low = 1;
+    } else if (!l.isEmpty()) {
+      try {
+        low = Double.parseDouble(l);
+      } catch (NumberFormatException e) {
+        low = Double.NaN;
+      }
+      if (!(low >= 0 && low <= 1)) {
+        throw new InvalidInputException("low threshold: expected a number from 0 to 1, 'off',"
+            + " or blank for the default; got '" + lowText + "'");
+      }
+    }
+    int minimum = d.minComponentVoxels();
+    String m = minimumText.trim();
+    if (!m.isEmpty()) {
+      try {
+        minimum = Integer.parseInt(m);
+      } catch (NumberFormatException e) {
+        minimum = -1;
+      }
+      if (minimum < 0) {
+        throw new InvalidInputException("minimum object: expected a whole number of voxels >= 0,"
+            + " or blank for the default; got '" + minimumText + "'");
+      }
+    }
+    return new PostProcessing(low, minimum);
+  }
+
+  /** A post-processing in the dialog's words. */
+  static String describe(PostProcessing p) {
+    return "low threshold " + (p.lowThreshold() >= 1 ? "off" : p.lowThreshold())
+        + ", minimum object " + (p.minComponentVoxels() <= 1 ? "off"
+        : p.minComponentVoxels() + " voxels");
   }
 
   private static Path swc(String text) {

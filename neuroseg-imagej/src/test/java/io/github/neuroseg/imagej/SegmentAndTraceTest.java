@@ -15,6 +15,7 @@ import io.github.neuroseg.NeuroSeg;
 import io.github.neuroseg.metrics.ReconstructionMetrics;
 import io.github.neuroseg.onnx.BioImageIo;
 import io.github.neuroseg.metrics.SegmentationMetrics;
+import io.github.neuroseg.segmentation.PostProcessing;
 import io.github.neuroseg.segmentation.Segmentation;
 import io.github.neuroseg.segmentation.Segmenter;
 import io.github.neuroseg.swc.NeuronTree;
@@ -25,7 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import net.imglib2.RandomAccess;
-import net.imglib2.type.logic.BitType;
+import net.imglib2.type.numeric.integer.UnsignedByteType;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -76,7 +77,8 @@ class SegmentAndTraceTest {
     }
     assertEquals(expected.threshold(), r.threshold(), 0.0);
     assertEquals(Device.cpu(), r.device());
-    RandomAccess<BitType> em = expected.mask().randomAccess();
+    // blank post-processing fields: the library's default, as neuroseg run applies it
+    RandomAccess<UnsignedByteType> em = PostProcessing.DEFAULT.apply(expected).randomAccess();
     long foreground = 0;
     for (int z = 0; z < Neurons.DEPTH; z++) {
       byte[] m = (byte[]) mask.getStack().getPixels(z + 1);
@@ -84,7 +86,7 @@ class SegmentAndTraceTest {
         for (int x = 0; x < Neurons.WIDTH; x++) {
           int v = m[y * Neurons.WIDTH + x] & 0xff;
           em.setPosition(new long[] {x, y, z});
-          assertEquals(em.get().get() ? 255 : 0, v, "mask at " + x + "," + y + "," + z);
+          assertEquals(em.get().get() != 0 ? 255 : 0, v, "mask at " + x + "," + y + "," + z);
           foreground += v == 255 ? 1 : 0;
         }
       }
@@ -105,7 +107,12 @@ class SegmentAndTraceTest {
       byte[] m = (byte[]) mask.getStack().getPixels(z);
       for (int i = 0; i < pr.length; i++) {
         assertTrue(pr[i] >= 0 && pr[i] <= 1, "probability " + pr[i]);
-        assertEquals(pr[i] >= (float) r.threshold(), m[i] != 0, "slice " + z + " voxel " + i);
+        if (PostProcessing.DEFAULT.minComponentVoxels() <= 1) {
+          // hysteresis only adds voxels to the thresholded mask
+          assertTrue(pr[i] < (float) r.threshold() || m[i] != 0, "slice " + z + " voxel " + i);
+        }
+        assertTrue(m[i] == 0 || pr[i] >= (float) Math.min(r.threshold(),
+            PostProcessing.DEFAULT.lowThreshold()), "slice " + z + " voxel " + i);
       }
     }
 
@@ -153,6 +160,34 @@ class SegmentAndTraceTest {
   }
 
   @Test
+  void postProcessingFieldsGiveTheLibrarysMasks() throws Exception {
+    ImagePlus imp = Neurons.imagePlus(neuron, "neuron");
+    Segmentation expected;
+    try (Segmenter s = NeuroSeg.segmenter().model(NeuroSeg.bundledModel()).build()) {
+      expected = s.segment(neuron.image());
+    }
+    for (PostProcessing post : new PostProcessing[] {PostProcessing.NONE,
+        new PostProcessing(0.3, 5)}) {
+      String low = post.lowThreshold() >= 1 ? "off" : Double.toString(post.lowThreshold());
+      SegmentAndTrace.Result r = ((SegmentAndTrace) ImageJMacro.run(imp,
+          SegmentAndTrace.COMMAND, "model=bundled low=" + low + " minimum="
+              + post.minComponentVoxels() + " swc=" + tmp.resolve("x.swc"))).lastResult();
+      assertNotNull(r, "no result; ImageJ's last error: " + IJ.getErrorMessage());
+      RandomAccess<UnsignedByteType> em = post.apply(expected).randomAccess();
+      for (int z = 0; z < Neurons.DEPTH; z++) {
+        byte[] m = (byte[]) r.mask().getStack().getPixels(z + 1);
+        for (int y = 0; y < Neurons.HEIGHT; y++) {
+          for (int x = 0; x < Neurons.WIDTH; x++) {
+            em.setPosition(new long[] {x, y, z});
+            assertEquals(em.get().get() != 0 ? 255 : 0, m[y * Neurons.WIDTH + x] & 0xff,
+                post + " at " + x + "," + y + "," + z);
+          }
+        }
+      }
+    }
+  }
+
+  @Test
   void aBioImageIoPackageServesAsTheModel() throws Exception {
     Path pkg = tmp.resolve("bioimage.io package");
     BioImageIo.export(NeuroSeg.bundledModel(), pkg, BioImageIo.Options.defaults());
@@ -184,6 +219,8 @@ class SegmentAndTraceTest {
     assertFails(imp, "threshold=1.5 swc=" + swc + " trace", "threshold");
     assertFails(imp, "tile=big swc=" + swc + " trace", "tile");
     assertFails(imp, "device=tpu swc=" + swc + " trace", "device");
+    assertFails(imp, "low=2 swc=" + swc + " trace", "low threshold");
+    assertFails(imp, "minimum=-3 swc=" + swc + " trace", "minimum object");
     // the bundled model has a fixed input size
     assertFails(imp, "tile=24x24 swc=" + swc + " trace", "32 x 32");
     Path missing = tmp.resolve("no such model.onnx");

@@ -201,6 +201,38 @@ final class OnnxSegmenter implements Segmenter {
     return out;
   }
 
+  @Override
+  public void segmentBox(Volume volume, Normalization.Range range, long[] min, long[] max,
+      RandomAccessibleInterval<FloatType> target) {
+    RandomAccessibleInterval<FloatType> zeroTarget =
+        Views.isZeroMin(target) ? target : Views.zeroMin(target);
+    lock.readLock().lock();
+    try {
+      if (closed) {
+        throw new StateException("this segmenter is closed; build a new one with "
+            + "NeuroSeg.segmenter()");
+      }
+      long[] d = volume.dimensions();
+      TilePlan plan = TilePlan.of(d[0], d[1], d[2], config.tileWidth(), config.tileHeight(),
+          config.overlap(), contract.inputDepth());
+      if (range.isConstant()) {
+        // as segmentInto: no contrast, no neuron
+        TiledPrediction.checkBox(plan, min, max, zeroTarget);
+        for (FloatType t : Views.iterable(zeroTarget)) {
+          t.setZero();
+        }
+        return;
+      }
+      try (OrtBatches batches = new OrtBatches()) {
+        new TiledPrediction(plan, config.blending(), config.batchSize(), workers,
+            config.testTimeAugmentation(), contract.output(), STAGE, config.progress())
+            .runBox(volume.image(), range, min, max, zeroTarget, batches);
+      }
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
   /** Runs one tiled prediction. */
   private interface Predict {
     void run(TilePlan plan, TiledPrediction prediction, Normalization.Range range,

@@ -159,6 +159,47 @@ class OnnxSegmenterTest {
   }
 
   @Test
+  void boxesGiveTheWholeVolumesProbabilitiesBitForBit() {
+    // a network whose output differs from tile to tile, on volumes whose size is no multiple of
+    // the tile or stride; boxes of every shape, batch sizes that cut the boxes' tiles differently
+    byte[] model = tinyVit(11);
+    qt().withFixedSeed(SEED).withExamples(12).forAll(integers().between(17, 45),
+        integers().between(16, 40), integers().between(1, 6), longs().all()).checkAssert(
+            (w, h, d, seed) -> {
+              SplittableRandom r = new SplittableRandom(seed);
+              Volume vol = randomVolume(r, w, h, d);
+              boolean flips = r.nextBoolean();
+              try (Segmenter seg = builder("vit", model).overlap(r.nextInt(0, 8))
+                  .batchSize(r.nextInt(1, 6)).testTimeAugmentation(flips).build()) {
+                float[] whole = values(seg.segment(vol).probabilities());
+                Normalization.Range range = seg.config().normalization().range(vol.image());
+                for (int k = 0; k < 4; k++) {
+                  long[] min = {r.nextInt(w), r.nextInt(h), r.nextInt(d)};
+                  long[] max = {r.nextInt((int) min[0], w), r.nextInt((int) min[1], h),
+                      r.nextInt((int) min[2], d)};
+                  Img<FloatType> box = ArrayImgs.floats(max[0] - min[0] + 1,
+                      max[1] - min[1] + 1, max[2] - min[2] + 1);
+                  seg.segmentBox(vol, range, min, max, Views.translate(box, min));
+                  int i = 0;
+                  for (FloatType t : Views.flatIterable(box)) {
+                    long x = min[0] + i % box.dimension(0);
+                    long y = min[1] + i / box.dimension(0) % box.dimension(1);
+                    long z = min[2] + i / (box.dimension(0) * box.dimension(1));
+                    float want = whole[(int) ((z * h + y) * w + x)];
+                    assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(t.get()),
+                        "voxel " + x + "," + y + "," + z + " of box " + List.of(min[0], min[1],
+                            min[2], max[0], max[1], max[2]) + " in " + w + "x" + h + "x" + d);
+                    i++;
+                  }
+                }
+                Img<FloatType> wrong = ArrayImgs.floats(2, 2, 2);
+                assertThrows(InvalidInputException.class, () -> seg.segmentBox(vol, range,
+                    new long[] {0, 0, 0}, new long[] {2, 2, 0}, wrong));
+              }
+            });
+  }
+
+  @Test
   void resultsDoNotDependOnBatchSizeOrThreads() throws Exception {
     byte[] model = tinyVit(3);
     Volume vol = randomVolume(new SplittableRandom(9), 37, 21, 6);

@@ -342,10 +342,17 @@ final class TrainCommand implements Callable<Integer> {
       b.normalization(Normalization.parse(normalization));
     }
     Map<String, String> provenance = new LinkedHashMap<>();
-    provenance.put("training_command", "neuroseg "
-        + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
+    provenance.put("training_command", "neuroseg " + spec.commandLine().getParseResult()
+        .originalArgs().stream().map(TrainCommand::shellWord).collect(
+            java.util.stream.Collectors.joining(" ")));
     provenance.put(ModelContract.TRAINING_DATA, dataDescription());
     return b.provenance(provenance);
+  }
+
+  /** An argument as a POSIX shell word, so that the recorded command can be run again. */
+  static String shellWord(String arg) {
+    return !arg.isEmpty() && arg.matches("[A-Za-z0-9_./:,=@%+-]+") ? arg
+        : "'" + arg.replace("'", "'\\''") + "'";
   }
 
   /** Where the volumes came from, as the model's {@code training_data} records it. */

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import net.imglib2.Cursor;
 import net.imglib2.RandomAccess;
+import net.imglib2.RandomAccessibleInterval;
 import net.imglib2.type.numeric.RealType;
 import net.imglib2.view.Views;
 import org.junit.jupiter.api.BeforeAll;
@@ -77,7 +78,8 @@ class PipelineCommandsTest {
     Path mask = dir.resolve("seg/mask.tif");
     Path prob = dir.resolve("seg/prob.tif");
     Run r = cli("segment", "--model", model.toString(), "--input", image.toString(),
-        "--output", mask.toString(), "--probabilities", prob.toString(), "--batch", "3");
+        "--output", mask.toString(), "--probabilities", prob.toString(), "--batch", "3",
+        "--no-post-processing");
     assertEquals(0, r.code(), r.err());
     Volume in = Volumes.read(image);
     double min = Double.POSITIVE_INFINITY;
@@ -104,15 +106,16 @@ class PipelineCommandsTest {
 
   @Test
   void runWithoutProbabilitiesSegmentsTheSameMaskAndTrace() throws IOException {
-    // without --probabilities, run segments straight into the mask (no float map is kept);
-    // with them it thresholds the kept map: the files must be the same
+    // without post-processing and --probabilities, run segments straight into the mask (no
+    // float map is kept); with them it thresholds the kept map: the files must be the same
     Path direct = dir.resolve("direct");
     Path kept = dir.resolve("kept");
     Run a = cli("run", "--model", model.toString(), "--input", image.toString(), "--output",
-        direct.resolve("out.swc").toString(), "--mask", direct.resolve("mask.tif").toString());
+        direct.resolve("out.swc").toString(), "--mask", direct.resolve("mask.tif").toString(),
+        "--no-post-processing");
     Run b = cli("run", "--model", model.toString(), "--input", image.toString(), "--output",
         kept.resolve("out.swc").toString(), "--mask", kept.resolve("mask.tif").toString(),
-        "--probabilities", kept.resolve("prob.tif").toString());
+        "--probabilities", kept.resolve("prob.tif").toString(), "--no-post-processing");
     assertEquals(0, a.code(), a.err());
     assertEquals(0, b.code(), b.err());
     assertFalse(Swc.read(direct.resolve("out.swc")).isEmpty());
@@ -120,6 +123,92 @@ class PipelineCommandsTest {
         Files.readString(direct.resolve("out.swc")));
     assertArrayEquals(Files.readAllBytes(kept.resolve("mask.tif")),
         Files.readAllBytes(direct.resolve("mask.tif")));
+  }
+
+  @Test
+  void segmentAppliesTheDefaultHysteresisAndSpeckleRemoval() {
+    Path mask = dir.resolve("seg-default/mask.tif");
+    Path prob = dir.resolve("seg-default/prob.tif");
+    Run r = cli("segment", "--model", model.toString(), "--input", image.toString(),
+        "--output", mask.toString(), "--probabilities", prob.toString(), "--low-threshold",
+        "0.6", "--min-object", "3");
+    assertEquals(0, r.code(), r.err());
+    RandomAccessibleInterval<? extends RealType<?>> p = Volumes.read(prob).image();
+    RandomAccessibleInterval<? extends RealType<?>> m = Volumes.read(mask).image();
+    int w = (int) p.dimension(0);
+    int h = (int) p.dimension(1);
+    int d = (int) p.dimension(2);
+    float[] prb = new float[w * h * d];
+    Cursor<? extends RealType<?>> pc = Views.flatIterable(p).cursor();
+    for (int i = 0; pc.hasNext(); i++) {
+      prb[i] = pc.next().getRealFloat();
+    }
+    // independent hysteresis: flood from voxels >= threshold through 26-neighbours >= 0.6, then
+    // drop components of fewer than 3 voxels
+    int[] label = new int[prb.length];
+    int components = 0;
+    int[] sizes = new int[prb.length + 1];
+    for (int s = 0; s < prb.length; s++) {
+      if (label[s] != 0 || prb[s] < 0.6f) {
+        continue;
+      }
+      components++;
+      java.util.ArrayDeque<Integer> queue = new java.util.ArrayDeque<>(List.of(s));
+      label[s] = components;
+      List<Integer> members = new java.util.ArrayList<>();
+      boolean seeded = false;
+      while (!queue.isEmpty()) {
+        int q = queue.poll();
+        members.add(q);
+        seeded |= prb[q] >= (float) THRESHOLD;
+        int x = q % w;
+        int y = q / w % h;
+        int z = q / (w * h);
+        for (int dz = -1; dz <= 1; dz++) {
+          for (int dy = -1; dy <= 1; dy++) {
+            for (int dx = -1; dx <= 1; dx++) {
+              int nx = x + dx;
+              int ny = y + dy;
+              int nz = z + dz;
+              if (nx < 0 || ny < 0 || nz < 0 || nx >= w || ny >= h || nz >= d) {
+                continue;
+              }
+              int n = (nz * h + ny) * w + nx;
+              if (label[n] == 0 && prb[n] >= 0.6f) {
+                label[n] = components;
+                queue.add(n);
+              }
+            }
+          }
+        }
+      }
+      sizes[components] = seeded && members.size() >= 3 ? members.size() : 0;
+    }
+    Cursor<? extends RealType<?>> mc = Views.flatIterable(m).cursor();
+    long kept = 0;
+    long plain = 0;
+    for (int i = 0; mc.hasNext(); i++) {
+      double expected = label[i] != 0 && sizes[label[i]] > 0 ? 1 : 0;
+      assertEquals(expected, mc.next().getRealDouble(), 0, "voxel " + i);
+      kept += (long) expected;
+      plain += prb[i] >= (float) THRESHOLD ? 1 : 0;
+    }
+    assertTrue(kept > plain, "hysteresis grows the mask: " + kept + " against " + plain);
+  }
+
+  @Test
+  void postProcessingOptionsAreExclusiveAndDocumentTheDefault() {
+    Run both = cli("segment", "--model", model.toString(), "--input", image.toString(),
+        "--output", dir.resolve("seg-x/mask.tif").toString(), "--no-post-processing",
+        "--low-threshold", "0.3");
+    assertTrue(both.code() != 0, "refused");
+    assertTrue(both.err().contains("--no-post-processing"), both.err());
+    Run help = cli("segment", "--help");
+    io.github.neuroseg.segmentation.PostProcessing d =
+        io.github.neuroseg.segmentation.PostProcessing.DEFAULT;
+    String low = d.lowThreshold() >= 1 ? "off" : Double.toString(d.lowThreshold());
+    assertTrue(help.out().replaceAll("\\s+", " ").contains("threshold (default: " + low + ")"),
+        help.out());
   }
 
   @Test

@@ -39,6 +39,16 @@ class TrainCommandTest {
   }
 
   @Test
+  void theRecordedCommandQuotesWordsTheShellWouldSplit() {
+    assertEquals("--data-note", TrainCommand.shellWord("--data-note"));
+    assertEquals("../shared/data/swc/a.swc,b.swc", TrainCommand.shellWord("../shared/data/swc/a.swc,b.swc"));
+    assertEquals("'DIADEM (Brown et al. 2011); no licence'",
+        TrainCommand.shellWord("DIADEM (Brown et al. 2011); no licence"));
+    assertEquals("'it'\\''s'", TrainCommand.shellWord("it's"));
+    assertEquals("''", TrainCommand.shellWord(""));
+  }
+
+  @Test
   void trainsExportsAndTheModelSegments() {
     Path model = dir.resolve("m.onnx");
     PipelineCommandsTest.Run r = cli("train", "--output", model.toString(), "--generated", "4",

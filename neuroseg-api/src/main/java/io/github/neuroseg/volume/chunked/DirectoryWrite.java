@@ -31,11 +31,44 @@ final class DirectoryWrite {
   }
 
   static void write(Path target, Body body) {
+    Path temp = begin(target);
+    try {
+      body.writeTo(temp);
+    } catch (IOException e) {
+      abort(temp);
+      throw IoErrors.cannotWrite(target, e);
+    } catch (RuntimeException | Error e) {
+      abort(temp);
+      throw e;
+    }
+    commit(temp, target);
+  }
+
+  /**
+   * Checks that a store may be written at {@code target} and creates the temporary sibling
+   * directory it is written into.
+   *
+   * @throws InvalidInputException when the target is a file or a directory that is not a store
+   * @throws io.github.neuroseg.NeuroSegIOException when the directory cannot be created
+   */
+  static Path begin(Path target) {
     Path absolute = target.toAbsolutePath().normalize();
     Path parent = absolute.getParent();
     if (parent == null) {
       throw new InvalidInputException("cannot write a store at the file-system root");
     }
+    checkReplaceable(target, absolute);
+    try {
+      Files.createDirectories(parent);
+      Path temp = sibling(absolute, "tmp");
+      Files.createDirectory(temp);
+      return temp;
+    } catch (IOException e) {
+      throw IoErrors.cannotWrite(target, e);
+    }
+  }
+
+  private static void checkReplaceable(Path target, Path absolute) {
     if (Files.exists(absolute)) {
       if (!Files.isDirectory(absolute)) {
         throw new InvalidInputException("cannot write a chunked store to " + target
@@ -47,12 +80,16 @@ final class DirectoryWrite {
             + " attributes.json at its top)");
       }
     }
-    Path temp = null;
+  }
+
+  /**
+   * Moves the complete temporary directory into place, replacing an old store; on failure the
+   * temporary directory is deleted and any old store is left as it was.
+   */
+  static void commit(Path temp, Path target) {
+    Path absolute = target.toAbsolutePath().normalize();
     try {
-      Files.createDirectories(parent);
-      temp = sibling(absolute, "tmp");
-      Files.createDirectory(temp);
-      body.writeTo(temp);
+      checkReplaceable(target, absolute);
       if (Files.exists(absolute)) {
         Path old = sibling(absolute, "old");
         move(absolute, old);
@@ -62,22 +99,25 @@ final class DirectoryWrite {
           move(old, absolute);
           throw e;
         }
-        temp = null;
         deleteTree(old);
       } else {
         move(temp, absolute);
-        temp = null;
       }
     } catch (IOException e) {
+      abort(temp);
       throw IoErrors.cannotWrite(target, e);
-    } finally {
-      if (temp != null) {
-        try {
-          deleteTree(temp);
-        } catch (IOException ignored) {
-          // the original failure is the one worth reporting
-        }
-      }
+    } catch (RuntimeException e) {
+      abort(temp);
+      throw e;
+    }
+  }
+
+  /** Deletes a temporary directory, quietly: the failure that led here is the one to report. */
+  static void abort(Path temp) {
+    try {
+      deleteTree(temp);
+    } catch (IOException ignored) {
+      // the original failure is the one worth reporting
     }
   }
 

@@ -14,6 +14,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Queue;
@@ -113,6 +114,7 @@ public final class TiledPrediction {
   }
 
   private final TilePlan plan;
+  private final Blending blending;
   private final Stitcher stitcher;
   private final int batchSize;
   private final int workers;
@@ -159,6 +161,7 @@ public final class TiledPrediction {
     this.batchSize = (int) Math.min(batchSize, plan.tileCount());
     Checks.arrayLength("a batch of input tiles (bytes)", this.batchSize,
         variants, plan.inputDepth(), plan.tileHeight(), plan.tileWidth(), Float.BYTES);
+    this.blending = blending;
     this.stitcher = new Stitcher(plan, blending);
     this.workers = workers;
     this.logits = output == ModelContract.Output.LOGITS;
@@ -181,16 +184,76 @@ public final class TiledPrediction {
    */
   public void run(RandomAccessibleInterval<? extends RealType<?>> image, Normalization.Range range,
       RandomAccessibleInterval<FloatType> target, BatchPredictor predictor) {
-    float[] array = floatArray(target, (long) plan.width() * plan.height() * plan.depth());
-    SliceSink sink = array != null ? (z, slice) -> System.arraycopy(slice, 0, array,
-        z * slice.length, slice.length) : (z, slice) -> {
-          Cursor<FloatType> c = Views.flatIterable(Views.interval(target, new long[] {0, 0, z},
-              new long[] {plan.width() - 1, plan.height() - 1, z})).cursor();
-          for (float v : slice) {
-            c.next().set(v);
-          }
-        };
-    new Run(image, range, sink, predictor).execute();
+    long[] min = {0, 0, 0};
+    long[] max = {plan.width() - 1, plan.height() - 1, plan.depth() - 1};
+    new Run(image, range, min, max, targetSink(target, min, max), predictor).execute();
+  }
+
+  /**
+   * Predicts the box {@code [min, max]} of the volume into {@code target}, with exactly the
+   * values {@link #run} gives those voxels: the plan's tiles that touch the box are predicted and
+   * blended in the plan's order, and only the input voxels they read are read. With {@code range}
+   * the whole volume's normalisation, a volume predicted box by box equals the volume predicted
+   * whole, bit for bit, provided the predictor's output for a tile does not depend on the other
+   * tiles of its batch.
+   *
+   * @param image the whole volume, {@code plan.width() x plan.height() x plan.depth()}, zero-min;
+   *     only the voxels the box's tiles need are read
+   * @param min the box's first voxel (x, y, z)
+   * @param max the box's last voxel, inclusive
+   * @param target receives the box's probabilities: the box's size, zero-min
+   * @throws InvalidInputException for a box outside the volume, a target of another size, or a
+   *     NaN or infinite voxel read
+   */
+  public void runBox(RandomAccessibleInterval<? extends RealType<?>> image,
+      Normalization.Range range, long[] min, long[] max, RandomAccessibleInterval<FloatType> target,
+      BatchPredictor predictor) {
+    checkBox(plan, min, max, target);
+    new Run(image, range, min, max, targetSink(target, min, max), predictor).execute();
+  }
+
+  /**
+   * Checks that a box lies inside the plan's volume and that the target has its size.
+   *
+   * @throws InvalidInputException when not
+   */
+  public static void checkBox(TilePlan plan, long[] min, long[] max,
+      RandomAccessibleInterval<?> target) {
+    long[] size = {plan.width(), plan.height(), plan.depth()};
+    boolean ok = min.length == 3 && max.length == 3 && target.numDimensions() == 3;
+    for (int d = 0; ok && d < 3; d++) {
+      ok = min[d] >= 0 && max[d] >= min[d] && max[d] < size[d]
+          && target.dimension(d) == max[d] - min[d] + 1;
+    }
+    if (!ok) {
+      throw new InvalidInputException("box " + Arrays.toString(min) + " .. "
+          + Arrays.toString(max) + " must lie inside the volume " + Arrays.toString(size)
+          + " and match the target's size " + Arrays.toString(target.dimensionsAsLongArray()));
+    }
+  }
+
+  /**
+   * A sink writing the box's slices into a zero-min target of the box's size: straight into its
+   * array when it is an array image, else through a cursor.
+   */
+  private static SliceSink targetSink(RandomAccessibleInterval<FloatType> target, long[] min,
+      long[] max) {
+    long bw = max[0] - min[0] + 1;
+    long bh = max[1] - min[1] + 1;
+    long bd = max[2] - min[2] + 1;
+    int z0 = (int) min[2];
+    float[] array = floatArray(target, bw * bh * bd);
+    if (array != null) {
+      return (z, slice) -> System.arraycopy(slice, 0, array, (z - z0) * slice.length,
+          slice.length);
+    }
+    return (z, slice) -> {
+      Cursor<FloatType> c = Views.flatIterable(Views.interval(target,
+          new long[] {0, 0, z - z0}, new long[] {bw - 1, bh - 1, z - z0})).cursor();
+      for (float v : slice) {
+        c.next().set(v);
+      }
+    };
   }
 
   /**
@@ -204,7 +267,9 @@ public final class TiledPrediction {
    */
   public void run(RandomAccessibleInterval<? extends RealType<?>> image, Normalization.Range range,
       SliceSink sink, BatchPredictor predictor) {
-    new Run(image, range, sink, predictor).execute();
+    new Run(image, range, new long[] {0, 0, 0},
+        new long[] {plan.width() - 1, plan.height() - 1, plan.depth() - 1}, sink, predictor)
+        .execute();
   }
 
   /** Receives finished output slices, one call per slice, in increasing z, on one thread. */
@@ -213,7 +278,9 @@ public final class TiledPrediction {
     /**
      * One slice's probabilities.
      *
-     * @param slice {@code width * height} values, x fastest; reused after the call returns
+     * @param z the slice's index in the volume
+     * @param slice {@code width * height} values of the slice (of the box's rectangle when a box
+     *     is predicted), x fastest; reused after the call returns
      */
     void accept(int z, float[] slice);
   }
@@ -225,12 +292,31 @@ public final class TiledPrediction {
     private final Normalization.Range range;
     private final SliceSink sink;
     private final BatchPredictor predictor;
+    private final Stitcher boxStitcher;
+    // the box: output voxels [bx0, bx0 + bw) x [by0, by0 + bh) x [bz0, bz0 + bd)
+    private final int bx0;
+    private final int by0;
+    private final int bz0;
+    private final int bw;
+    private final int bh;
+    // the tiles touching the box in x and y: position indices [ix0, ix0 + nx) and [iy0, iy0 + ny)
+    private final int ix0;
+    private final int iy0;
+    private final int nx;
+    private final int ny;
+    private final int xCount = plan.xPositions().length;
+    private final long tileTotal;
+    // the input voxels those tiles read in every slice: [wx0, wx0 + ww) x [wy0, wy0 + wh)
+    private final int wx0;
+    private final int wy0;
+    private final int ww;
+    private final int wh;
     private final int batches;
     private final int tileWidth = plan.tileWidth();
     private final int tileHeight = plan.tileHeight();
     private final int tileVoxels = tileWidth * tileHeight;
     private final int inputVoxels = tileVoxels * plan.inputDepth();
-    private final int sliceVoxels = plan.width() * plan.height();
+    private final int sliceVoxels;
     private final Map<Integer, CompletableFuture<float[]>> slices = new ConcurrentHashMap<>();
     private final BlockingQueue<FloatBuffer> buffers;
     // arrays given back for reuse: evicted input slices, stitched outputs, written accumulators
@@ -242,17 +328,67 @@ public final class TiledPrediction {
     private final Map<Integer, Integer> tilesDone = new HashMap<>();
     private long doneTotal;
 
-    private final float[] finished = new float[sliceVoxels];
+    private final float[] finished;
 
     Run(RandomAccessibleInterval<? extends RealType<?>> image, Normalization.Range range,
-        SliceSink sink, BatchPredictor predictor) {
+        long[] min, long[] max, SliceSink sink, BatchPredictor predictor) {
       this.image = image;
       this.rows = VoxelRows.of(image);
       this.range = range;
       this.sink = sink;
       this.predictor = predictor;
-      this.batches = (int) ((plan.tileCount() + batchSize - 1) / batchSize);
+      bx0 = (int) min[0];
+      by0 = (int) min[1];
+      bz0 = (int) min[2];
+      bw = (int) (max[0] - min[0] + 1);
+      bh = (int) (max[1] - min[1] + 1);
+      int bd = (int) (max[2] - min[2] + 1);
+      int[] xs = plan.xPositions();
+      int[] ys = plan.yPositions();
+      int[] xr = touching(xs, tileWidth, bx0, bw);
+      int[] yr = touching(ys, tileHeight, by0, bh);
+      ix0 = xr[0];
+      nx = xr[1];
+      iy0 = yr[0];
+      ny = yr[1];
+      tileTotal = (long) nx * ny * bd;
+      // a tile reaches past the volume only when the volume is narrower than a tile; it then
+      // reads mirrored voxels of [0, size), all of which the window holds
+      wx0 = xs[ix0];
+      ww = Math.min(xs[ix0 + nx - 1] + tileWidth, plan.width()) - wx0;
+      wy0 = ys[iy0];
+      wh = Math.min(ys[iy0 + ny - 1] + tileHeight, plan.height()) - wy0;
+      sliceVoxels = ww * wh;
+      boolean whole = bw == plan.width() && bh == plan.height();
+      this.boxStitcher = whole ? stitcher
+          : new Stitcher(plan, blending, bx0, by0, bw, bh);
+      this.finished = new float[bw * bh];
+      this.batches = (int) ((tileTotal + batchSize - 1) / batchSize);
       this.buffers = new ArrayBlockingQueue<>(workers + 2);
+    }
+
+    /** The first index and the count of the positions whose tiles overlap [from, from + n). */
+    private static int[] touching(int[] positions, int tile, int from, int n) {
+      int first = -1;
+      int count = 0;
+      for (int i = 0; i < positions.length; i++) {
+        if (positions[i] < from + n && positions[i] + tile > from) {
+          if (first < 0) {
+            first = i;
+          }
+          count++;
+        }
+      }
+      return new int[] {first, count};
+    }
+
+    /** Tile {@code k} of the box's tiles, in the plan's order. */
+    private TilePlan.Tile tile(long k) {
+      long perSlice = (long) nx * ny;
+      long z = bz0 + k / perSlice;
+      int r = (int) (k % perSlice);
+      return plan.tile(z * plan.tilesPerSlice()
+          + (long) (iy0 + r / nx) * xCount + ix0 + r % nx);
     }
 
     void execute() {
@@ -270,7 +406,7 @@ public final class TiledPrediction {
         int outLength = batchSize * variants * tileVoxels;
         for (int b = 0; b < batches; b++) {
           Batch batch = await(prepared.poll());
-          evictBefore(plan.tile((long) b * batchSize).z() - plan.inputDepth() / 2);
+          evictBefore(tile((long) b * batchSize).z() - plan.inputDepth() / 2);
           if (next < batches) {
             int nb = next++;
             prepared.add(prep.submit(() -> prepare(nb)));
@@ -331,19 +467,30 @@ public final class TiledPrediction {
         if (s == null) {
           s = new float[sliceVoxels];
         }
-        int w = plan.width();
-        int h = plan.height();
         double lo = range.lo();
         double scale = range.scale();
-        double[] scratch = new double[w];
-        VoxelRows.Reader r = rows.reader((long) z * h, (long) (z + 1) * h);
-        for (int y = 0; y < h; y++) {
-          int bad = r.normalize(s, y * w, lo, scale, scratch);
-          if (bad >= 0) {
-            long[] at = rows.position(((long) z * h + y) * w + bad);
-            throw new InvalidInputException("voxel at [" + (at[0] - image.min(0)) + ", "
-                + (at[1] - image.min(1)) + ", " + z + "] is " + scratch[bad]
-                + "; intensities must be finite numbers");
+        if (wx0 == 0 && ww == plan.width()) {
+          // whole rows: read straight from an array-backed image's array
+          int w = plan.width();
+          long first = (long) z * plan.height() + wy0;
+          double[] scratch = new double[w];
+          VoxelRows.Reader r = rows.reader(first, first + wh);
+          for (int y = 0; y < wh; y++) {
+            int bad = r.normalize(s, y * w, lo, scale, scratch);
+            if (bad >= 0) {
+              throw nonFinite(bad, wy0 + y, z, scratch[bad]);
+            }
+          }
+        } else {
+          // an interval view keeps the source's fast cursor (e.g. an ArrayImg's) for a window
+          Cursor<? extends RealType<?>> c = Views.flatIterable(Views.interval(image,
+              new long[] {wx0, wy0, z}, new long[] {wx0 + ww - 1, wy0 + wh - 1, z})).cursor();
+          for (int i = 0; i < s.length; i++) {
+            double v = c.next().getRealDouble();
+            if (!Double.isFinite(v)) {
+              throw nonFinite(wx0 + i % ww, wy0 + i / ww, z, v);
+            }
+            s[i] = (float) ((v - lo) * scale);
           }
         }
         mine.complete(s);
@@ -352,6 +499,11 @@ public final class TiledPrediction {
         mine.completeExceptionally(e);
         throw e;
       }
+    }
+
+    private InvalidInputException nonFinite(int x, int y, int z, double v) {
+      return new InvalidInputException("voxel at [" + x + ", " + y + ", " + z + "] is " + v
+          + "; intensities must be finite numbers");
     }
 
     /** Drops the input slices below {@code z}, which no later batch reads, for reuse. */
@@ -370,7 +522,7 @@ public final class TiledPrediction {
 
     private Batch prepare(int b) {
       long first = (long) b * batchSize;
-      int n = (int) Math.min(batchSize, plan.tileCount() - first);
+      int n = (int) Math.min(batchSize, tileTotal - first);
       FloatBuffer buf = buffers.poll();
       if (buf == null) {
         // fits: checked by the constructor
@@ -382,7 +534,7 @@ public final class TiledPrediction {
       int h = plan.height();
       float[] row = new float[tileWidth];
       for (int i = 0; i < n; i++) {
-        TilePlan.Tile t = plan.tile(first + i);
+        TilePlan.Tile t = tile(first + i);
         for (int v = 0; v < variants; v++) {
           boolean flipX = (v & 1) != 0;
           boolean flipY = (v & 2) != 0;
@@ -390,7 +542,7 @@ public final class TiledPrediction {
             float[] s = slice(plan.inputSlice(t.z(), k));
             for (int yy = 0; yy < tileHeight; yy++) {
               int y = flipY ? tileHeight - 1 - yy : yy;
-              int rowStart = TilePlan.mirror((long) t.y0() + y, h) * w;
+              int rowStart = (TilePlan.mirror((long) t.y0() + y, h) - wy0) * ww - wx0;
               if (!flipX && t.x0() + tileWidth <= w) {
                 buf.put(s, rowStart + t.x0(), tileWidth);
               } else {
@@ -421,18 +573,18 @@ public final class TiledPrediction {
       if (variants > 1) {
         p = unflipAndAverage(p, batch.count);
       }
-      int per = plan.tilesPerSlice();
+      int per = nx * ny;
       for (int i = 0; i < batch.count; i++) {
-        TilePlan.Tile t = plan.tile(batch.first + i);
+        TilePlan.Tile t = tile(batch.first + i);
         double[] acc = partial.get(t.z());
         if (acc == null) {
           acc = freeAccumulators.poll();
           if (acc == null) {
-            acc = stitcher.newAccumulator();
+            acc = boxStitcher.newAccumulator();
           }
           partial.put(t.z(), acc);
         }
-        stitcher.add(acc, t, p, i * tileVoxels);
+        boxStitcher.add(acc, t, p, i * tileVoxels);
         int done = tilesDone.merge(t.z(), 1, Integer::sum);
         if (done == per) {
           partial.remove(t.z());
@@ -443,7 +595,7 @@ public final class TiledPrediction {
       }
       freeOutputs.offer(predictions);
       doneTotal += batch.count;
-      progress.onProgress(new Progress(stage, doneTotal, plan.tileCount()));
+      progress.onProgress(new Progress(stage, doneTotal, tileTotal));
       return null;
     }
 
@@ -469,7 +621,7 @@ public final class TiledPrediction {
 
     /** Hands a finished slice to the sink and zeroes its accumulator for reuse. */
     private void write(int z, double[] acc) {
-      stitcher.finishAndClear(acc, finished, 0);
+      boxStitcher.finishAndClear(acc, finished, 0);
       sink.accept(z, finished);
     }
   }
