@@ -58,10 +58,11 @@ public final class Pipeline {
 
   /**
    * This pipeline keeping the probability map in its reconstructions ({@code true}, the
-   * default) or not. Without it, when the mask is not post-processed and the tracer's speed is
-   * not {@link SpeedSource#FOREGROUND} (neither needs the probabilities), the volume is segmented
-   * straight into its mask ({@link Segmenter#segmentMask}): a byte per voxel instead of a float
-   * map, the same mask and the same trace, and the reconstruction's {@code
+   * default) or not. Without it, unless the tracer's speed is {@link SpeedSource#FOREGROUND}
+   * (which reads the probabilities), the volume is segmented straight into its mask ({@link
+   * Segmenter#segmentMask}), or, with post-processing, into the levels it reads ({@link
+   * Segmenter#segmentLevels}, then {@link PostProcessing#applyToLevels}): a byte per voxel
+   * instead of a float map, the same mask and the same trace, and the reconstruction's {@code
    * segmentation().probabilities()} are the mask's 0 and 1. What {@code neuroseg run} does
    * unless it is asked to write the probabilities.
    */
@@ -76,12 +77,14 @@ public final class Pipeline {
    * @throws io.github.neuroseg.StateException when the segmenter is closed
    */
   public Reconstruction run(Volume volume) {
-    if (!probabilities && postProcessing.equals(PostProcessing.NONE)
-        && tracer.config().speed() != SpeedSource.FOREGROUND) {
-      RandomAccessibleInterval<UnsignedByteType> mask = segmenter.segmentMask(volume);
+    if (!probabilities && tracer.config().speed() != SpeedSource.FOREGROUND) {
+      double threshold = segmenter.config().threshold();
+      RandomAccessibleInterval<UnsignedByteType> mask = postProcessing.equals(PostProcessing.NONE)
+          ? segmenter.segmentMask(volume)
+          : postProcessing.applyToLevels(segmenter.segmentLevels(volume,
+              postProcessing.low(threshold), threshold));
       Segmentation s = new Segmentation(Converters.convert(mask,
-          (in, out) -> out.setReal(in.get()), new FloatType()), segmenter.config().threshold(),
-          volume.voxelSize());
+          (in, out) -> out.setReal(in.get()), new FloatType()), threshold, volume.voxelSize());
       return new Reconstruction(s, mask, tracer.trace(traceInput(mask, s, volume)));
     }
     Segmentation s = segmenter.segment(volume);

@@ -52,6 +52,27 @@ public interface Segmenter extends AutoCloseable {
   }
 
   /**
+   * Segments a volume into the {@linkplain PostProcessing#level levels} post-processing reads,
+   * one byte per voxel: 2 where the probability is at or above {@code high}, 1 where it is at or
+   * above {@code low} only, else 0. {@link PostProcessing#applyToLevels} of them is the
+   * post-processed mask, without a probability map of the whole volume: neuroseg's segmenter
+   * takes each slice's levels as it is finished; the default implementation here those of
+   * {@link #segment}'s map.
+   *
+   * @throws io.github.neuroseg.InvalidInputException for an empty volume or NaN voxels
+   */
+  default RandomAccessibleInterval<UnsignedByteType> segmentLevels(Volume volume, double low,
+      double high) {
+    Segmentation s = segment(volume);
+    RandomAccessibleInterval<UnsignedByteType> out = Masks.create(volume.dimensions());
+    Cursor<FloatType> in = Views.flatIterable(s.probabilities()).cursor();
+    for (UnsignedByteType t : Views.flatIterable(out)) {
+      t.set(PostProcessing.level(in.next().get(), low, high));
+    }
+    return out;
+  }
+
+  /**
    * Segments one box of a volume, writing into {@code target} exactly the probabilities {@link
    * #segment} gives the box's voxels when it segments the whole volume, bit for bit: the tiles of
    * the whole volume's plan that touch the box are predicted and blended in the same order, and

@@ -12,6 +12,7 @@ import io.github.neuroseg.StateException;
 import io.github.neuroseg.model.ModelContract;
 import io.github.neuroseg.model.internal.TilePlan;
 import io.github.neuroseg.model.internal.TiledPrediction;
+import io.github.neuroseg.segmentation.PostProcessing;
 import io.github.neuroseg.segmentation.Segmentation;
 import io.github.neuroseg.segmentation.Segmenter;
 import io.github.neuroseg.segmentation.SegmenterConfig;
@@ -169,14 +170,34 @@ final class OnnxSegmenter implements Segmenter {
    */
   @Override
   public RandomAccessibleInterval<UnsignedByteType> segmentMask(Volume volume) {
+    float t = config.threshold().floatValue();
+    return segmentBytes(volume, p -> p >= t ? 1 : 0);
+  }
+
+  /** The levels of {@link #segment}'s probabilities, taken slice by slice. */
+  @Override
+  public RandomAccessibleInterval<UnsignedByteType> segmentLevels(Volume volume, double low,
+      double high) {
+    return segmentBytes(volume, p -> PostProcessing.level(p, low, high));
+  }
+
+  /** A byte per voxel computed from its probability. */
+  private interface ByteOf {
+    int of(float probability);
+  }
+
+  /**
+   * {@code f} of every voxel's probability, one byte per voxel, each slice converted as soon as
+   * it is finished.
+   */
+  private RandomAccessibleInterval<UnsignedByteType> segmentBytes(Volume volume, ByteOf f) {
     long[] dims = volume.dimensions();
     boolean oneArray = Intervals.numElements(volume.image()) <= Integer.MAX_VALUE - 8;
     RandomAccessibleInterval<UnsignedByteType> out = oneArray ? ArrayImgs.unsignedBytes(dims)
         : new CellImgFactory<>(new UnsignedByteType(), 256, 256, 16).create(dims);
-    float t = config.threshold().floatValue();
     predict(volume, () -> {
       // the probabilities of a volume without contrast are all 0
-      int v = 0f >= t ? 1 : 0;
+      int v = f.of(0f);
       for (UnsignedByteType b : Views.iterable(out)) {
         b.set(v);
       }
@@ -187,13 +208,13 @@ final class OnnxSegmenter implements Segmenter {
         if (array != null) {
           int at = z * slice.length;
           for (int i = 0; i < slice.length; i++) {
-            array[at + i] = (byte) (slice[i] >= t ? 1 : 0);
+            array[at + i] = (byte) f.of(slice[i]);
           }
         } else {
           Cursor<UnsignedByteType> c = Views.flatIterable(Views.interval(out,
               new long[] {0, 0, z}, new long[] {dims[0] - 1, dims[1] - 1, z})).cursor();
           for (float p : slice) {
-            c.next().set(p >= t ? 1 : 0);
+            c.next().set(f.of(p));
           }
         }
       }, batches);

@@ -335,6 +335,19 @@ class OnnxSegmenterTest {
         }
       }
     }
+    // the levels post-processing reads give its mask without the probability map
+    try (Segmenter seg = builder("vit", model).threshold(0.5).batchSize(4).build()) {
+      Segmentation s = seg.segment(vol);
+      for (io.github.neuroseg.segmentation.PostProcessing post : List.of(
+          io.github.neuroseg.segmentation.PostProcessing.NONE,
+          new io.github.neuroseg.segmentation.PostProcessing(0.2, 0),
+          new io.github.neuroseg.segmentation.PostProcessing(0.35, 4))) {
+        var want = post.apply(s);
+        var got = post.applyToLevels(seg.segmentLevels(vol, post.low(0.5), 0.5));
+        assertArrayEquals(want.update(null).getCurrentStorageArray(),
+            got.update(null).getCurrentStorageArray(), post.toString());
+      }
+    }
     // a volume without contrast: probabilities 0, so the mask is set only at threshold 0
     Volume flat = Volume.ofFloats(new float[40 * 20 * 3], 40, 20, 3, VoxelSize.UNIT);
     try (Segmenter seg = builder("vit", model).threshold(0.3).build()) {

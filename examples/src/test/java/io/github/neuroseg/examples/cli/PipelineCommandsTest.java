@@ -106,8 +106,8 @@ class PipelineCommandsTest {
 
   @Test
   void runWithoutProbabilitiesSegmentsTheSameMaskAndTrace() throws IOException {
-    // without post-processing and --probabilities, run segments straight into the mask (no
-    // float map is kept); with them it thresholds the kept map: the files must be the same
+    // without --probabilities, run segments straight into the mask (no float map is kept);
+    // with them it thresholds the kept map: the files must be the same
     Path direct = dir.resolve("direct");
     Path kept = dir.resolve("kept");
     Run a = cli("run", "--model", model.toString(), "--input", image.toString(), "--output",
@@ -123,6 +123,18 @@ class PipelineCommandsTest {
         Files.readString(direct.resolve("out.swc")));
     assertArrayEquals(Files.readAllBytes(kept.resolve("mask.tif")),
         Files.readAllBytes(direct.resolve("mask.tif")));
+    // with the default post-processing, run segments into the levels hysteresis reads
+    Run c = cli("run", "--model", model.toString(), "--input", image.toString(), "--output",
+        direct.resolve("post.swc").toString(), "--mask", direct.resolve("post.tif").toString());
+    Run d = cli("run", "--model", model.toString(), "--input", image.toString(), "--output",
+        kept.resolve("post.swc").toString(), "--mask", kept.resolve("post.tif").toString(),
+        "--probabilities", kept.resolve("prob2.tif").toString());
+    assertEquals(0, c.code(), c.err());
+    assertEquals(0, d.code(), d.err());
+    assertEquals(Files.readString(kept.resolve("post.swc")),
+        Files.readString(direct.resolve("post.swc")));
+    assertArrayEquals(Files.readAllBytes(kept.resolve("post.tif")),
+        Files.readAllBytes(direct.resolve("post.tif")));
   }
 
   @Test
