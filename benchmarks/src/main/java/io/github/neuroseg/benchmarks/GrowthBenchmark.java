@@ -3,6 +3,7 @@ package io.github.neuroseg.benchmarks;
 import io.github.neuroseg.NeuroSeg;
 import io.github.neuroseg.pipeline.Pipeline;
 import io.github.neuroseg.pipeline.Reconstruction;
+import io.github.neuroseg.segmentation.PostProcessing;
 import io.github.neuroseg.segmentation.Segmenter;
 import io.github.neuroseg.swc.NeuronTree;
 import io.github.neuroseg.synth.GroundTruth;
@@ -30,9 +31,10 @@ import net.imglib2.type.numeric.integer.UnsignedByteType;
  * <ul>
  *   <li>{@code render DIR WxHxD}: a synthetic neuron (16-bit) written to {@code DIR/image.tif}.
  *   <li>{@code run FILE}: what {@code neuroseg run} does without {@code --probabilities}: read,
- *       segment with the bundled model straight into the mask ({@link Segmenter#segmentMask}),
- *       trace with the intensities; prints {@code GROWTH ...} with the times, the peak resident
- *       memory and the input's size.
+ *       segment with the bundled model into the levels the default post-processing reads
+ *       ({@link Segmenter#segmentLevels}) and post-process them into the mask, trace with the
+ *       intensities; prints {@code GROWTH ...} with the times (segment including the
+ *       post-processing), the peak resident memory and the input's size.
  *   <li>{@code trace-scaling}: the mask of a neuron rendered in 256 x 256 x 256 traced as it is
  *       and embedded in a 1024 x 1024 x 256 volume of background (the same foreground, 16 times
  *       the voxels), best of five each; prints {@code BENCH trace_scaling ratio=...}.
@@ -72,7 +74,10 @@ public final class GrowthBenchmark {
     long t2;
     long t3;
     try (Segmenter seg = NeuroSeg.segmenter().model(NeuroSeg.bundledModel()).build()) {
-      var mask = seg.segmentMask(volume);
+      // what run does by default: the levels the default hysteresis reads, then its mask
+      PostProcessing post = PostProcessing.DEFAULT;
+      double t = seg.config().threshold();
+      var mask = post.applyToLevels(seg.segmentLevels(volume, post.low(t), t));
       t2 = System.nanoTime();
       var s = new io.github.neuroseg.segmentation.Segmentation(
           net.imglib2.converter.Converters.convert(mask, (in, out) -> out.setReal(in.get()),
