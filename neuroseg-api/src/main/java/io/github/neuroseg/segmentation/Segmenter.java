@@ -2,8 +2,12 @@ package io.github.neuroseg.segmentation;
 
 import io.github.neuroseg.volume.Normalization;
 import io.github.neuroseg.volume.Volume;
+import net.imglib2.Cursor;
 import net.imglib2.RandomAccessibleInterval;
+import net.imglib2.type.logic.BitType;
+import net.imglib2.type.numeric.integer.UnsignedByteType;
 import net.imglib2.type.numeric.real.FloatType;
+import net.imglib2.view.Views;
 
 /**
  * Segments neurons in 3D volumes with a trained model. Build one with {@link
@@ -27,6 +31,46 @@ public interface Segmenter extends AutoCloseable {
    * than memory.
    */
   Segmentation segmentInto(Volume volume, RandomAccessibleInterval<FloatType> target);
+
+  /**
+   * Segments a volume into its mask alone: 1 where {@code segment(volume).mask()} is set, 0
+   * elsewhere, one byte per voxel. neuroseg's segmenter thresholds each slice as it is
+   * finished and never holds a probability map of the whole volume, so this needs a quarter of
+   * {@link #segment}'s memory for the result; the default implementation here thresholds {@link
+   * #segment}'s map.
+   *
+   * @throws io.github.neuroseg.InvalidInputException for an empty volume or NaN voxels
+   */
+  default RandomAccessibleInterval<UnsignedByteType> segmentMask(Volume volume) {
+    Segmentation s = segment(volume);
+    RandomAccessibleInterval<UnsignedByteType> out = Masks.create(volume.dimensions());
+    Cursor<BitType> in = Views.flatIterable(s.mask()).cursor();
+    for (UnsignedByteType t : Views.flatIterable(out)) {
+      t.set(in.next().get() ? 1 : 0);
+    }
+    return out;
+  }
+
+  /**
+   * Segments a volume into the {@linkplain PostProcessing#level levels} post-processing reads,
+   * one byte per voxel: 2 where the probability is at or above {@code high}, 1 where it is at or
+   * above {@code low} only, else 0. {@link PostProcessing#applyToLevels} of them is the
+   * post-processed mask, without a probability map of the whole volume: neuroseg's segmenter
+   * takes each slice's levels as it is finished; the default implementation here those of
+   * {@link #segment}'s map.
+   *
+   * @throws io.github.neuroseg.InvalidInputException for an empty volume or NaN voxels
+   */
+  default RandomAccessibleInterval<UnsignedByteType> segmentLevels(Volume volume, double low,
+      double high) {
+    Segmentation s = segment(volume);
+    RandomAccessibleInterval<UnsignedByteType> out = Masks.create(volume.dimensions());
+    Cursor<FloatType> in = Views.flatIterable(s.probabilities()).cursor();
+    for (UnsignedByteType t : Views.flatIterable(out)) {
+      t.set(PostProcessing.level(in.next().get(), low, high));
+    }
+    return out;
+  }
 
   /**
    * Segments one box of a volume, writing into {@code target} exactly the probabilities {@link

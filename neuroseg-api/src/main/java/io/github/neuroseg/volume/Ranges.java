@@ -29,16 +29,26 @@ final class Ranges {
     return Range.scalable(lo, hi) && hi - lo > COLLAPSE * Math.max(Math.abs(lo), Math.abs(hi));
   }
 
+  /** The percentiles {@code p} asks for, of all voxels or of the non-zero ones. */
+  private interface Percentiles {
+    double[] of(boolean nonZeroOnly);
+  }
+
   static Range percentile(Percentile p, RandomAccessibleInterval<? extends RealType<?>> image) {
-    return percentile(p, OrderStatistics.summary(image), VoxelPasses.of(image));
+    // one source: the summary, and for 8/16-bit or integer-valued data the exact histogram
+    // every percentile comes from, are computed once
+    OrderStatistics.Source src = OrderStatistics.source(image);
+    OrderStatistics.Summary s = src.summary();
+    return percentile(p, s, nz -> src.percentiles(s, nz, p.low(), p.high()));
   }
 
   static Range percentile(Percentile p, VoxelPasses voxels) {
-    return percentile(p, OrderStatistics.summary(voxels), voxels);
+    OrderStatistics.Summary s = OrderStatistics.summary(voxels);
+    return percentile(p, s, nz -> OrderStatistics.percentiles(voxels, s, nz, p.low(), p.high()));
   }
 
-  private static Range percentile(Percentile p, OrderStatistics.Summary s, VoxelPasses image) {
-    double[] all = OrderStatistics.percentiles(image, s, false, p.low(), p.high());
+  private static Range percentile(Percentile p, OrderStatistics.Summary s, Percentiles of) {
+    double[] all = of.of(false);
     if (spans(all[0], all[1])) {
       return new Range(all[0], all[1]);
     }
@@ -47,7 +57,7 @@ final class Ranges {
         + values(all);
     // with no zeros the non-zero percentiles are the same ones; with only zeros there are none
     if (s.nonZero() > 0 && s.nonZero() < s.count()) {
-      double[] nz = OrderStatistics.percentiles(image, s, true, p.low(), p.high());
+      double[] nz = of.of(true);
       if (spans(nz[0], nz[1])) {
         LOG.warn("{}; using the same percentiles of the non-zero voxels instead: lo = {}, hi = {}",
             why, nz[0], nz[1]);

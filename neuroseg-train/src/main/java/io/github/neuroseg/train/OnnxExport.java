@@ -11,7 +11,8 @@ import java.util.Map;
 
 /**
  * Exports training checkpoints as neuroseg ONNX models (input {@code image [N, 1, D, H, W]},
- * output {@code logits [N, 1, H, W]}, opset 17) through {@link VitOnnxWriter}, which defines the
+ * output {@code probabilities [N, 1, H, W]}: the graph ends with the sigmoid, metadata {@code
+ * output=probabilities}; opset 17) through {@link VitOnnxWriter}, which defines the
  * same architecture as the training network, with the metadata inference needs and the
  * provenance of training. Models trained through {@code NeuroSeg.trainer()} come out exported
  * already; this is for the {@code best.safetensors} a checkpoint directory holds.
@@ -21,7 +22,8 @@ public final class OnnxExport {
 
   /** The ONNX model of a training run's best weights, with its provenance. */
   static byte[] toBytes(TrainingResult r) {
-    return VitOnnxWriter.write(r.config(), r.weights(), r.provenance());
+    return VitOnnxWriter.write(r.config(), r.weights(), r.provenance(),
+        ModelContract.Output.PROBABILITIES);
   }
 
   /**
@@ -55,6 +57,6 @@ public final class OnnxExport {
       }
       weights.put(key, w);
     }
-    VitOnnxWriter.write(config, weights, meta, file);
+    VitOnnxWriter.write(config, weights, meta, ModelContract.Output.PROBABILITIES, file);
   }
 }

@@ -52,8 +52,9 @@ final class RunCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     Volume volume = Volumes.read(input);
+    // without --probabilities no probability map is kept: the mask is segmented directly
     Reconstruction r = reconstruct(volume, model, tracing, post, new ConsoleProgress(
-        spec.commandLine().getErr()));
+        spec.commandLine().getErr()), probabilities != null);
     Swc.write(r.tree(), output);
     if (mask != null) {
       Volumes.write(r.maskVolume(), mask);
@@ -72,9 +73,16 @@ final class RunCommand implements Callable<Integer> {
   /** The library's pipeline with the command's model and tracing options. */
   static Reconstruction reconstruct(Volume volume, SegmentationOptions model,
       TracingOptions tracing, PostProcessingOptions post, ConsoleProgress progress) {
+    return reconstruct(volume, model, tracing, post, progress, true);
+  }
+
+  /** As above, keeping the probability map or not ({@link Pipeline#withProbabilities}). */
+  static Reconstruction reconstruct(Volume volume, SegmentationOptions model,
+      TracingOptions tracing, PostProcessingOptions post, ConsoleProgress progress,
+      boolean probabilities) {
     try (Segmenter segmenter = model.builder(progress).build()) {
       return Pipeline.of(segmenter, tracing.tracer()).withPostProcessing(post.postProcessing())
-          .run(volume);
+          .withProbabilities(probabilities).run(volume);
     }
   }
 

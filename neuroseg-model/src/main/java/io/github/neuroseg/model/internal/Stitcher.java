@@ -7,8 +7,10 @@ import io.github.neuroseg.segmentation.Blending;
  * Blends overlapping tile predictions of one output slice into that slice. Pure arithmetic.
  *
  * <p>Each tile's predictions are multiplied by a blending window and summed per voxel in double
- * precision together with the window's weight; the slice is the weighted sum divided by the total
- * weight. Windows are separable products of 1D profiles and never zero:
+ * precision together with the window's weight; the slice is the weighted sum times the reciprocal
+ * of the total weight (computed once per voxel of the plan: a product instead of a quotient
+ * differs by a few units in the last place of a double, far below float precision). Windows are
+ * separable products of 1D profiles and never zero:
  *
  * <ul>
  *   <li>{@link Blending#GAUSSIAN}: {@code exp(-(i - c)^2 / (2 sigma^2))} with {@code c = (t -
@@ -31,6 +33,7 @@ public final class Stitcher {
   private final TilePlan plan;
   private final double[] window;
   private final double[] weight;
+  private final double[] inverseWeight;
   // the part of each slice that is blended: all of it, or a rectangle of it
   private final int rx0;
   private final int ry0;
@@ -76,6 +79,10 @@ public final class Stitcher {
     for (int i = 0; i < plan.tilesPerSlice(); i++) {
       TilePlan.Tile t = plan.tile(i);
       forEachInside(t, (sliceIndex, tileIndex) -> weight[sliceIndex] += window[tileIndex]);
+    }
+    inverseWeight = new double[weight.length];
+    for (int i = 0; i < weight.length; i++) {
+      inverseWeight[i] = 1.0 / weight[i];
     }
   }
 
@@ -155,12 +162,26 @@ public final class Stitcher {
   }
 
   /**
-   * Writes the blended slice (its rectangle), {@code sum / weight} per voxel, into {@code out} (x
-   * fastest).
+   * Writes the blended slice (its rectangle), {@code sum * (1 / weight)} per voxel, into {@code
+   * out} (x fastest).
    */
   public void finish(double[] accumulator, float[] out) {
-    for (int i = 0; i < weight.length; i++) {
-      out[i] = (float) (accumulator[i] / weight[i]);
+    double[] inv = inverseWeight;
+    for (int i = 0; i < inv.length; i++) {
+      out[i] = (float) (accumulator[i] * inv[i]);
+    }
+  }
+
+  /**
+   * Writes the blended slice as {@link #finish} does, into {@code out} from {@code offset} (e.g.
+   * straight into a volume's array), and zeroes the accumulator in the same pass so that it can
+   * take the next slice's tiles.
+   */
+  public void finishAndClear(double[] accumulator, float[] out, int offset) {
+    double[] inv = inverseWeight;
+    for (int i = 0; i < inv.length; i++) {
+      out[offset + i] = (float) (accumulator[i] * inv[i]);
+      accumulator[i] = 0;
     }
   }
 
