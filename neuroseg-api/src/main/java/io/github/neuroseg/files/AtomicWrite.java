@@ -56,8 +56,11 @@ public final class AtomicWrite {
   private static final String TAG = ".neuroseg-";
   private static final Pattern OURS =
       Pattern.compile("\\..+\\.neuroseg-(\\d{1,19})-[0-9a-z]{1,13}\\.(?:tmp|bak)");
-  /** A leftover whose process is gone is removed once this old (a writer still alive is spared). */
-  static final Duration ORPHAN_AGE = Duration.ofMinutes(1);
+  /**
+   * A leftover whose process is gone (on this machine) is removed once this old: a writer on
+   * another machine sharing the folder keeps its file younger while it writes.
+   */
+  static final Duration ORPHAN_AGE = Duration.ofMinutes(10);
   /** Any leftover of our pattern is removed once this old. */
   static final Duration STALE_AGE = Duration.ofDays(1);
   private static final ThreadLocal<@Nullable Batch> OPEN = new ThreadLocal<>();
@@ -136,33 +139,15 @@ public final class AtomicWrite {
 
   private static void write(Path target, Body body, boolean directory) {
     Path file = linkTarget(target);
-    Path dir = file.getParent();
-    if (dir == null) {
-      throw new InvalidInputException("cannot write " + target + ": it is the file-system root");
-    }
-    Batch batch = OPEN.get();
-    if (batch != null && batch.closed) {
-      OPEN.remove(); // closed from another thread
-      batch = null;
-    }
+    Batch batch = openBatch();
     if (batch != null) {
       batch.checkNotStaged(target, file);
     }
     Path temp = null;
     try {
-      Files.createDirectories(dir);
-      removeLeftovers(dir);
-      // a sibling, so the final move stays on one file system and can be atomic
-      temp = createSibling(file, "tmp", directory);
+      temp = begin(target, file, directory);
       body.writeTo(temp);
-      sync(temp, directory);
-      keepPermissions(file, temp);
-      Staged s = new Staged(target, file, temp, directory);
-      if (batch != null) {
-        batch.staged.add(s);
-      } else {
-        commit(List.of(s));
-      }
+      finish(target, file, temp, directory, true, batch);
       temp = null;
     } catch (IOException e) {
       throw IoErrors.cannotWrite(target, e);
@@ -170,6 +155,111 @@ public final class AtomicWrite {
       if (temp != null) {
         deleteQuietly(temp);
       }
+    }
+  }
+
+  /**
+   * Starts writing a directory (a chunked store) that is filled over time, possibly by other
+   * processes sharing the file system: an empty temporary sibling directory of {@code target},
+   * to be moved into place by {@link #commitDirectory} or deleted by {@link #abort}.
+   *
+   * @param target the directory to create or replace
+   * @return the temporary directory to fill
+   * @throws NeuroSegIOException when it cannot be created
+   */
+  public static Path beginDirectory(Path target) {
+    try {
+      return begin(target, linkTarget(target), true);
+    } catch (IOException e) {
+      throw IoErrors.cannotWrite(target, e);
+    }
+  }
+
+  /**
+   * Moves a directory started by {@link #beginDirectory} into place, as {@link #writeDirectory}
+   * does once its body has filled it (within a {@link #batch()}, at the batch's commit). The
+   * files in it are not flushed here: the processes that wrote them, perhaps on other machines,
+   * flush their own.
+   *
+   * @param temp the temporary directory {@link #beginDirectory} returned, now complete
+   * @param target the directory it replaces
+   * @throws InvalidInputException when {@code temp} is not a temporary sibling of {@code target}
+   * @throws NeuroSegIOException when it cannot be moved into place; it is then deleted
+   */
+  public static void commitDirectory(Path temp, Path target) {
+    Path file = linkTarget(target);
+    Path t = temp.toAbsolutePath();
+    if (!OURS.matcher(String.valueOf(t.getFileName())).matches()
+        || !String.valueOf(t.getFileName()).startsWith("." + file.getFileName() + TAG)
+        || !OutputPaths.sameFile(t.getParent(), file.getParent())) {
+      throw new InvalidInputException(temp + " is not a temporary directory of " + target
+          + " (made by AtomicWrite.beginDirectory)");
+    }
+    Batch batch = openBatch();
+    boolean done = false;
+    try {
+      if (batch != null) {
+        batch.checkNotStaged(target, file);
+      }
+      finish(target, file, t, true, false, batch);
+      done = true;
+    } catch (IOException e) {
+      throw IoErrors.cannotWrite(target, e);
+    } finally {
+      if (!done) {
+        deleteQuietly(t);
+      }
+    }
+  }
+
+  /**
+   * Deletes a temporary file or directory and everything in it, quietly: the failure that led
+   * here is the one to report.
+   *
+   * @param temp what {@link #beginDirectory} returned
+   */
+  public static void abort(Path temp) {
+    deleteQuietly(temp);
+  }
+
+  private static @Nullable Batch openBatch() {
+    Batch batch = OPEN.get();
+    if (batch != null && batch.closed) {
+      OPEN.remove(); // closed from another thread
+      return null;
+    }
+    return batch;
+  }
+
+  /** Creates the folder, tidies leftovers in it and creates the empty temporary sibling. */
+  private static Path begin(Path target, Path file, boolean directory) throws IOException {
+    Path dir = file.getParent();
+    if (dir == null) {
+      throw new InvalidInputException("cannot write " + target + ": it is the file-system root");
+    }
+    Files.createDirectories(dir);
+    removeLeftovers(dir);
+    // a sibling, so the final move stays on one file system and can be atomic
+    return createSibling(file, "tmp", directory);
+  }
+
+  /**
+   * Flushes the complete temporary file (or a directory's files, when {@code contents}; else only
+   * its entries), then stages it in the batch or moves it into place.
+   */
+  private static void finish(Path target, Path file, Path temp, boolean directory,
+      boolean contents, @Nullable Batch batch) throws IOException {
+    if (contents) {
+      sync(temp, directory);
+    } else {
+      syncFolder(temp);
+    }
+    keepPermissions(file, temp);
+    Staged s = new Staged(target, file, temp, directory);
+    if (batch != null) {
+      batch.staged.add(s);
+    } else {
+      commit(List.of(s));
     }
   }
 
@@ -360,8 +450,9 @@ public final class AtomicWrite {
   }
 
   /**
-   * Removes the temporary files of our pattern in {@code dir} that a killed run left: those of a
-   * process that is gone, once {@link #ORPHAN_AGE} old, and any once {@link #STALE_AGE} old.
+   * Removes the temporary files (not directories) of our pattern in {@code dir} that a killed
+   * run left: those of a process that is gone, once {@link #ORPHAN_AGE} old, and any once {@link
+   * #STALE_AGE} old.
    */
   static void removeLeftovers(Path dir) {
     Instant now = Instant.now();
@@ -370,6 +461,9 @@ public final class AtomicWrite {
         Matcher m = OURS.matcher(p.getFileName().toString());
         if (!m.matches()) {
           continue;
+        }
+        if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+          continue; // a directory may be a store other processes are still filling
         }
         FileTime t = Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS);
         Duration age = Duration.between(t.toInstant(), now);

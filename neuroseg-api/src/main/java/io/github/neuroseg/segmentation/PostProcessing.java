@@ -5,11 +5,11 @@ import io.github.neuroseg.internal.Checks;
 import java.util.Arrays;
 import net.imglib2.Cursor;
 import net.imglib2.RandomAccessibleInterval;
+import net.imglib2.converter.Converters;
 import net.imglib2.img.array.ArrayImg;
 import net.imglib2.img.array.ArrayImgs;
 import net.imglib2.img.basictypeaccess.array.ByteArray;
 import net.imglib2.type.numeric.integer.UnsignedByteType;
-import net.imglib2.type.numeric.real.FloatType;
 import net.imglib2.util.Intervals;
 import net.imglib2.view.Views;
 
@@ -35,10 +35,14 @@ public record PostProcessing(double lowThreshold, int minComponentVoxels) {
   public static final PostProcessing NONE = new PostProcessing(1, 0);
 
   /**
-   * What {@code neuroseg run} and {@code scripts/eval-real} use unless told otherwise (chosen
-   * on the real-data benchmark; see the README): currently {@link #NONE}.
+   * What {@code neuroseg run} and {@code segment}, {@code Pipeline.of}, the ImageJ command and
+   * {@code scripts/eval-real} use unless told otherwise: hysteresis down to probability 0.1, no
+   * component removal (the tracer already drops components under 30 voxels). Chosen on the
+   * real-data benchmark with the bundled model (README, "The bundled model"): against no
+   * post-processing it keeps thin, dim neurites whose probability dips under the calibrated
+   * threshold (0.95) and joins the pieces, so traces have fewer trees.
    */
-  public static final PostProcessing DEFAULT = NONE;
+  public static final PostProcessing DEFAULT = new PostProcessing(0.1, 0);
 
   /**
    * Checks the values.
@@ -59,7 +63,39 @@ public record PostProcessing(double lowThreshold, int minComponentVoxels) {
    * @throws InvalidInputException for a volume of more than 2^31 - 9 voxels
    */
   public ArrayImg<UnsignedByteType, ByteArray> apply(Segmentation segmentation) {
-    RandomAccessibleInterval<FloatType> p = segmentation.probabilities();
+    double high = segmentation.threshold();
+    double low = low(high);
+    return applyToLevels(Converters.convert(segmentation.probabilities(),
+        (in, out) -> out.set(level(in.get(), low, high)), new UnsignedByteType()));
+  }
+
+  /**
+   * The lowest probability that can belong to the mask of a segmentation with this threshold:
+   * {@code min(lowThreshold, threshold)}.
+   */
+  public double low(double threshold) {
+    return Math.min(lowThreshold, threshold);
+  }
+
+  /**
+   * The level of a probability as post-processing sees it: 2 at or above {@code high} (a seed of
+   * the hysteresis), 1 at or above {@code low} only (kept when connected to a seed), else 0.
+   */
+  public static int level(float probability, double low, double high) {
+    return probability >= high ? 2 : probability >= low ? 1 : 0;
+  }
+
+  /**
+   * The post-processed mask from the voxels' {@linkplain #level levels} alone (0, 1 or 2, e.g.
+   * from {@link Segmenter#segmentLevels}, a byte per voxel instead of a float map): exactly
+   * {@link #apply} of the probabilities they were taken from, with {@link #low} of the
+   * segmentation's threshold and that threshold.
+   *
+   * @throws InvalidInputException for a volume of more than 2^31 - 9 voxels
+   */
+  public ArrayImg<UnsignedByteType, ByteArray> applyToLevels(
+      RandomAccessibleInterval<UnsignedByteType> levels) {
+    RandomAccessibleInterval<UnsignedByteType> p = levels;
     long n = Intervals.numElements(p);
     if (n > Integer.MAX_VALUE - 8) {
       throw new InvalidInputException("post-processing holds one byte per voxel; a volume of "
@@ -68,21 +104,19 @@ public record PostProcessing(double lowThreshold, int minComponentVoxels) {
     int nx = (int) p.dimension(0);
     int ny = (int) p.dimension(1);
     int nz = (int) p.dimension(2);
-    double high = segmentation.threshold();
-    double low = Math.min(lowThreshold, high);
     // the candidate voxels, row by row, with whether each is at or above the high threshold
     int rows = ny * nz;
     int[] rowStart = new int[rows + 1];
     IntList xs = new IntList();
     IntList strong = new IntList();
-    Cursor<FloatType> c = Views.flatIterable(p).cursor();
+    Cursor<UnsignedByteType> c = Views.flatIterable(p).cursor();
     for (int r = 0; r < rows; r++) {
       rowStart[r] = xs.size;
       for (int x = 0; x < nx; x++) {
-        float v = c.next().get();
-        if (v >= low) {
+        int v = c.next().get();
+        if (v >= 1) {
           xs.add(x);
-          strong.add(v >= high ? 1 : 0);
+          strong.add(v >= 2 ? 1 : 0);
         }
       }
     }

@@ -32,6 +32,7 @@ public final class SegmenterBuilder {
   private Blending blending = Blending.GAUSSIAN;
   private int batchSize = 8;
   private int threads;
+  private int workers;
   private @Nullable Normalization normalization;
   private @Nullable Double threshold;
   private boolean testTimeAugmentation;
@@ -91,10 +92,21 @@ public final class SegmenterBuilder {
 
   /**
    * Intra-op threads of the inference engine, at most {@link Runtime#availableProcessors()};
-   * default 0 (engine's choice).
+   * default 0, which means {@link SegmenterConfig#defaultThreads(int)} of the available
+   * processors (one thread on machines of up to two cores, else one less than the cores).
    */
   public SegmenterBuilder threads(int threads) {
     this.threads = threads;
+    return this;
+  }
+
+  /**
+   * Threads that read, normalise and tile the input ahead of the inference engine; default 0,
+   * which means {@link SegmenterConfig#defaultWorkers(int)} of the available processors. The
+   * result does not depend on it.
+   */
+  public SegmenterBuilder workers(int workers) {
+    this.workers = workers;
     return this;
   }
 
@@ -135,7 +147,8 @@ public final class SegmenterBuilder {
       throw new InvalidInputException("no model given: call model(Path) before build()");
     }
     return new SegmenterConfig(model, device, strictDevice, tileWidth, tileHeight, overlap,
-        blending, batchSize, threads, normalization, threshold, testTimeAugmentation, progress);
+        blending, batchSize, threads, workers, normalization, threshold, testTimeAugmentation,
+        progress);
   }
 
   /**

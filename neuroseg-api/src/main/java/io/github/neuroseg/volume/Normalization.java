@@ -93,6 +93,11 @@ public sealed interface Normalization
       return Ranges.percentile(this, image);
     }
 
+    @Override
+    public Range range(VoxelPasses voxels) {
+      return Ranges.percentile(this, voxels);
+    }
+
     /** Same as {@link #spec()}. */
     @Override
     public String toString() {
@@ -110,6 +115,11 @@ public sealed interface Normalization
     @Override
     public Range range(RandomAccessibleInterval<? extends RealType<?>> image) {
       return Ranges.minMax(this, image);
+    }
+
+    @Override
+    public Range range(VoxelPasses voxels) {
+      return Ranges.minMax(this, voxels);
     }
 
     /** Same as {@link #spec()}. */
@@ -151,6 +161,11 @@ public sealed interface Normalization
       return new Range(lo, hi);
     }
 
+    @Override
+    public Range range(VoxelPasses voxels) {
+      return new Range(lo, hi);
+    }
+
     /** Same as {@link #spec()}. */
     @Override
     public String toString() {
@@ -167,6 +182,11 @@ public sealed interface Normalization
 
     @Override
     public Range range(RandomAccessibleInterval<? extends RealType<?>> image) {
+      return new Range(0, 1);
+    }
+
+    @Override
+    public Range range(VoxelPasses voxels) {
       return new Range(0, 1);
     }
 
@@ -246,6 +266,17 @@ public sealed interface Normalization
    *     position) when the image is read
    */
   Range range(RandomAccessibleInterval<? extends RealType<?>> image);
+
+  /**
+   * The same range as {@link #range(RandomAccessibleInterval)} for a volume whose voxels are
+   * visited in passes, possibly in parts by many threads or processes (see {@link VoxelPasses}):
+   * a summary pass and the histogram passes each run over all parts and merge their results, so
+   * a volume too large for one machine gets the range its whole image would. {@link Fixed} and
+   * {@link None} run no pass.
+   *
+   * @throws InvalidInputException for an empty volume or non-finite voxels
+   */
+  Range range(VoxelPasses voxels);
 
   /**
    * A lazy float view of {@code image} normalised with {@link #range} (computed now, applied on

@@ -29,9 +29,26 @@ final class Ranges {
     return Range.scalable(lo, hi) && hi - lo > COLLAPSE * Math.max(Math.abs(lo), Math.abs(hi));
   }
 
+  /** The percentiles {@code p} asks for, of all voxels or of the non-zero ones. */
+  private interface Percentiles {
+    double[] of(boolean nonZeroOnly);
+  }
+
   static Range percentile(Percentile p, RandomAccessibleInterval<? extends RealType<?>> image) {
-    OrderStatistics.Summary s = OrderStatistics.summary(image);
-    double[] all = OrderStatistics.percentiles(image, s, false, p.low(), p.high());
+    // one source: the summary, and for 8/16-bit or integer-valued data the exact histogram
+    // every percentile comes from, are computed once
+    OrderStatistics.Source src = OrderStatistics.source(image);
+    OrderStatistics.Summary s = src.summary();
+    return percentile(p, s, nz -> src.percentiles(s, nz, p.low(), p.high()));
+  }
+
+  static Range percentile(Percentile p, VoxelPasses voxels) {
+    OrderStatistics.Summary s = OrderStatistics.summary(voxels);
+    return percentile(p, s, nz -> OrderStatistics.percentiles(voxels, s, nz, p.low(), p.high()));
+  }
+
+  private static Range percentile(Percentile p, OrderStatistics.Summary s, Percentiles of) {
+    double[] all = of.of(false);
     if (spans(all[0], all[1])) {
       return new Range(all[0], all[1]);
     }
@@ -40,7 +57,7 @@ final class Ranges {
         + values(all);
     // with no zeros the non-zero percentiles are the same ones; with only zeros there are none
     if (s.nonZero() > 0 && s.nonZero() < s.count()) {
-      double[] nz = OrderStatistics.percentiles(image, s, true, p.low(), p.high());
+      double[] nz = of.of(true);
       if (spans(nz[0], nz[1])) {
         LOG.warn("{}; using the same percentiles of the non-zero voxels instead: lo = {}, hi = {}",
             why, nz[0], nz[1]);
@@ -58,7 +75,14 @@ final class Ranges {
   }
 
   static Range minMax(MinMax m, RandomAccessibleInterval<? extends RealType<?>> image) {
-    OrderStatistics.Summary s = OrderStatistics.summary(image);
+    return minMax(m, OrderStatistics.summary(image));
+  }
+
+  static Range minMax(MinMax m, VoxelPasses voxels) {
+    return minMax(m, OrderStatistics.summary(voxels));
+  }
+
+  private static Range minMax(MinMax m, OrderStatistics.Summary s) {
     if (Range.scalable(s.min(), s.max())) {
       return new Range(s.min(), s.max());
     }

@@ -202,15 +202,19 @@ class AtomicWriteTest {
     gone.waitFor();
     long dead = gone.pid();
     long self = ProcessHandle.current().pid();
-    FileTime twoMinutes = FileTime.from(Instant.now().minus(Duration.ofMinutes(2)));
+    FileTime quarterHour = FileTime.from(Instant.now().minus(Duration.ofMinutes(12)));
     FileTime twoDays = FileTime.from(Instant.now().minus(Duration.ofDays(2)));
-    Path killed = leftover(".mask.tif.neuroseg-" + dead + "-k3x.tmp", twoMinutes);
-    Path killedBackup = leftover(".mask.tif.neuroseg-" + dead + "-k3y.bak", twoMinutes);
-    Path justNow = leftover(".mask.tif.neuroseg-" + dead + "-k3z.tmp", null);
-    Path running = leftover(".run.swc.neuroseg-" + self + "-r1.tmp", twoMinutes);
+    Path killed = leftover(".mask.tif.neuroseg-" + dead + "-k3x.tmp", quarterHour);
+    Path killedBackup = leftover(".mask.tif.neuroseg-" + dead + "-k3y.bak", quarterHour);
+    Path justNow = leftover(".mask.tif.neuroseg-" + dead + "-k3z.tmp",
+        FileTime.from(Instant.now().minus(Duration.ofMinutes(5))));
+    Path running = leftover(".run.swc.neuroseg-" + self + "-r1.tmp", quarterHour);
     Path ancient = leftover(".old.swc.neuroseg-" + self + "-r2.tmp", twoDays);
     Path notOurs = leftover(".mask.tif.tmp", twoDays);
     Path notOursEither = leftover("notes.neuroseg-" + dead + "-k3x.tmp", twoDays);
+    // a temporary directory may be a store that processes elsewhere are still filling
+    Path store = Files.createDirectory(dir.resolve(".s.zarr.neuroseg-" + dead + "-k4.tmp"));
+    Files.setLastModifiedTime(store, twoDays);
     AtomicWrite.write(dir.resolve("out.txt"), temp -> Files.writeString(temp, "x"));
     assertFalse(Files.exists(killed), "a killed run's temporary file");
     assertFalse(Files.exists(killedBackup), "a killed run's backup");
@@ -218,6 +222,7 @@ class AtomicWriteTest {
     assertTrue(Files.exists(justNow), "too recent to tell");
     assertTrue(Files.exists(running), "its process is alive");
     assertTrue(Files.exists(notOurs) && Files.exists(notOursEither), "another pattern");
+    assertTrue(Files.isDirectory(store), "a directory");
   }
 
   private Path leftover(String name, FileTime modified) throws IOException {

@@ -19,7 +19,7 @@ class SegmenterConfigTest {
     assertEquals(0, builder().threads(0).config().threads());
     for (int t : new int[] {processors + 1, 256, 10_000, Integer.MAX_VALUE}) {
       assertEquals("threads must be at most the " + processors + " available processors (0 ="
-          + " engine default), got " + t, assertThrows(InvalidInputException.class,
+          + " the default), got " + t, assertThrows(InvalidInputException.class,
               () -> builder().threads(t).config()).getMessage());
     }
     assertThrows(InvalidInputException.class, () -> builder().threads(-1).config());

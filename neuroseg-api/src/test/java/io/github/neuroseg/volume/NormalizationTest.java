@@ -9,6 +9,7 @@ import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.doubles;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.lists;
+import static org.quicktheories.generators.SourceDSL.longs;
 
 import io.github.neuroseg.InvalidInputException;
 import io.github.neuroseg.testing.EncodedContent;
@@ -17,6 +18,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
@@ -249,6 +251,69 @@ class NormalizationTest {
             }
           }
         });
+  }
+
+  /**
+   * An image's voxels in {@code parts} random groups, each accumulated apart (its accumulator
+   * and the accumulation sent through Java serialization, as to another process) and merged in
+   * a shuffled order.
+   */
+  private static VoxelPasses inParts(Img<? extends RealType<?>> img, int parts, long seed) {
+    return new VoxelPasses() {
+      @Override
+      @SuppressWarnings("unchecked")
+      public <A extends java.io.Serializable> A run(Accumulation<A> acc) {
+        Accumulation<A> remote = (Accumulation<A>) throughSerialization(acc);
+        SplittableRandom r = new SplittableRandom(seed);
+        List<A> accs = new ArrayList<>();
+        for (int p = 0; p < parts; p++) {
+          accs.add(remote.zero());
+        }
+        for (RealType<?> t : img) {
+          int p = r.nextInt(parts);
+          accs.set(p, remote.add(accs.get(p), t.getRealDouble()));
+        }
+        Collections.shuffle(accs, new java.util.Random(seed));
+        A merged = (A) throughSerialization(accs.get(0));
+        for (int p = 1; p < parts; p++) {
+          merged = acc.merge(merged, (A) throughSerialization(accs.get(p)));
+        }
+        return merged;
+      }
+    };
+  }
+
+  private static Object throughSerialization(Object o) {
+    try {
+      java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+      try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+        out.writeObject(o);
+      }
+      try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(
+          new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+        return in.readObject();
+      }
+    } catch (java.io.IOException | ClassNotFoundException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  @Test
+  void rangesOfAVolumeVisitedInPartsEqualTheWholeImagesRanges() {
+    qt().withFixedSeed(SEED).withExamples(40)
+        .forAll(cases(), integers().between(1, 7), longs().all())
+        .checkAssert((c, parts, seed) -> {
+          Img<? extends RealType<?>> img = c.image();
+          for (Normalization n : List.of(Normalization.percentile(0.5, 99.5),
+              Normalization.percentile(3, 97), Normalization.minMax(),
+              Normalization.fixed(0, 10), Normalization.none())) {
+            assertEquals(n.range(img), n.range(inParts(img, parts, seed)), n + " " + c);
+          }
+        });
+    // non-finite voxels are refused in parts too
+    Img<FloatType> bad = ArrayImgs.floats(new float[] {1, Float.NaN, 3}, 3, 1, 1);
+    assertThrows(InvalidInputException.class,
+        () -> Normalization.minMax().range(inParts(bad, 2, 1)));
   }
 
   @Test

@@ -128,14 +128,15 @@ final class BioImageIoExport {
     d.put("timestamp", OffsetDateTime.ofInstant(o.timestamp(), ZoneOffset.UTC)
         .truncatedTo(ChronoUnit.SECONDS).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
     d.put("inputs", List.of(input(c, sha)));
-    d.put("outputs", List.of(output(sha)));
+    d.put("outputs", List.of(output(c, sha)));
     Map<String, Object> onnx = new LinkedHashMap<>();
     onnx.put("source", weightsName);
     onnx.put("sha256", sha.get(weightsName));
     onnx.put("opset_version", opset);
     onnx.put("comment", "neuroseg format " + c.metadata().get(ModelContract.FORMAT)
-        + ": input '" + ModelContract.INPUT + "' [N,1,D,H,W], output '" + ModelContract.OUTPUT
-        + "' [N,1,H,W] (logits of the centre slice)");
+        + ": input '" + ModelContract.INPUT + "' [N,1,D,H,W], output '"
+        + c.output().tensorName() + "' [N,1,H,W] (" + c.output().spec()
+        + " of the centre slice)");
     d.put("weights", Map.of("onnx", onnx));
     d.put("config", config(c));
     return d;
@@ -166,7 +167,7 @@ final class BioImageIoExport {
     return ordered("type", "space", "id", id, "size", size);
   }
 
-  private static Map<String, Object> output(Map<String, String> sha) {
+  private static Map<String, Object> output(ModelContract c, Map<String, String> sha) {
     Map<String, Object> t = new LinkedHashMap<>();
     t.put("id", OUTPUT_ID);
     t.put("description", "foreground probability of the input's centre z slice");
@@ -180,8 +181,9 @@ final class BioImageIoExport {
     t.put("test_tensor", ordered("source", TEST_OUTPUT, "sha256", sha.get(TEST_OUTPUT)));
     t.put("sample_tensor", ordered("source", SAMPLE_OUTPUT, "sha256", sha.get(SAMPLE_OUTPUT)));
     t.put("data", ordered("type", "float32", "range", List.of(0.0, 1.0)));
-    // the model's output is the logits (ModelContract.OUTPUT)
-    t.put("postprocessing", List.of(Map.of("id", "sigmoid")));
+    // logits need the sigmoid; a graph that ends with its own gives probabilities already
+    t.put("postprocessing", c.output() == ModelContract.Output.LOGITS
+        ? List.of(Map.of("id", "sigmoid")) : List.of());
     return t;
   }
 
@@ -264,7 +266,9 @@ final class BioImageIoExport {
         : "tiles of any multiple of " + c.patch() + " voxels (trained on " + c.tileWidth()
             + " x " + c.tileHeight() + ")");
     b.append(";\n- output `").append(OUTPUT_ID).append("` [batch, channel, y, x]: the"
-        + " foreground probability of the centre slice (the sigmoid of the model's logits).\n\n");
+        + " foreground probability of the centre slice (" + (c.output()
+        == ModelContract.Output.LOGITS ? "the sigmoid of the model's logits"
+        : "the model ends with its sigmoid") + ").\n\n");
     b.append("## Pre-processing\n\n");
     b.append("neuroseg normalises with `").append(c.normalization().spec()).append("`. ");
     b.append(normalisationNote(c.normalization()));
@@ -364,10 +368,10 @@ final class BioImageIoExport {
     long[] shape = {1, 1, d, h, w};
     try (OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(normalised), shape);
         OrtSession.Result res = session.run(Map.of(ModelContract.INPUT, in))) {
-      OnnxTensor out = (OnnxTensor) res.get(ModelContract.OUTPUT).orElseThrow();
+      OnnxTensor out = (OnnxTensor) res.get(c.output().tensorName()).orElseThrow();
       long[] got = out.getInfo().getShape();
       if (!Arrays.equals(got, new long[] {1, 1, h, w})) {
-        throw new ModelException("model " + c.label() + " returned '" + ModelContract.OUTPUT
+        throw new ModelException("model " + c.label() + " returned '" + c.output().tensorName()
             + "' of shape " + Arrays.toString(got) + " for input " + Arrays.toString(shape));
       }
       out.getFloatBuffer().get(probability);
@@ -375,8 +379,10 @@ final class BioImageIoExport {
       throw new ModelException("model " + c.label() + " failed on the test tile "
           + Arrays.toString(shape) + ": " + e.getMessage(), e);
     }
-    for (int k = 0; k < probability.length; k++) {
-      probability[k] = (float) (1.0 / (1.0 + Math.exp(-probability[k])));
+    if (c.output() == ModelContract.Output.LOGITS) {
+      for (int k = 0; k < probability.length; k++) {
+        probability[k] = (float) (1.0 / (1.0 + Math.exp(-probability[k])));
+      }
     }
     ArrayImg<FloatType, FloatArray> tile = ArrayImgs.floats(raw, w, h, d);
     return new TestTensors(new Npy.Array(shape, raw),

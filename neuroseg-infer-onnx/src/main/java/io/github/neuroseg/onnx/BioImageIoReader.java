@@ -220,12 +220,16 @@ final class BioImageIoReader {
     }
   }
 
-  /** neuroseg applies a sigmoid to the model's output: the package must say the same. */
+  /**
+   * neuroseg applies a sigmoid to a model's logits, and none to a model whose graph ends with
+   * its own (metadata {@code output=probabilities}): the package must say one or the other.
+   */
   private static void checkPostprocessing(Map<?, ?> output, String src) {
     List<Map<?, ?>> steps = steps(output.get("postprocessing"), src, "outputs[0].postprocessing");
-    if (steps.size() != 1 || !stepId(steps.get(0)).equals("sigmoid")) {
-      throw FormatException.of(src, "outputs[0].postprocessing must be a sigmoid (neuroseg"
-          + " models output logits and neuroseg applies the sigmoid), got " + names(steps));
+    if (steps.size() > 1 || steps.size() == 1 && !stepId(steps.get(0)).equals("sigmoid")) {
+      throw FormatException.of(src, "outputs[0].postprocessing must be a sigmoid (a neuroseg"
+          + " model that outputs logits) or nothing (one whose graph ends with its sigmoid),"
+          + " got " + names(steps));
     }
   }
 

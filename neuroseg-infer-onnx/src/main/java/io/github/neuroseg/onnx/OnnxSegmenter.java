@@ -1,7 +1,6 @@
 package io.github.neuroseg.onnx;
 
 import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
@@ -13,18 +12,29 @@ import io.github.neuroseg.StateException;
 import io.github.neuroseg.model.ModelContract;
 import io.github.neuroseg.model.internal.TilePlan;
 import io.github.neuroseg.model.internal.TiledPrediction;
+import io.github.neuroseg.segmentation.PostProcessing;
 import io.github.neuroseg.segmentation.Segmentation;
 import io.github.neuroseg.segmentation.Segmenter;
 import io.github.neuroseg.segmentation.SegmenterConfig;
 import io.github.neuroseg.volume.Normalization;
 import io.github.neuroseg.volume.Volume;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import net.imglib2.Cursor;
 import net.imglib2.RandomAccessibleInterval;
+import net.imglib2.img.array.ArrayImg;
 import net.imglib2.img.array.ArrayImgs;
+import net.imglib2.img.basictypeaccess.array.ByteArray;
 import net.imglib2.img.cell.CellImgFactory;
+import net.imglib2.type.numeric.integer.UnsignedByteType;
 import net.imglib2.type.numeric.real.FloatType;
 import net.imglib2.util.Intervals;
 import net.imglib2.view.Views;
@@ -78,11 +88,12 @@ final class OnnxSegmenter implements Segmenter {
         ? requested.normalization() : contract.normalization();
     double threshold =
         requested.threshold() != null ? requested.threshold() : contract.threshold();
-    this.workers = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() / 2));
+    this.workers = requested.workers() > 0 ? requested.workers()
+        : SegmenterConfig.defaultWorkers(Runtime.getRuntime().availableProcessors());
     this.config = new SegmenterConfig(requested.model(), opened.device(),
         requested.strictDevice(), tileWidth, tileHeight, overlap, requested.blending(),
-        requested.batchSize(), requested.threads(), normalization, threshold,
-        requested.testTimeAugmentation(), requested.progress());
+        requested.batchSize(), OrtSessions.threads(requested), workers, normalization,
+        threshold, requested.testTimeAugmentation(), requested.progress());
   }
 
   /**
@@ -144,6 +155,116 @@ final class OnnxSegmenter implements Segmenter {
     }
     RandomAccessibleInterval<FloatType> zeroTarget =
         Views.isZeroMin(target) ? target : Views.zeroMin(target);
+    predict(volume, () -> {
+      for (FloatType t : Views.iterable(zeroTarget)) {
+        t.setZero();
+      }
+    }, (plan, prediction, range, batches) ->
+        prediction.run(volume.image(), range, zeroTarget, batches));
+    return new Segmentation(target, config.threshold(), volume.voxelSize());
+  }
+
+  /**
+   * The mask of {@link #segment}, thresholded slice by slice as the slices are finished: no
+   * probability map of the whole volume is held.
+   */
+  @Override
+  public RandomAccessibleInterval<UnsignedByteType> segmentMask(Volume volume) {
+    float t = config.threshold().floatValue();
+    return segmentBytes(volume, p -> p >= t ? 1 : 0);
+  }
+
+  /** The levels of {@link #segment}'s probabilities, taken slice by slice. */
+  @Override
+  public RandomAccessibleInterval<UnsignedByteType> segmentLevels(Volume volume, double low,
+      double high) {
+    return segmentBytes(volume, p -> PostProcessing.level(p, low, high));
+  }
+
+  /** A byte per voxel computed from its probability. */
+  private interface ByteOf {
+    int of(float probability);
+  }
+
+  /**
+   * {@code f} of every voxel's probability, one byte per voxel, each slice converted as soon as
+   * it is finished.
+   */
+  private RandomAccessibleInterval<UnsignedByteType> segmentBytes(Volume volume, ByteOf f) {
+    long[] dims = volume.dimensions();
+    boolean oneArray = Intervals.numElements(volume.image()) <= Integer.MAX_VALUE - 8;
+    RandomAccessibleInterval<UnsignedByteType> out = oneArray ? ArrayImgs.unsignedBytes(dims)
+        : new CellImgFactory<>(new UnsignedByteType(), 256, 256, 16).create(dims);
+    predict(volume, () -> {
+      // the probabilities of a volume without contrast are all 0
+      int v = f.of(0f);
+      for (UnsignedByteType b : Views.iterable(out)) {
+        b.set(v);
+      }
+    }, (plan, prediction, range, batches) -> {
+      byte[] array = oneArray ? ((ArrayImg<UnsignedByteType, ByteArray>) out).update(null)
+          .getCurrentStorageArray() : null;
+      prediction.run(volume.image(), range, (z, slice) -> {
+        if (array != null) {
+          int at = z * slice.length;
+          for (int i = 0; i < slice.length; i++) {
+            array[at + i] = (byte) f.of(slice[i]);
+          }
+        } else {
+          Cursor<UnsignedByteType> c = Views.flatIterable(Views.interval(out,
+              new long[] {0, 0, z}, new long[] {dims[0] - 1, dims[1] - 1, z})).cursor();
+          for (float p : slice) {
+            c.next().set(f.of(p));
+          }
+        }
+      }, batches);
+    });
+    return out;
+  }
+
+  @Override
+  public void segmentBox(Volume volume, Normalization.Range range, long[] min, long[] max,
+      RandomAccessibleInterval<FloatType> target) {
+    RandomAccessibleInterval<FloatType> zeroTarget =
+        Views.isZeroMin(target) ? target : Views.zeroMin(target);
+    lock.readLock().lock();
+    try {
+      if (closed) {
+        throw new StateException("this segmenter is closed; build a new one with "
+            + "NeuroSeg.segmenter()");
+      }
+      long[] d = volume.dimensions();
+      TilePlan plan = TilePlan.of(d[0], d[1], d[2], config.tileWidth(), config.tileHeight(),
+          config.overlap(), contract.inputDepth());
+      if (range.isConstant()) {
+        // as segmentInto: no contrast, no neuron
+        TiledPrediction.checkBox(plan, min, max, zeroTarget);
+        for (FloatType t : Views.iterable(zeroTarget)) {
+          t.setZero();
+        }
+        return;
+      }
+      try (OrtBatches batches = new OrtBatches()) {
+        new TiledPrediction(plan, config.blending(), config.batchSize(), workers,
+            config.testTimeAugmentation(), contract.output(), STAGE, config.progress())
+            .runBox(volume.image(), range, min, max, zeroTarget, batches);
+      }
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** Runs one tiled prediction. */
+  private interface Predict {
+    void run(TilePlan plan, TiledPrediction prediction, Normalization.Range range,
+        OrtBatches batches);
+  }
+
+  /**
+   * The shared body of every segmentation: the plan, the normalisation, and either the
+   * prediction or, for a volume without contrast, {@code constant} (the model is not run).
+   */
+  private void predict(Volume volume, Runnable constant, Predict run) {
     lock.readLock().lock();
     try {
       if (closed) {
@@ -157,39 +278,92 @@ final class OnnxSegmenter implements Segmenter {
       if (range.isConstant()) {
         // no contrast, so no neuron; the model would only see a constant input (range() has
         // logged the warning)
-        for (FloatType t : Views.iterable(zeroTarget)) {
-          t.setZero();
-        }
+        constant.run();
         config.progress().onProgress(new Progress(STAGE, plan.tileCount(), plan.tileCount()));
-        return new Segmentation(target, config.threshold(), volume.voxelSize());
+        return;
       }
-      new TiledPrediction(plan, config.blending(), config.batchSize(), workers,
-          config.testTimeAugmentation(), STAGE, config.progress())
-          .run(volume.image(), range, zeroTarget, this::infer);
-      return new Segmentation(target, config.threshold(), volume.voxelSize());
+      try (OrtBatches batches = new OrtBatches()) {
+        run.run(plan, new TiledPrediction(plan, config.blending(), config.batchSize(), workers,
+            config.testTimeAugmentation(), contract.output(), STAGE, config.progress()), range,
+            batches);
+      }
     } finally {
       lock.readLock().unlock();
     }
   }
 
-  /** ONNX Runtime on one batch; called on the segmenting thread. */
-  private float[] infer(FloatBuffer input, int count) {
-    int th = config.tileHeight();
-    int tw = config.tileWidth();
-    long[] shape = {count, 1, contract.inputDepth(), th, tw};
-    try (OnnxTensor in = OnnxTensor.createTensor(env, input, shape);
-        OrtSession.Result res = session.run(Map.of(ModelContract.INPUT, in))) {
-      OnnxValue v = res.get(ModelContract.OUTPUT).orElseThrow();
-      OnnxTensor t = (OnnxTensor) v;
-      long[] got = t.getInfo().getShape();
-      if (!Arrays.equals(got, new long[] {count, 1, th, tw})) {
-        throw new ModelException("model " + contract.label() + " returned '"
-            + ModelContract.OUTPUT + "' of shape " + Arrays.toString(got) + " for input "
-            + Arrays.toString(shape) + "; expected [" + count + ", 1, " + th + ", " + tw + "]");
-      }
+  /**
+   * ONNX Runtime as the predictor of one {@code segment} call, on the segmenting thread. The
+   * input tensors wrap the prediction's pooled direct buffers and are kept for the next batches
+   * that come in the same buffer; the output is written by ONNX Runtime into one direct buffer
+   * bound to the session's output (pinned) and copied once into the prediction's array. The
+   * first batch of each size runs unpinned so that an output of the wrong shape is reported as
+   * such.
+   */
+  private final class OrtBatches implements TiledPrediction.BatchPredictor, AutoCloseable {
+    private final int th = config.tileHeight();
+    private final int tw = config.tileWidth();
+    private final String output = contract.output().tensorName();
+    private final Map<FloatBuffer, Map<Integer, OnnxTensor>> inputs = new IdentityHashMap<>();
+    private final Map<Integer, Pinned> outputs = new HashMap<>();
+    private final Set<Integer> checked = new HashSet<>();
+
+    @Override
+    public float[] predict(FloatBuffer input, int count) {
       float[] out = new float[count * th * tw];
-      t.getFloatBuffer().get(out);
-      for (int i = 0; i < out.length; i++) {
+      predictInto(input, count, th * tw, out);
+      check(out, count, th * tw);
+      return out;
+    }
+
+    @Override
+    public void predictInto(FloatBuffer input, int count, int tileVoxels, float[] out) {
+      long[] shape = {count, 1, contract.inputDepth(), th, tw};
+      try {
+        OnnxTensor in = inputs.computeIfAbsent(input, b -> new HashMap<>()).get(count);
+        if (in == null) {
+          in = OnnxTensor.createTensor(env, input, shape);
+          inputs.get(input).put(count, in);
+        }
+        int n = count * th * tw;
+        FloatBuffer result;
+        if (checked.add(count)) {
+          try (OrtSession.Result res = session.run(Map.of(ModelContract.INPUT, in),
+              Set.of(output))) {
+            OnnxTensor t = (OnnxTensor) res.get(output).orElseThrow();
+            long[] got = t.getInfo().getShape();
+            if (!Arrays.equals(got, new long[] {count, 1, th, tw})) {
+              throw new ModelException("model " + contract.label() + " returned '" + output
+                  + "' of shape " + Arrays.toString(got) + " for input "
+                  + Arrays.toString(shape) + "; expected [" + count + ", 1, " + th + ", " + tw
+                  + "]");
+            }
+            result = t.getFloatBuffer();
+          }
+        } else {
+          Pinned pinned = outputs.get(count);
+          if (pinned == null) {
+            FloatBuffer b = ByteBuffer.allocateDirect(n * Float.BYTES)
+                .order(ByteOrder.nativeOrder()).asFloatBuffer();
+            pinned = new Pinned(OnnxTensor.createTensor(env, b, new long[] {count, 1, th, tw}),
+                b);
+            outputs.put(count, pinned);
+          }
+          session.run(Map.of(ModelContract.INPUT, in), Set.of(), Map.of(output, pinned.tensor()))
+              .close();
+          result = pinned.buffer().duplicate();
+          result.clear();
+        }
+        result.get(out, 0, n);
+      } catch (OrtException e) {
+        throw new ModelException("model " + contract.label() + " failed on a batch of shape "
+            + Arrays.toString(shape) + ": " + e.getMessage(), e);
+      }
+    }
+
+    @Override
+    public void check(float[] out, int count, int tileVoxels) {
+      for (int i = 0; i < count * tileVoxels; i++) {
         // NaN would become an all-NaN probability map and an empty mask, as if nothing were
         // found; infinities are fine (certain background or foreground)
         if (Float.isNaN(out[i])) {
@@ -198,12 +372,17 @@ final class OnnxSegmenter implements Segmenter {
               + count + " (" + tw + " x " + th + "); its weights or its input are broken");
         }
       }
-      return out;
-    } catch (OrtException e) {
-      throw new ModelException("model " + contract.label() + " failed on a batch of shape "
-          + Arrays.toString(shape) + ": " + e.getMessage(), e);
+    }
+
+    @Override
+    public void close() {
+      inputs.values().forEach(m -> m.values().forEach(OnnxTensor::close));
+      outputs.values().forEach(p -> p.tensor().close());
     }
   }
+
+  /** An output tensor bound to a direct buffer that ONNX Runtime writes into. */
+  private record Pinned(OnnxTensor tensor, FloatBuffer buffer) {}
 
   /** Releases the ONNX Runtime session, after running calls finish. Idempotent. */
   @Override

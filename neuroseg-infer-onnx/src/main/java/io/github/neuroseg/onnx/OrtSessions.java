@@ -128,11 +128,15 @@ final class OrtSessions {
   private static OrtSession.SessionOptions options(SegmenterConfig config) throws OrtException {
     OrtSession.SessionOptions o = new OrtSession.SessionOptions();
     o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-    if (config.threads() > 0) {
-      o.setIntraOpNumThreads(config.threads());
-    }
+    o.setIntraOpNumThreads(threads(config));
     o.setInterOpNumThreads(1);
     return o;
+  }
+
+  /** The intra-op threads of a config: its own, or the default for this machine. */
+  static int threads(SegmenterConfig config) {
+    return config.threads() > 0 ? config.threads()
+        : SegmenterConfig.defaultThreads(Runtime.getRuntime().availableProcessors());
   }
 
   private static OrtSession create(OrtEnvironment env, ModelSource src,

@@ -188,6 +188,27 @@ class BioImageIoTest {
   }
 
   @Test
+  void aModelEndingWithItsSigmoidIsExportedWithoutPostProcessing() throws IOException {
+    Map<String, String> md = Map.of("normalization", "percentile:0.5,99.5", "threshold", "0.45");
+    byte[] probs = VitOnnxWriter.write(TINY, VitWeights.random(TINY, 5, 0.3), md,
+        io.github.neuroseg.model.ModelContract.Output.PROBABILITIES);
+    Path dir = shared.resolve("probabilities");
+    BioImageIo.export(ModelSource.bytes("tiny probs.onnx", probs), dir, options(null));
+    Map<?, ?> out = map(list(yaml(dir.resolve("rdf.yaml")).get("outputs")).get(0));
+    assertEquals(List.of(), out.get("postprocessing"));
+    Npy.Array in = npy(dir.resolve("test_input.npy"));
+    Npy.Array want = npy(dir.resolve("test_output.npy"));
+    float[] got;
+    try (Segmenter s = BioImageIo.segmenter(dir).threads(1).build()) {
+      got = centreSlice(s.segment(volume(in)), 16, 16, 1);
+    }
+    assertClose(want.data(), got, 1e-4);
+    assertSpread(want.data());
+    // the same weights as logits: the same test output up to rounding
+    assertClose(npy(vitPackage.resolve("test_output.npy")).data(), want.data(), 1e-6);
+  }
+
+  @Test
   void testOutputIsTheDescribedMapOfTheTestInput() throws IOException {
     // a model whose logits are its input's centre slice: the test output must be the sigmoid of
     // scale_range of the test input, computed here from the definition

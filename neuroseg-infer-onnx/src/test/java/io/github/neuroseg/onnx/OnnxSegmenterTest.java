@@ -19,6 +19,8 @@ import io.github.neuroseg.NeuroSeg;
 import io.github.neuroseg.NeuroSegIOException;
 import io.github.neuroseg.Progress;
 import io.github.neuroseg.StateException;
+import io.github.neuroseg.model.FloatTensor;
+import io.github.neuroseg.model.ModelContract;
 import io.github.neuroseg.model.internal.TilePlan;
 import io.github.neuroseg.model.VitWeights;
 import io.github.neuroseg.model.VitOnnxWriter;
@@ -157,6 +159,47 @@ class OnnxSegmenterTest {
   }
 
   @Test
+  void boxesGiveTheWholeVolumesProbabilitiesBitForBit() {
+    // a network whose output differs from tile to tile, on volumes whose size is no multiple of
+    // the tile or stride; boxes of every shape, batch sizes that cut the boxes' tiles differently
+    byte[] model = tinyVit(11);
+    qt().withFixedSeed(SEED).withExamples(12).forAll(integers().between(17, 45),
+        integers().between(16, 40), integers().between(1, 6), longs().all()).checkAssert(
+            (w, h, d, seed) -> {
+              SplittableRandom r = new SplittableRandom(seed);
+              Volume vol = randomVolume(r, w, h, d);
+              boolean flips = r.nextBoolean();
+              try (Segmenter seg = builder("vit", model).overlap(r.nextInt(0, 8))
+                  .batchSize(r.nextInt(1, 6)).testTimeAugmentation(flips).build()) {
+                float[] whole = values(seg.segment(vol).probabilities());
+                Normalization.Range range = seg.config().normalization().range(vol.image());
+                for (int k = 0; k < 4; k++) {
+                  long[] min = {r.nextInt(w), r.nextInt(h), r.nextInt(d)};
+                  long[] max = {r.nextInt((int) min[0], w), r.nextInt((int) min[1], h),
+                      r.nextInt((int) min[2], d)};
+                  Img<FloatType> box = ArrayImgs.floats(max[0] - min[0] + 1,
+                      max[1] - min[1] + 1, max[2] - min[2] + 1);
+                  seg.segmentBox(vol, range, min, max, Views.translate(box, min));
+                  int i = 0;
+                  for (FloatType t : Views.flatIterable(box)) {
+                    long x = min[0] + i % box.dimension(0);
+                    long y = min[1] + i / box.dimension(0) % box.dimension(1);
+                    long z = min[2] + i / (box.dimension(0) * box.dimension(1));
+                    float want = whole[(int) ((z * h + y) * w + x)];
+                    assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(t.get()),
+                        "voxel " + x + "," + y + "," + z + " of box " + List.of(min[0], min[1],
+                            min[2], max[0], max[1], max[2]) + " in " + w + "x" + h + "x" + d);
+                    i++;
+                  }
+                }
+                Img<FloatType> wrong = ArrayImgs.floats(2, 2, 2);
+                assertThrows(InvalidInputException.class, () -> seg.segmentBox(vol, range,
+                    new long[] {0, 0, 0}, new long[] {2, 2, 0}, wrong));
+              }
+            });
+  }
+
+  @Test
   void resultsDoNotDependOnBatchSizeOrThreads() throws Exception {
     byte[] model = tinyVit(3);
     Volume vol = randomVolume(new SplittableRandom(9), 37, 21, 6);
@@ -197,6 +240,121 @@ class OnnxSegmenterTest {
         }
       } finally {
         pool.shutdown();
+      }
+    }
+  }
+
+  @Test
+  void aModelEndingWithItsSigmoidGivesItsLogitsTwinsProbabilities() {
+    VitArchitecture spec = new VitArchitecture(8, 1, 2, 4, 3, 16, 16);
+    Map<String, FloatTensor> w = VitWeights.random(spec, 3, 0.3);
+    Map<String, String> md = Map.of("normalization", "percentile:0.5,99.5", "threshold", "0.4");
+    byte[] logits = VitOnnxWriter.write(spec, w, md);
+    byte[] probs = VitOnnxWriter.write(spec, w, md, ModelContract.Output.PROBABILITIES);
+    Volume vol = randomVolume(new SplittableRandom(21), 41, 23, 5);
+    try (OnnxSegmenter a = (OnnxSegmenter) builder("logits", logits).build();
+        OnnxSegmenter b = (OnnxSegmenter) builder("probabilities", probs).build()) {
+      assertEquals(ModelContract.Output.LOGITS, a.contract().output());
+      assertEquals(ModelContract.Output.PROBABILITIES, b.contract().output());
+      assertEquals("logits", a.modelMetadata().get(ModelContract.OUTPUT_KIND));
+      assertEquals("probabilities", b.modelMetadata().get(ModelContract.OUTPUT_KIND));
+      float[] pa = values(a.segment(vol).probabilities());
+      float[] pb = values(b.segment(vol).probabilities());
+      double max = 0;
+      for (int i = 0; i < pa.length; i++) {
+        max = Math.max(max, Math.abs(pa[i] - pb[i]));
+      }
+      // ONNX Runtime's sigmoid against ours in double precision: rounding only
+      assertTrue(max < 1e-6, "probabilities differ by " + max);
+    }
+    // the metadata must agree with what is written
+    Map<String, String> contradicting = new HashMap<>(md);
+    contradicting.put(ModelContract.OUTPUT_KIND, "logits");
+    assertThrows(InvalidInputException.class, () -> VitOnnxWriter.write(spec, w, contradicting,
+        ModelContract.Output.PROBABILITIES));
+  }
+
+  @Test
+  void resultsAreBitIdenticalForAnyWorkersBatchAndTarget() {
+    // many slices and batches, so that pooled slices, buffers, outputs and accumulators are
+    // reused within a run, and again in the next run on the same segmenter
+    VitArchitecture spec = new VitArchitecture(8, 1, 2, 4, 3, 16, 16);
+    byte[] model = VitOnnxWriter.write(spec, VitWeights.random(spec, 8, 0.3),
+        Map.of("normalization", "percentile:0.5,99.5", "threshold", "0.4"),
+        ModelContract.Output.PROBABILITIES);
+    SplittableRandom r = new SplittableRandom(5);
+    int w = 53;
+    int h = 37;
+    int d = 11;
+    short[] raw = new short[w * h * d];
+    for (int i = 0; i < raw.length; i++) {
+      raw[i] = (short) Math.max(0, (int) (900 + 300 * r.nextGaussian()));
+    }
+    Volume u16 = Volume.ofUnsignedShorts(raw, w, h, d, VoxelSize.UNIT);
+    // the same values behind a view: read through a cursor, not from the array
+    Volume view = new Volume(Views.interval(u16.image(), u16.image()), VoxelSize.UNIT);
+    float[] ref;
+    try (Segmenter seg = builder("vit", model).threads(1).workers(1).batchSize(8).build()) {
+      assertEquals(1, seg.config().workers());
+      ref = values(seg.segment(u16).probabilities());
+      assertArrayEquals(ref, values(seg.segment(u16).probabilities()), "a second run");
+    }
+    for (int[] wb : new int[][] {{2, 1}, {3, 5}, {4, 64}}) {
+      try (Segmenter seg = builder("vit", model).threads(1).workers(wb[0]).batchSize(wb[1])
+          .build()) {
+        assertArrayEquals(ref, values(seg.segment(u16).probabilities()),
+            "workers " + wb[0] + " batch " + wb[1]);
+        assertArrayEquals(ref, values(seg.segment(view).probabilities()), "a view");
+        Img<FloatType> cells = new net.imglib2.img.cell.CellImgFactory<>(new FloatType(), 7, 9, 2)
+            .create(w, h, d);
+        seg.segmentInto(u16, cells);
+        assertArrayEquals(ref, values(cells), "a cell image target");
+      }
+    }
+  }
+
+  @Test
+  void theMaskAloneIsTheThresholdedMap() {
+    byte[] model = tinyVit(6);
+    Volume vol = randomVolume(new SplittableRandom(17), 45, 31, 7);
+    for (double threshold : new double[] {0, 0.45, 1}) {
+      try (Segmenter seg = builder("vit", model).threshold(threshold).batchSize(3).build()) {
+        Segmentation s = seg.segment(vol);
+        net.imglib2.RandomAccessibleInterval<net.imglib2.type.numeric.integer.UnsignedByteType>
+            mask = seg.segmentMask(vol);
+        assertArrayEquals(vol.dimensions(), mask.dimensionsAsLongArray());
+        net.imglib2.Cursor<net.imglib2.type.logic.BitType> want =
+            Views.flatIterable(s.mask()).cursor();
+        long set = 0;
+        for (net.imglib2.type.numeric.integer.UnsignedByteType b : Views.flatIterable(mask)) {
+          assertEquals(want.next().get() ? 1 : 0, b.get());
+          set += b.get();
+        }
+        if (threshold == 0.45) {
+          assertTrue(set > 0 && set < vol.width() * vol.height() * vol.depth(),
+              "a mixed mask: " + set);
+        }
+      }
+    }
+    // the levels post-processing reads give its mask without the probability map
+    try (Segmenter seg = builder("vit", model).threshold(0.5).batchSize(4).build()) {
+      Segmentation s = seg.segment(vol);
+      for (io.github.neuroseg.segmentation.PostProcessing post : List.of(
+          io.github.neuroseg.segmentation.PostProcessing.NONE,
+          new io.github.neuroseg.segmentation.PostProcessing(0.2, 0),
+          new io.github.neuroseg.segmentation.PostProcessing(0.35, 4))) {
+        var want = post.apply(s);
+        var got = post.applyToLevels(seg.segmentLevels(vol, post.low(0.5), 0.5));
+        assertArrayEquals(want.update(null).getCurrentStorageArray(),
+            got.update(null).getCurrentStorageArray(), post.toString());
+      }
+    }
+    // a volume without contrast: probabilities 0, so the mask is set only at threshold 0
+    Volume flat = Volume.ofFloats(new float[40 * 20 * 3], 40, 20, 3, VoxelSize.UNIT);
+    try (Segmenter seg = builder("vit", model).threshold(0.3).build()) {
+      for (net.imglib2.type.numeric.integer.UnsignedByteType b
+          : Views.flatIterable(seg.segmentMask(flat))) {
+        assertEquals(0, b.get());
       }
     }
   }

@@ -19,8 +19,11 @@ import java.util.TreeMap;
  * What a neuroseg ONNX model promises, read from and checked against its graph and metadata.
  *
  * <p>The contract: one input named {@value #INPUT} of shape {@code [N, 1, D, H, W]} (float32,
- * dynamic {@code N}; {@code D} odd), one output named {@value #OUTPUT} of shape {@code [N, 1, H,
- * W]}, the logits of the centre slice. {@code metadata_props} must hold {@value #FORMAT} ({@value
+ * dynamic {@code N}; {@code D} odd), and an output of shape {@code [N, 1, H, W]} for the centre
+ * slice: named {@value #OUTPUT} holding logits, or, when the metadata key {@value #OUTPUT_KIND}
+ * says {@code probabilities}, named {@value #PROBABILITIES} holding probabilities (the graph ends
+ * with its own sigmoid; see {@link Output}). Models without the key hold logits, as every model
+ * written before it did. {@code metadata_props} must hold {@value #FORMAT} ({@value
  * #FORMAT_VERSION}), {@value #INPUT_DEPTH}, {@value #TILE_H}, {@value #TILE_W}, {@value #PATCH},
  * {@value #NORMALIZATION} and {@value #THRESHOLD}; provenance keys such as {@value #VOXEL_SIZE},
  * {@value #INFLATION}, {@value #PRETRAINED}, {@value #EPOCHS}, {@value #SEED} and {@value
@@ -35,6 +38,7 @@ import java.util.TreeMap;
  * @param threshold calibrated probability threshold in [0, 1]
  * @param modelHeight the graph's fixed input height, or -1 when dynamic
  * @param modelWidth the graph's fixed input width, or -1 when dynamic
+ * @param output what the model's output holds, and so its name
  * @param metadata all metadata properties, sorted by key
  */
 public record ModelContract(
@@ -47,12 +51,62 @@ public record ModelContract(
     double threshold,
     int modelHeight,
     int modelWidth,
+    Output output,
     Map<String, String> metadata) {
 
   /** Name of the model input. */
   public static final String INPUT = "image";
-  /** Name of the model output. */
+  /** Name of the model output of a model whose output holds logits ({@link Output#LOGITS}). */
   public static final String OUTPUT = "logits";
+  /**
+   * Name of the model output of a model whose output holds probabilities ({@link
+   * Output#PROBABILITIES}).
+   */
+  public static final String PROBABILITIES = "probabilities";
+
+  /**
+   * What a model's output holds. A segmenter applies the sigmoid {@code 1 / (1 + exp(-x))} to
+   * logits itself, in double precision, and takes probabilities as they come: a graph that ends
+   * with its own {@code Sigmoid} node spares the segmenter a pass over every predicted voxel.
+   */
+  public enum Output {
+    /** Logits, output {@value ModelContract#OUTPUT}; the default. */
+    LOGITS(OUTPUT),
+    /** Probabilities in [0, 1], output {@value ModelContract#PROBABILITIES}. */
+    PROBABILITIES(ModelContract.PROBABILITIES);
+
+    private final String tensor;
+
+    Output(String tensor) {
+      this.tensor = tensor;
+    }
+
+    /** The name of the graph output, which is also this kind's {@link #spec()}. */
+    public String tensorName() {
+      return tensor;
+    }
+
+    /** The metadata text: {@code logits} or {@code probabilities}. */
+    public String spec() {
+      return tensor;
+    }
+
+    /**
+     * The kind named by a metadata value, case and surrounding spaces ignored.
+     *
+     * @throws InvalidInputException naming the value when it is neither kind
+     */
+    public static Output parse(String spec) {
+      String s = spec.strip().toLowerCase(Locale.ROOT);
+      for (Output o : values()) {
+        if (o.spec().equals(s)) {
+          return o;
+        }
+      }
+      throw new InvalidInputException("model output must be 'logits' or 'probabilities', got '"
+          + spec + "'");
+    }
+  }
 
   // ------------------------------------------------------------ model metadata: the contract
 
@@ -72,6 +126,11 @@ public record ModelContract(
   public static final String NORMALIZATION = "normalization";
   /** Metadata key: calibrated threshold. */
   public static final String THRESHOLD = "threshold";
+  /**
+   * Metadata key: what the output holds, {@code logits} or {@code probabilities} (see {@link
+   * Output}); optional, absent means logits.
+   */
+  public static final String OUTPUT_KIND = "output";
 
   // ------------------------------------------------------------ model metadata: architecture
 
@@ -191,17 +250,26 @@ public record ModelContract(
       throw new ModelException("model " + label + ": expected one input named '" + INPUT
           + "' [N,1,D,H,W], got " + describe(inputs));
     }
-    long[] out = outputs.get(OUTPUT);
+    Output kind;
+    try {
+      kind = Output.parse(metadata.getOrDefault(OUTPUT_KIND, OUTPUT));
+    } catch (InvalidInputException e) {
+      throw new ModelException("model " + label + ": bad metadata " + OUTPUT_KIND + ": "
+          + e.getMessage(), e);
+    }
+    long[] out = outputs.get(kind.tensorName());
     if (out == null) {
-      throw new ModelException("model " + label + ": expected an output named '" + OUTPUT
-          + "' [N,1,H,W], got " + describe(outputs));
+      throw new ModelException("model " + label + ": expected an output named '"
+          + kind.tensorName() + "' [N,1,H,W]" + (kind == Output.PROBABILITIES
+          ? " (its metadata " + OUTPUT_KIND + " says " + kind.spec() + ")" : "") + ", got "
+          + describe(outputs));
     }
     if (in.length != 5 || !(in[1] == 1 || in[1] < 0)) {
       throw new ModelException("model " + label + ": input '" + INPUT
           + "' must have rank 5 [N,1,D,H,W], got shape " + Arrays.toString(in));
     }
     if (out.length != 4 || !(out[1] == 1 || out[1] < 0)) {
-      throw new ModelException("model " + label + ": output '" + OUTPUT
+      throw new ModelException("model " + label + ": output '" + kind.tensorName()
           + "' must have rank 4 [N,1,H,W], got shape " + Arrays.toString(out));
     }
     List<String> missing = REQUIRED.stream().filter(k -> !metadata.containsKey(k)).toList();
@@ -260,7 +328,8 @@ public record ModelContract(
       throw new ModelException("model " + label + ": metadata " + THRESHOLD
           + " must be in [0, 1], got " + threshold);
     }
-    return new ModelContract(label, depth, th, tw, patch, norm, threshold, mh, mw, metadata);
+    return new ModelContract(label, depth, th, tw, patch, norm, threshold, mh, mw, kind,
+        metadata);
   }
 
   /**

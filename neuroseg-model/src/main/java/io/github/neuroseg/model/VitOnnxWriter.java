@@ -16,7 +16,9 @@ import java.util.Map;
  * Writes a neuroseg 3D ViT as an ONNX model: the single definition of the exported architecture.
  *
  * <p>Graph (opset {@value OnnxGraph#OPSET}), input {@code image} {@code [N, 1, D, H, W]} float32
- * with dynamic {@code N}, output {@code logits} {@code [N, 1, H, W]}. With {@code E} the embedding
+ * with dynamic {@code N}, output {@code logits} {@code [N, 1, H, W]}, or, written with {@link
+ * ModelContract.Output#PROBABILITIES}, output {@code probabilities} of the same shape: the logits
+ * through a {@code Sigmoid} node, so that a segmenter need not apply it voxel by voxel. With {@code E} the embedding
  * width, {@code p} the patch, {@code T = (H/p)(W/p)}, and weights named and laid out as in
  * timm/DINO (linear weights {@code [out, in]} as in PyTorch, {@code y = x W^T + b}):
  *
@@ -56,7 +58,8 @@ import java.util.Map;
  * <p>The metadata gets the architecture's keys from {@link
  * ModelContract#architectureMetadata(VitArchitecture)} ({@code neuroseg.format}, {@code
  * input_depth}, {@code tile_h}, {@code tile_w}, {@code patch}, {@code embed}, {@code layers},
- * {@code heads}, {@code head}, {@code layer_scale}, {@code registers}); the caller must give
+ * {@code heads}, {@code head}, {@code layer_scale}, {@code registers}) and {@value
+ * ModelContract#OUTPUT_KIND} ({@code logits} or {@code probabilities}); the caller must give
  * {@code normalization} and {@code threshold} and may add any provenance keys (see {@link
  * ModelContract}). Weights not used by the architecture (e.g. a DINO projection head) are
  * ignored.
@@ -67,7 +70,9 @@ public final class VitOnnxWriter {
   private VitOnnxWriter() {}
 
   /**
-   * The ONNX model bytes.
+   * The ONNX model bytes of a model whose output holds logits ({@link
+   * ModelContract.Output#LOGITS}, the output every neuroseg model had before {@value
+   * ModelContract#OUTPUT_KIND} was recorded).
    *
    * @param weights every name of {@link VitArchitecture#weightShapes()} with exactly that shape
    * @param metadata at least {@code normalization} and {@code threshold}
@@ -75,9 +80,23 @@ public final class VitOnnxWriter {
    */
   public static byte[] write(VitArchitecture spec, Map<String, FloatTensor> weights,
       Map<String, String> metadata) {
-    Map<String, String> md = metadata(spec, metadata);
+    return write(spec, weights, metadata, ModelContract.Output.LOGITS);
+  }
+
+  /**
+   * The ONNX model bytes, with the given output: logits, or probabilities from a {@code Sigmoid}
+   * node at the end of the graph (what training exports).
+   *
+   * @param weights every name of {@link VitArchitecture#weightShapes()} with exactly that shape
+   * @param metadata at least {@code normalization} and {@code threshold}; an {@value
+   *     ModelContract#OUTPUT_KIND} it holds must agree with {@code output}
+   * @throws InvalidInputException naming the weight or metadata key that is missing or wrong
+   */
+  public static byte[] write(VitArchitecture spec, Map<String, FloatTensor> weights,
+      Map<String, String> metadata, ModelContract.Output output) {
+    Map<String, String> md = metadata(spec, metadata, output);
     checkWeights(spec, weights);
-    return build(spec, weights).toBytes(md);
+    return build(spec, weights, output).toBytes(md);
   }
 
   /**
@@ -88,12 +107,30 @@ public final class VitOnnxWriter {
    */
   public static void write(VitArchitecture spec, Map<String, FloatTensor> weights,
       Map<String, String> metadata, Path file) {
-    byte[] bytes = write(spec, weights, metadata);
+    write(spec, weights, metadata, ModelContract.Output.LOGITS, file);
+  }
+
+  /**
+   * Writes the model to {@code file} atomically, as {@link #write(VitArchitecture, Map, Map,
+   * ModelContract.Output)}.
+   *
+   * @throws io.github.neuroseg.NeuroSegIOException when the file cannot be written
+   */
+  public static void write(VitArchitecture spec, Map<String, FloatTensor> weights,
+      Map<String, String> metadata, ModelContract.Output output, Path file) {
+    byte[] bytes = write(spec, weights, metadata, output);
     AtomicWrite.write(file, temp -> Files.write(temp, bytes));
   }
 
-  private static Map<String, String> metadata(VitArchitecture spec, Map<String, String> given) {
+  private static Map<String, String> metadata(VitArchitecture spec, Map<String, String> given,
+      ModelContract.Output output) {
     Map<String, String> md = new LinkedHashMap<>(given);
+    String kind = md.get(ModelContract.OUTPUT_KIND);
+    if (kind != null && ModelContract.Output.parse(kind) != output) {
+      throw new InvalidInputException("metadata " + ModelContract.OUTPUT_KIND + "='" + kind
+          + "' contradicts the output written (" + output.spec() + ")");
+    }
+    md.put(ModelContract.OUTPUT_KIND, output.spec());
     ModelContract.architectureMetadata(spec).forEach((k, v) -> {
       String old = md.put(k, v);
       if (old != null && !old.strip().equals(v)) {
@@ -141,13 +178,15 @@ public final class VitOnnxWriter {
     });
   }
 
-  private static OnnxGraph build(VitArchitecture s, Map<String, FloatTensor> w) {
+  private static OnnxGraph build(VitArchitecture s, Map<String, FloatTensor> w,
+      ModelContract.Output output) {
     int e = s.embedDim();
     int p = s.patch();
     OnnxGraph g = new OnnxGraph("neuroseg_vit3d");
     g.input(ModelContract.INPUT, new long[] {-1, 1, s.inputDepth(), s.tileHeight(),
         s.tileWidth()}, "N");
-    g.output(ModelContract.OUTPUT, new long[] {-1, 1, s.tileHeight(), s.tileWidth()}, "N");
+    g.output(output.tensorName(), new long[] {-1, 1, s.tileHeight(), s.tileWidth()}, "N");
+    boolean logits = output == ModelContract.Output.LOGITS;
 
     String img = ModelContract.INPUT;
     String conv = g.node("Conv", new String[] {img, param(g, w, "patch_embed.proj.weight"),
@@ -203,17 +242,23 @@ public final class VitOnnxWriter {
       // pixel shuffle [N, T, p*p] -> [N, H/p, W/p, p, p] -> [N, H/p, p, W/p, p] -> [N, 1, H, W]
       x = g.node("Reshape", new String[] {x, g.longs(0, s.gridHeight(), s.gridWidth(), p, p)});
       x = g.node("Transpose", new String[] {x}, "perm", new long[] {0, 1, 3, 2, 4});
-      g.nodeNamed("Reshape", ModelContract.OUTPUT,
-          new String[] {x, g.longs(0, 1, s.tileHeight(), s.tileWidth())});
+      String[] in = {x, g.longs(0, 1, s.tileHeight(), s.tileWidth())};
+      x = logits ? g.nodeNamed("Reshape", ModelContract.OUTPUT, in) : g.node("Reshape", in);
     } else {
-      convDecoder(g, w, s, x);
+      x = convDecoder(g, w, s, x, logits);
+    }
+    if (!logits) {
+      g.nodeNamed("Sigmoid", ModelContract.PROBABILITIES, new String[] {x});
     }
     return g;
   }
 
-  /** The {@link VitArchitecture.Head#CONV} decoder from tokens {@code [N, T, E]} to the output. */
-  private static void convDecoder(OnnxGraph g, Map<String, FloatTensor> w, VitArchitecture s,
-      String tokens) {
+  /**
+   * The {@link VitArchitecture.Head#CONV} decoder from tokens {@code [N, T, E]} to the logits,
+   * named {@value ModelContract#OUTPUT} when they are the output.
+   */
+  private static String convDecoder(OnnxGraph g, Map<String, FloatTensor> w, VitArchitecture s,
+      String tokens, boolean output) {
     // tokens in row-major grid order -> a feature map [N, E, H/p, W/p]
     String x = g.node("Transpose", new String[] {tokens}, "perm", new long[] {0, 2, 1});
     x = g.node("Reshape", new String[] {x, g.longs(0, s.embedDim(), s.gridHeight(),
@@ -231,8 +276,9 @@ public final class VitOnnxWriter {
     String skip = relu(g, conv(g, w, centre, "head.skip", 3));
     x = g.node("Concat", new String[] {x, skip}, "axis", 1L);
     x = relu(g, conv(g, w, x, "head.fuse", 3));
-    g.nodeNamed("Conv", ModelContract.OUTPUT, new String[] {x, param(g, w, "head.out.weight"),
-        param(g, w, "head.out.bias")}, "kernel_shape", new long[] {1, 1});
+    String[] in = {x, param(g, w, "head.out.weight"), param(g, w, "head.out.bias")};
+    return output ? g.nodeNamed("Conv", ModelContract.OUTPUT, in, "kernel_shape", new long[] {1, 1})
+        : g.node("Conv", in, "kernel_shape", new long[] {1, 1});
   }
 
   /** A convolution of odd kernel size {@code k}, stride 1, padded to keep the size. */

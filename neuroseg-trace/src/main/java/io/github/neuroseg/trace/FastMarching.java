@@ -20,7 +20,8 @@ final class FastMarching {
    * Per-voxel cost factor {@code exp(lambda (1 - s)^2)}, s the speed value scaled to [0, 1]
    * (averaged with the scaled EDT for signal-based speeds).
    */
-  static float[] costs(VoxelGrid g, SpeedSource speed, double lambda) {
+  static float[] costs(VoxelGrid g, SpeedSource speed, double lambda,
+      ComponentTracing.@Nullable Whole whole) {
     ForegroundSet fg = g.fg;
     float[] edt = g.edt;
     float[] src = switch (speed) {
@@ -33,20 +34,34 @@ final class FastMarching {
     }
     float lo = Float.POSITIVE_INFINITY;
     float hi = Float.NEGATIVE_INFINITY;
-    for (float v : src) {
-      if (Float.isFinite(v)) {
-        lo = Math.min(lo, v);
-        hi = Math.max(hi, v);
+    float maxEdt = 0;
+    if (whole != null) {
+      // a piece of a larger foreground is scaled as the whole foreground is
+      maxEdt = whole.maxDistance();
+      if (src == edt) {
+        hi = maxEdt;
+      } else if (src == fg.values) {
+        lo = whole.valueMin();
+        hi = whole.valueMax();
+      } else {
+        lo = whole.intensityMin();
+        hi = whole.intensityMax();
+      }
+    } else {
+      for (float v : src) {
+        if (Float.isFinite(v)) {
+          lo = Math.min(lo, v);
+          hi = Math.max(hi, v);
+        }
+      }
+      for (float v : edt) {
+        maxEdt = Math.max(maxEdt, v);
       }
     }
     if (speed == SpeedSource.DISTANCE || speed == SpeedSource.AUTO) {
       lo = 0; // distances are relative to the background, not to the thinnest part
     }
     double range = hi - lo;
-    float maxEdt = 0;
-    for (float v : edt) {
-      maxEdt = Math.max(maxEdt, v);
-    }
     boolean blend = src != edt;
     int n = fg.size();
     float[] c = new float[n];
@@ -64,7 +79,9 @@ final class FastMarching {
 
   /**
    * Marches from the seeds over every voxel connected to one of them, through 26-neighbours and
-   * the bridges (when not {@code null}).
+   * the bridges (when not {@code null}). Each connected part (its voxels and the seeds in it) is
+   * marched on its own, the parts in the order of their first seed, so that a part's tree does
+   * not depend on the other parts: a component traced alone traces as among the others.
    */
   static MarchedTree march(VoxelGrid g, int[] seeds, float[] cost,
       GapBridges.@Nullable Links bridges) {
@@ -87,13 +104,66 @@ final class FastMarching {
     int[] order = new int[n];
     int alive = 0;
     IndexedHeap heap = new IndexedHeap(dist, n);
-    for (int s : seeds) {
-      dist[s] = 0;
-      state[s] = TRIAL;
-      heap.push(s);
-    }
     int[] nb = new int[26];
     int[] off = new int[26];
+    int[] part = seeds.length > 1 ? new int[n] : null;
+    int[] queue = seeds.length > 1 ? new int[n] : null;
+    for (int first = 0; first < seeds.length; first++) {
+      if (state[seeds[first]] != FAR) {
+        continue; // marched with an earlier seed's part (or a repeated seed)
+      }
+      if (part == null) {
+        push(heap, seeds[first], dist, state);
+      } else {
+        // the part of this seed: every voxel connected to it; its seeds march together
+        int tag = first + 1;
+        int head = 0;
+        int tail = 0;
+        queue[tail++] = seeds[first];
+        part[seeds[first]] = tag;
+        while (head < tail) {
+          int i = queue[head++];
+          int m = fg.neighbours(i, nb);
+          for (int k = 0; k < m; k++) {
+            if (part[nb[k]] != tag) {
+              part[nb[k]] = tag;
+              queue[tail++] = nb[k];
+            }
+          }
+          if (bridges != null) {
+            for (int e = bridges.first()[i]; e < bridges.first()[i + 1]; e++) {
+              int j = bridges.to()[e];
+              if (part[j] != tag) {
+                part[j] = tag;
+                queue[tail++] = j;
+              }
+            }
+          }
+        }
+        for (int k = first; k < seeds.length; k++) {
+          if (part[seeds[k]] == tag && state[seeds[k]] == FAR) {
+            push(heap, seeds[k], dist, state);
+          }
+        }
+      }
+      alive = marchPart(g, heap, dist, parent, state, order, alive, cost, bridges, stepLen, nb,
+          off);
+    }
+    return new MarchedTree(parent, order, alive);
+  }
+
+  private static void push(IndexedHeap heap, int seed, float[] dist, byte[] state) {
+    dist[seed] = 0;
+    state[seed] = TRIAL;
+    heap.push(seed);
+  }
+
+  /** Dijkstra until the heap is empty; returns the new count of alive voxels. */
+  private static int marchPart(VoxelGrid g, IndexedHeap heap, float[] dist, int[] parent,
+      byte[] state, int[] order, int aliveBefore, float[] cost,
+      GapBridges.@Nullable Links bridges, double[] stepLen, int[] nb, int[] off) {
+    ForegroundSet fg = g.fg;
+    int alive = aliveBefore;
     while (!heap.isEmpty()) {
       int i = heap.pop();
       state[i] = ALIVE;
@@ -137,7 +207,7 @@ final class FastMarching {
         }
       }
     }
-    return new MarchedTree(parent, order, alive);
+    return alive;
   }
 
   /** Indexed binary min-heap of ids keyed by {@code key[id]}. */

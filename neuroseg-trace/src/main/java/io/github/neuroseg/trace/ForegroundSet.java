@@ -1,11 +1,11 @@
 package io.github.neuroseg.trace;
 
 import io.github.neuroseg.InvalidInputException;
+import io.github.neuroseg.internal.VoxelRows;
 import java.util.Arrays;
-import net.imglib2.Cursor;
+import java.util.stream.IntStream;
 import net.imglib2.RandomAccessibleInterval;
 import net.imglib2.type.numeric.RealType;
-import net.imglib2.view.Views;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -15,7 +15,9 @@ import org.jspecify.annotations.Nullable;
  * intensities) plus 4 bytes per image row, so the tracer never allocates per-voxel arrays of the
  * whole image.
  *
- * <p>Looking up a voxel is a binary search within its row.
+ * <p>Looking up a voxel is a binary search within its row. The image is read once, row by row:
+ * array- and plane-backed images straight from their arrays (zero runs of 8- and 16-bit masks a
+ * word at a time) and in parallel parts of rows, any other image through a cursor.
  */
 final class ForegroundSet {
   final int nx;
@@ -31,7 +33,6 @@ final class ForegroundSet {
   final float[] values;
   /** The intensity of each foreground voxel, or {@code null} when none were given. */
   final float @Nullable [] intensities;
-
   private ForegroundSet(int nx, int ny, int nz, int[] rowStart, int[] xs, int[] rows,
       float[] values, float @Nullable [] intensities) {
     this.nx = nx;
@@ -74,32 +75,100 @@ final class ForegroundSet {
     if (nRows + 1 > Integer.MAX_VALUE) {
       throw new InvalidInputException("too many image rows: " + nRows);
     }
+    VoxelRows mask = VoxelRows.of(image);
+    VoxelRows gray = intensities == null ? null : VoxelRows.of(intensities);
+    // array-backed images are scanned in parallel parts of rows; a first pass counts each row's
+    // voxels, so that the second writes every part's voxels straight to their place and the
+    // ids are those of one raster-order pass
+    int parts = mask.direct() && (gray == null || gray.direct()) && mask.count() >= PARALLEL_MIN
+        ? (int) Math.min(nRows, Runtime.getRuntime().availableProcessors()) : 1;
     int[] rowStart = new int[(int) nRows + 1];
-    IntList xs = new IntList();
-    IntList rows = new IntList();
-    FloatList vals = new FloatList();
-    FloatList ints = intensities == null ? null : new FloatList();
-    Cursor<? extends RealType<?>> c = Views.flatIterable(image).cursor();
-    Cursor<? extends RealType<?>> ci =
-        intensities == null ? null : Views.flatIterable(intensities).cursor();
+    long[] partSize = IntStream.range(0, parts).parallel()
+        .mapToLong(i -> count(mask, threshold, nRows * i / parts, nRows * (i + 1) / parts,
+            rowStart))
+        .toArray();
+    long total = 0;
+    long[] partBase = new long[parts];
+    for (int i = 0; i < parts; i++) {
+      partBase[i] = total;
+      total += partSize[i];
+    }
+    if (total > Integer.MAX_VALUE - 8) {
+      throw new InvalidInputException("the foreground has " + total + " voxels; at most "
+          + (Integer.MAX_VALUE - 8) + " can be traced");
+    }
+    // rowStart holds each row's count: turn it into the first id of every row
+    int id = 0;
     for (int r = 0; r < nRows; r++) {
-      rowStart[r] = xs.size;
-      for (int x = 0; x < nx; x++) {
-        double v = c.next().getRealDouble();
-        double iv = ci == null ? 0 : ci.next().getRealDouble();
-        if (v >= threshold) {
-          xs.add(x);
-          rows.add(r);
-          vals.add((float) v);
-          if (ints != null) {
-            ints.add((float) iv);
-          }
+      int c = rowStart[r];
+      rowStart[r] = id;
+      id += c;
+    }
+    rowStart[(int) nRows] = id;
+    int n = (int) total;
+    ForegroundSet fg = new ForegroundSet(nx, ny, nz, rowStart, new int[n], new int[n],
+        new float[n], intensities == null ? null : new float[n]);
+    IntStream.range(0, parts).parallel().forEach(i -> fg.fill(mask, gray, threshold,
+        nRows * i / parts, nRows * (i + 1) / parts));
+    return fg;
+  }
+
+  /** Images with fewer voxels are scanned by one thread. */
+  private static final long PARALLEL_MIN = 1 << 20;
+
+  /** Counts the foreground voxels of rows {@code from .. to - 1} into {@code perRow[row]}. */
+  private static long count(VoxelRows mask, double threshold, long fromRow, long toRow,
+      int[] perRow) {
+    int nx = mask.width();
+    VoxelRows.Reader m = mask.reader(fromRow, toRow);
+    int[] rowXs = new int[nx];
+    float[] rowValues = new float[nx];
+    double[] scratch = new double[nx];
+    long total = 0;
+    for (int r = (int) fromRow; r < toRow; r++) {
+      int n = m.select(threshold, rowXs, rowValues, scratch);
+      perRow[r] = n;
+      total += n;
+    }
+    return total;
+  }
+
+  /**
+   * Fills the voxels of rows {@code from .. to - 1} in, at the ids {@link #rowStart} gives;
+   * rows counted empty are skipped.
+   */
+  private void fill(VoxelRows mask, @Nullable VoxelRows gray, double threshold, long fromRow,
+      long toRow) {
+    int nx = mask.width();
+    VoxelRows.Reader m = mask.reader(fromRow, toRow);
+    VoxelRows.Reader g = gray == null ? null : gray.reader(fromRow, toRow);
+    int[] rowXs = new int[nx];
+    float[] rowValues = new float[nx];
+    float[] rowGray = new float[nx];
+    double[] scratch = new double[nx];
+    for (int r = (int) fromRow; r < toRow; r++) {
+      int at = rowStart[r];
+      if (rowStart[r + 1] == at) {
+        // counted empty: most rows of a sparse mask are not read again
+        m.skip();
+        if (g != null) {
+          g.skip();
+        }
+        continue;
+      }
+      int n = m.select(threshold, rowXs, rowValues, scratch);
+      if (g != null) {
+        if (n > 0) {
+          g.gather(rowXs, n, rowGray, scratch);
+          System.arraycopy(rowGray, 0, intensities, at, n);
+        } else {
+          g.skip();
         }
       }
+      System.arraycopy(rowXs, 0, xs, at, n);
+      System.arraycopy(rowValues, 0, values, at, n);
+      Arrays.fill(rows, at, at + n, r);
     }
-    rowStart[(int) nRows] = xs.size;
-    return new ForegroundSet(nx, ny, nz, rowStart, xs.toArray(), rows.toArray(), vals.toArray(),
-        ints == null ? null : ints.toArray());
   }
 
   /** Number of foreground voxels. */
@@ -195,7 +264,7 @@ final class ForegroundSet {
 
     void add(int v) {
       if (size == data.length) {
-        data = Arrays.copyOf(data, data.length * 2);
+        data = Arrays.copyOf(data, (int) Math.min(Integer.MAX_VALUE - 8, 2L * data.length));
       }
       data[size++] = v;
     }
@@ -212,7 +281,7 @@ final class ForegroundSet {
 
     void add(float v) {
       if (size == data.length) {
-        data = Arrays.copyOf(data, data.length * 2);
+        data = Arrays.copyOf(data, (int) Math.min(Integer.MAX_VALUE - 8, 2L * data.length));
       }
       data[size++] = v;
     }

@@ -22,10 +22,11 @@ final class TraceRun {
   private MarchedTree tree;
   private HierarchicalPruning.Result pruned;
 
-  private TraceRun(VoxelGrid g, TracerConfig config, SpeedSource speed) {
+  private TraceRun(VoxelGrid g, TracerConfig config, SpeedSource speed,
+      ComponentTracing.@Nullable Whole whole) {
     this.g = g;
     this.config = config;
-    this.cost = FastMarching.costs(g, speed, config.speedContrast());
+    this.cost = FastMarching.costs(g, speed, config.speedContrast(), whole);
     this.pruning = new HierarchicalPruning(g, config.pruneLength(), config.pruneRadiusFactor(),
         config.coverageRatio(), config.sphereScale());
     this.tree = new MarchedTree(new int[0], new int[0], 0);
@@ -33,14 +34,25 @@ final class TraceRun {
   }
 
   static NeuronTree run(ForegroundSet fg, VoxelSize vs, TracerConfig config, SpeedSource speed) {
+    return run(fg, vs, config, speed, new long[3], null);
+  }
+
+  /**
+   * A trace of {@code fg}, which may be a piece cut out of a larger foreground.
+   *
+   * @param origin where the piece's voxel (0, 0, 0) lies in the whole volume
+   * @param whole the whole foreground's statistics, or {@code null} when {@code fg} is whole
+   */
+  static NeuronTree run(ForegroundSet fg, VoxelSize vs, TracerConfig config, SpeedSource speed,
+      long[] origin, ComponentTracing.@Nullable Whole whole) {
     if (fg.size() == 0) {
       if (!config.seeds().isEmpty()) {
         throw new InvalidInputException("seeds were given but the foreground is empty");
       }
       return NeuronTree.empty();
     }
-    VoxelGrid g = VoxelGrid.of(fg, vs);
-    TraceRun r = new TraceRun(g, config, speed);
+    VoxelGrid g = VoxelGrid.of(fg, vs, origin);
+    TraceRun r = new TraceRun(g, config, speed, whole);
     boolean automatic = config.seeds().isEmpty();
     int minSize = config.minComponentSize();
     int[] user = automatic ? new int[0] : ComponentSeeds.user(fg, config.seeds());

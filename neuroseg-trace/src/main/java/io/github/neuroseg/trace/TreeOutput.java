@@ -49,9 +49,9 @@ final class TreeOutput {
     int[] children = new int[count];
     for (int k = 0; k < count; k++) {
       int i = ids[k];
-      px[k] = fg.x(i) * g.vx;
-      py[k] = fg.y(i) * g.vy;
-      pz[k] = fg.z(i) * g.vz;
+      px[k] = (fg.x(i) + g.ox) * g.vx;
+      py[k] = (fg.y(i) + g.oy) * g.vy;
+      pz[k] = (fg.z(i) + g.oz) * g.vz;
       pr[k] = g.radius(i);
       par[k] = parent[i] < 0 ? -1 : newIndex[parent[i]];
       if (par[k] >= 0) {
@@ -77,11 +77,12 @@ final class TreeOutput {
       // a smoothed node that left the foreground goes back to its voxel
       for (int k = 0; k < count; k++) {
         int i = ids[k];
-        if (fg.find((int) Math.round(px[k] / g.vx), (int) Math.round(py[k] / g.vy),
-            (int) Math.round(pz[k] / g.vz)) < 0) {
-          px[k] = fg.x(i) * g.vx;
-          py[k] = fg.y(i) * g.vy;
-          pz[k] = fg.z(i) * g.vz;
+        if (fg.find((int) (Math.round(px[k] / g.vx) - g.ox),
+            (int) (Math.round(py[k] / g.vy) - g.oy), (int) (Math.round(pz[k] / g.vz) - g.oz))
+            < 0) {
+          px[k] = (fg.x(i) + g.ox) * g.vx;
+          py[k] = (fg.y(i) + g.oy) * g.vy;
+          pz[k] = (fg.z(i) + g.oz) * g.vz;
         }
       }
     }

@@ -17,8 +17,22 @@ final class VoxelGrid {
   final double unit;
   /** Distance of every foreground voxel to the background, physical units. */
   final float[] edt;
+  /**
+   * Where voxel (0, 0, 0) of the foreground lies in the volume it was cut from (0 for a whole
+   * volume): output coordinates are the volume's.
+   */
+  final long ox;
+  final long oy;
+  final long oz;
 
   VoxelGrid(ForegroundSet fg, VoxelSize vs, float[] edt) {
+    this(fg, vs, edt, new long[3]);
+  }
+
+  VoxelGrid(ForegroundSet fg, VoxelSize vs, float[] edt, long[] origin) {
+    this.ox = origin[0];
+    this.oy = origin[1];
+    this.oz = origin[2];
     this.fg = fg;
     this.vs = vs;
     this.vx = vs.x();
@@ -29,8 +43,8 @@ final class VoxelGrid {
   }
 
   /** The foreground and its exact distance transform. */
-  static VoxelGrid of(ForegroundSet fg, VoxelSize vs) {
-    return new VoxelGrid(fg, vs, DistanceTransform.compute(fg, vs.x(), vs.y(), vs.z()));
+  static VoxelGrid of(ForegroundSet fg, VoxelSize vs, long[] origin) {
+    return new VoxelGrid(fg, vs, DistanceTransform.compute(fg, vs.x(), vs.y(), vs.z()), origin);
   }
 
   int size() {

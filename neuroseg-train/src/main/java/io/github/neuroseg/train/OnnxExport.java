@@ -13,7 +13,8 @@ import java.util.Map;
 
 /**
  * Exports training checkpoints as neuroseg ONNX models (input {@code image [N, 1, D, H, W]},
- * output {@code logits [N, 1, H, W]}, opset 17) through {@link VitOnnxWriter}, which defines the
+ * output {@code probabilities [N, 1, H, W]}: the graph ends with the sigmoid, metadata {@code
+ * output=probabilities}; opset 17) through {@link VitOnnxWriter}, which defines the
  * same architecture as the training network, with the metadata inference needs and the
  * provenance of training. Models trained through {@code NeuroSeg.trainer()} come out exported
  * already; this is for the {@code best.safetensors} a checkpoint directory holds.
@@ -23,7 +24,8 @@ public final class OnnxExport {
 
   /** The ONNX model of a training run's best weights, with its provenance. */
   static byte[] toBytes(TrainingResult r) {
-    return VitOnnxWriter.write(r.config(), r.weights(), r.provenance());
+    return VitOnnxWriter.write(r.config(), r.weights(), r.provenance(),
+        ModelContract.Output.PROBABILITIES);
   }
 
   /**
@@ -61,7 +63,7 @@ public final class OnnxExport {
     }
     byte[] onnx;
     try {
-      onnx = VitOnnxWriter.write(config, weights, meta);
+      onnx = VitOnnxWriter.write(config, weights, meta, ModelContract.Output.PROBABILITIES);
     } catch (InvalidInputException e) {
       // the metadata or the weights came from the checkpoint: name it
       throw new io.github.neuroseg.ModelException(checkpoint + ": " + e.getMessage(), e);

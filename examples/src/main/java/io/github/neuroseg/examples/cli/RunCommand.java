@@ -69,7 +69,9 @@ final class RunCommand implements Callable<Integer> {
     Volume volume;
     try (Segmenter segmenter = model.build(spec, b)) {
       volume = Volumes.read(input);
-      r = Pipeline.of(segmenter, tracer).withPostProcessing(pp).run(volume);
+      // without --probabilities no probability map is kept: the mask is segmented directly
+      r = Pipeline.of(segmenter, tracer).withPostProcessing(pp)
+          .withProbabilities(probabilities != null).run(volume);
     }
     // every file new, or (on a failure) every one as it was
     List<Path> written;

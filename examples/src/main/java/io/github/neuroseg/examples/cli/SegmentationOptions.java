@@ -42,8 +42,14 @@ final class SegmentationOptions {
   int batch;
 
   @Option(names = "--threads", defaultValue = "0",
-      description = "ONNX Runtime intra-op threads, 0 = all cores (default 0)")
+      description = "ONNX Runtime intra-op threads; 0 = 1 on machines of up to 2 cores, else"
+          + " the cores less one (default 0)")
   int threads;
+
+  @Option(names = "--workers", defaultValue = "0",
+      description = "threads preparing batches ahead of ONNX Runtime; 0 = one per 8 cores,"
+          + " 1 to 4 (default 0)")
+  int workers;
 
   @Option(names = "--threshold", description = "probability threshold (default: the model's)")
   @Nullable Double threshold;
@@ -69,6 +75,7 @@ final class SegmentationOptions {
     Usage.option(spec, "--device", () -> b.device(Device.parse(device)).config());
     Usage.option(spec, "--batch", () -> b.batchSize(batch).config());
     Usage.option(spec, "--threads", () -> b.threads(threads).config());
+    Usage.option(spec, "--workers", () -> b.workers(workers).config());
     if (tile != null) {
       Usage.option(spec, "--tile", () -> {
         long[] wh = RenderCommand.parseDims(tile, 2, "tile");

@@ -105,6 +105,39 @@ class PipelineCommandsTest {
   }
 
   @Test
+  void runWithoutProbabilitiesSegmentsTheSameMaskAndTrace() throws IOException {
+    // without --probabilities, run segments straight into the mask (no float map is kept);
+    // with them it thresholds the kept map: the files must be the same
+    Path direct = dir.resolve("direct");
+    Path kept = dir.resolve("kept");
+    Run a = cli("run", "--model", model.toString(), "--input", image.toString(), "--output",
+        direct.resolve("out.swc").toString(), "--mask", direct.resolve("mask.tif").toString(),
+        "--no-post-processing");
+    Run b = cli("run", "--model", model.toString(), "--input", image.toString(), "--output",
+        kept.resolve("out.swc").toString(), "--mask", kept.resolve("mask.tif").toString(),
+        "--probabilities", kept.resolve("prob.tif").toString(), "--no-post-processing");
+    assertEquals(0, a.code(), a.err());
+    assertEquals(0, b.code(), b.err());
+    assertFalse(Swc.read(direct.resolve("out.swc")).isEmpty());
+    assertEquals(Files.readString(kept.resolve("out.swc")),
+        Files.readString(direct.resolve("out.swc")));
+    assertArrayEquals(Files.readAllBytes(kept.resolve("mask.tif")),
+        Files.readAllBytes(direct.resolve("mask.tif")));
+    // with the default post-processing, run segments into the levels hysteresis reads
+    Run c = cli("run", "--model", model.toString(), "--input", image.toString(), "--output",
+        direct.resolve("post.swc").toString(), "--mask", direct.resolve("post.tif").toString());
+    Run d = cli("run", "--model", model.toString(), "--input", image.toString(), "--output",
+        kept.resolve("post.swc").toString(), "--mask", kept.resolve("post.tif").toString(),
+        "--probabilities", kept.resolve("prob2.tif").toString());
+    assertEquals(0, c.code(), c.err());
+    assertEquals(0, d.code(), d.err());
+    assertEquals(Files.readString(kept.resolve("post.swc")),
+        Files.readString(direct.resolve("post.swc")));
+    assertArrayEquals(Files.readAllBytes(kept.resolve("post.tif")),
+        Files.readAllBytes(direct.resolve("post.tif")));
+  }
+
+  @Test
   void segmentAppliesTheDefaultHysteresisAndSpeckleRemoval() {
     Path mask = dir.resolve("seg-default/mask.tif");
     Path prob = dir.resolve("seg-default/prob.tif");

@@ -138,7 +138,57 @@ public final class ChunkedWriter {
     });
   }
 
-  private static List<Stage> stages(Codec c, DataType type) {
+  /**
+   * Starts a store of the given size and type that is then filled chunk by chunk, by this
+   * process or by many that share its file system (see {@link StagedStore}): the metadata is
+   * written now, into a temporary sibling directory of {@code path}, with this writer's format,
+   * chunk size, codec and byte order.
+   *
+   * @param path the store directory, replaced atomically by {@link StagedStore#commit()}
+   * @param dimensions the volume's size (x, y, z), each {@code >= 1}
+   * @param type the voxel type, as {@link #write} chooses it for an image of that type
+   * @param voxelSize the voxel size written into the metadata
+   * @param name the image name written into OME-Zarr metadata
+   * @throws InvalidInputException when {@code path} is a file or a directory that is not a store,
+   *     or for empty dimensions or chunks over 2 GiB
+   * @throws NeuroSegIOException when the directory cannot be written
+   */
+  public StagedStore stage(Path path, long[] dimensions, RealType<?> type, VoxelSize voxelSize,
+      String name) {
+    if (dimensions.length != 3 || dimensions[0] < 1 || dimensions[1] < 1 || dimensions[2] < 1) {
+      throw new InvalidInputException("a staged store needs 3 dimensions >= 1, got "
+          + java.util.Arrays.toString(dimensions));
+    }
+    ChunkedFormat f = formatFor(path);
+    DataType dt = DataType.forImglibType(type);
+    long[] dims = dimensions.clone();
+    int[] chunk = new int[3];
+    for (int d = 0; d < 3; d++) {
+      int want = chunkSize == null ? 64 : chunkSize[d];
+      chunk[d] = (int) Math.min(want, dims[d]);
+    }
+    long chunkBytes = (long) chunk[0] * chunk[1] * chunk[2] * dt.bytes;
+    if (chunkBytes > ChunkSource.MAX_CHUNK_BYTES) {
+      throw new InvalidInputException("chunks of " + chunk[0] + " x " + chunk[1] + " x "
+          + chunk[2] + " " + dt.n5Name() + " voxels exceed 2 GiB");
+    }
+    Codec c = codec != null ? codec : f == ChunkedFormat.N5 ? Codec.gzip(6)
+        : Codec.blosc(Codec.BloscCompressor.LZ4, Codec.BloscShuffle.BYTE);
+    ByteOrder order = f == ChunkedFormat.N5 ? ByteOrder.BIG_ENDIAN : byteOrder;
+    Path temp = DirectoryWrite.begin(path);
+    try {
+      Path arrayDir = f == ChunkedFormat.N5 ? temp : temp.resolve("0");
+      Files.createDirectories(arrayDir);
+      writeMetadata(f, temp, arrayDir, name, dims, chunk, dt, order, c, voxelSize);
+    } catch (IOException e) {
+      DirectoryWrite.abort(temp);
+      throw io.github.neuroseg.internal.IoErrors.cannotWrite(path, e);
+    }
+    return new StagedStore(path.toAbsolutePath().normalize(), temp, f, dims, chunk, dt,
+        order == ByteOrder.BIG_ENDIAN, c);
+  }
+
+  static List<Stage> stages(Codec c, DataType type) {
     if (c instanceof Codec.Gzip g) {
       return List.of(Compression.gzip(g.level()));
     } else if (c instanceof Codec.Zstd) {
@@ -217,7 +267,7 @@ public final class ChunkedWriter {
     }
   }
 
-  private static void writeChunk(ChunkedFormat f,
+  static void writeChunk(ChunkedFormat f,
       RandomAccessibleInterval<? extends RealType<?>> img, Path arrayDir, long[] dims,
       int[] chunk, long[] g, DataType type, ByteOrder order, List<Stage> stages)
       throws IOException {
@@ -282,7 +332,7 @@ public final class ChunkedWriter {
     Files.write(file, data);
   }
 
-  private static void writeMetadata(ChunkedFormat f, Path dir, Path arrayDir, String name,
+  static void writeMetadata(ChunkedFormat f, Path dir, Path arrayDir, String name,
       long[] dims, int[] chunk, DataType type, ByteOrder order, Codec codec, VoxelSize vs)
       throws IOException {
     List<Long> zyxShape = List.of(dims[2], dims[1], dims[0]);

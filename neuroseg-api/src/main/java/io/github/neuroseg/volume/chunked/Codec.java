@@ -15,8 +15,12 @@ import io.github.neuroseg.InvalidInputException;
  *   <li>{@link Blosc}: a Blosc 1 container with an inner compressor (LZ4, Zstandard or zlib)
  *       and byte shuffle, bit shuffle or no shuffle; the format numcodecs and c-blosc read.
  * </ul>
+ *
+ * <p>Codecs are serializable, so that a {@link StagedStore} can travel to the processes that
+ * write its chunks.
  */
-public sealed interface Codec permits Codec.Raw, Codec.Gzip, Codec.Zstd, Codec.Blosc {
+public sealed interface Codec extends java.io.Serializable
+    permits Codec.Raw, Codec.Gzip, Codec.Zstd, Codec.Blosc {
 
   /** No compression: a chunk file holds the voxel bytes. */
   record Raw() implements Codec {}
