@@ -229,13 +229,7 @@ final class OnnxSegmenter implements Segmenter {
         Views.isZeroMin(target) ? target : Views.zeroMin(target);
     lock.readLock().lock();
     try {
-      if (closed) {
-        throw new StateException("this segmenter is closed; build a new one with "
-            + "NeuroSeg.segmenter()");
-      }
-      long[] d = volume.dimensions();
-      TilePlan plan = TilePlan.of(d[0], d[1], d[2], config.tileWidth(), config.tileHeight(),
-          config.overlap(), contract.inputDepth());
+      TilePlan plan = openPlan(volume);
       if (range.isConstant()) {
         // as segmentInto: no contrast, no neuron
         TiledPrediction.checkBox(plan, min, max, zeroTarget);
@@ -245,9 +239,7 @@ final class OnnxSegmenter implements Segmenter {
         return;
       }
       try (OrtBatches batches = new OrtBatches()) {
-        new TiledPrediction(plan, config.blending(), config.batchSize(), workers,
-            config.testTimeAugmentation(), contract.output(), STAGE, config.progress())
-            .runBox(volume.image(), range, min, max, zeroTarget, batches);
+        prediction(plan).runBox(volume.image(), range, min, max, zeroTarget, batches);
       }
     } finally {
       lock.readLock().unlock();
@@ -267,13 +259,7 @@ final class OnnxSegmenter implements Segmenter {
   private void predict(Volume volume, Runnable constant, Predict run) {
     lock.readLock().lock();
     try {
-      if (closed) {
-        throw new StateException("this segmenter is closed; build a new one with "
-            + "NeuroSeg.segmenter()");
-      }
-      long[] d = volume.dimensions();
-      TilePlan plan = TilePlan.of(d[0], d[1], d[2], config.tileWidth(), config.tileHeight(),
-          config.overlap(), contract.inputDepth());
+      TilePlan plan = openPlan(volume);
       Normalization.Range range = normalization.range(volume.image());
       if (range.isConstant()) {
         // no contrast, so no neuron; the model would only see a constant input (range() has
@@ -283,13 +269,28 @@ final class OnnxSegmenter implements Segmenter {
         return;
       }
       try (OrtBatches batches = new OrtBatches()) {
-        run.run(plan, new TiledPrediction(plan, config.blending(), config.batchSize(), workers,
-            config.testTimeAugmentation(), contract.output(), STAGE, config.progress()), range,
-            batches);
+        run.run(plan, prediction(plan), range, batches);
       }
     } finally {
       lock.readLock().unlock();
     }
+  }
+
+  /** The volume's tile plan; the caller holds the read lock. */
+  private TilePlan openPlan(Volume volume) {
+    if (closed) {
+      throw new StateException("this segmenter is closed; build a new one with "
+          + "NeuroSeg.segmenter()");
+    }
+    long[] d = volume.dimensions();
+    return TilePlan.of(d[0], d[1], d[2], config.tileWidth(), config.tileHeight(),
+        config.overlap(), contract.inputDepth());
+  }
+
+  /** A prediction over {@code plan} with this segmenter's settings. */
+  private TiledPrediction prediction(TilePlan plan) {
+    return new TiledPrediction(plan, config.blending(), config.batchSize(), workers,
+        config.testTimeAugmentation(), contract.output(), STAGE, config.progress());
   }
 
   /**
