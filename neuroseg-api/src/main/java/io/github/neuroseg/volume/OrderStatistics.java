@@ -183,12 +183,27 @@ final class OrderStatistics {
    */
   static double[] percentiles(VoxelPasses image, Summary summary, boolean nonZeroOnly,
       double... percentiles) {
+    long n = nonZeroOnly ? summary.nonZero() : summary.count();
+    long[] ks = rankPairs(percentiles, n);
+    double[] v = nonZeroOnly
+        ? orderStatistics(image, true, ks, summary.minNonZero(), summary.maxNonZero())
+        : orderStatistics(image, false, ks, summary.min(), summary.max());
+    return interpolate(percentiles, n, ks, v);
+  }
+
+  /**
+   * The 0-based ranks a percentile's linear interpolation (NumPy's default) reads among {@code
+   * n} sorted values: for percentile {@code i}, {@code floor(q / 100 * (n - 1))} at {@code 2i}
+   * and the next rank (capped at {@code n - 1}) at {@code 2i + 1}.
+   *
+   * @throws InvalidInputException for a percentile outside [0, 100]
+   */
+  private static long[] rankPairs(double[] percentiles, long n) {
     for (double q : percentiles) {
       if (!(q >= 0 && q <= 100)) {
         throw new InvalidInputException("percentile must be in [0, 100], got " + q);
       }
     }
-    long n = nonZeroOnly ? summary.nonZero() : summary.count();
     if (n == 0) {
       throw new IllegalArgumentException("no voxels to take percentiles of");
     }
@@ -198,9 +213,11 @@ final class OrderStatistics {
       ks[2 * i] = (long) Math.floor(rank);
       ks[2 * i + 1] = Math.min(ks[2 * i] + 1, n - 1);
     }
-    double[] v = nonZeroOnly
-        ? orderStatistics(image, true, ks, summary.minNonZero(), summary.maxNonZero())
-        : orderStatistics(image, false, ks, summary.min(), summary.max());
+    return ks;
+  }
+
+  /** The percentiles from the values {@code v} at the {@link #rankPairs ranks} {@code ks}. */
+  private static double[] interpolate(double[] percentiles, long n, long[] ks, double[] v) {
     double[] out = new double[percentiles.length];
     for (int i = 0; i < percentiles.length; i++) {
       double frac = percentiles[i] / 100.0 * (n - 1) - ks[2 * i];
@@ -258,21 +275,8 @@ final class OrderStatistics {
 
     /** As {@link OrderStatistics#percentiles(RandomAccessibleInterval, Summary, boolean, double...)}. */
     double[] percentiles(Summary summary, boolean nonZeroOnly, double... percentiles) {
-      for (double q : percentiles) {
-        if (!(q >= 0 && q <= 100)) {
-          throw new InvalidInputException("percentile must be in [0, 100], got " + q);
-        }
-      }
       long n = nonZeroOnly ? summary.nonZero() : summary.count();
-      if (n == 0) {
-        throw new IllegalArgumentException("no voxels to take percentiles of");
-      }
-      long[] ks = new long[2 * percentiles.length];
-      for (int i = 0; i < percentiles.length; i++) {
-        double rank = percentiles[i] / 100.0 * (n - 1);
-        ks[2 * i] = (long) Math.floor(rank);
-        ks[2 * i + 1] = Math.min(ks[2 * i] + 1, n - 1);
-      }
+      long[] ks = rankPairs(percentiles, n);
       double[] v;
       if (rows.unsigned16()) {
         v = ranks(histogram(), 0, nonZeroOnly, ks);
@@ -283,13 +287,7 @@ final class OrderStatistics {
             ? orderStatistics(rows, true, ks, summary.minNonZero(), summary.maxNonZero())
             : orderStatistics(rows, false, ks, summary.min(), summary.max());
       }
-      double[] out = new double[percentiles.length];
-      for (int i = 0; i < percentiles.length; i++) {
-        double frac = percentiles[i] / 100.0 * (n - 1) - ks[2 * i];
-        double a = v[2 * i];
-        out[i] = frac > 0 ? a + frac * (v[2 * i + 1] - a) : a;
-      }
-      return out;
+      return interpolate(percentiles, n, ks, v);
     }
 
     /** The histogram of exact values of an unsigned 8- or 16-bit image, in one (parallel) pass. */
