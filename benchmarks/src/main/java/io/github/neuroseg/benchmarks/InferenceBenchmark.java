@@ -5,6 +5,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.github.neuroseg.NeuroSeg;
+import io.github.neuroseg.model.FloatTensor;
 import io.github.neuroseg.model.ModelContract;
 import io.github.neuroseg.model.VitOnnxWriter;
 import io.github.neuroseg.model.VitWeights;
@@ -60,6 +61,9 @@ import net.imglib2.type.numeric.RealType;
  * and convolutions counted from its architecture, {@link #flopsPerTile}) times the tiles over the
  * raw time is its achieved rate.
  *
+ * <p>It also times the int8 export of the ViT-Tiny-sized model ({@code export --int8}) against
+ * its float32 original, raw, on the same batches ({@code int8_raw_speedup} of the BENCH line).
+ *
  * <p>Arguments: {@code [threads] [slices] [rounds]} (defaults: the default policy, 64, 3); {@code
  * --no-sweep} skips the sweep. The last line is {@code overhead_pct=...}: the larger of the wall
  * and CPU overheads of the ViT-Tiny-sized model.
@@ -105,9 +109,10 @@ public final class InferenceBenchmark {
 
     Volume vol = volume(WIDTH, HEIGHT, depth, 7);
     VitArchitecture tiny = new VitArchitecture(192, 4, 3, 16, 5, 96, 96);
-    byte[] tinyModel = VitOnnxWriter.write(tiny, VitWeights.random(tiny, 1, 0.02),
-        Map.of(ModelContract.NORMALIZATION, "percentile:0.5,99.5",
-            ModelContract.THRESHOLD, "0.5", ModelContract.PRETRAINED, "random (benchmark)"),
+    Map<String, FloatTensor> tinyWeights = VitWeights.random(tiny, 1, 0.02);
+    Map<String, String> tinyMeta = Map.of(ModelContract.NORMALIZATION, "percentile:0.5,99.5",
+        ModelContract.THRESHOLD, "0.5", ModelContract.PRETRAINED, "random (benchmark)");
+    byte[] tinyModel = VitOnnxWriter.write(tiny, tinyWeights, tinyMeta,
         ModelContract.Output.PROBABILITIES);
     ModelSource bundled = NeuroSeg.bundledModel();
     byte[] bundledModel = ((ModelSource.Bytes) bundled).content();
@@ -133,15 +138,18 @@ public final class InferenceBenchmark {
     report(small, vol, peaks);
 
     glueAlone(tiny, vol, threads, vit.rawWall());
+    double int8Speedup = int8(tiny, tinyModel, VitOnnxWriter.write(tiny, tinyWeights, tinyMeta,
+        ModelContract.Output.PROBABILITIES, ModelContract.Precision.INT8), vol, vit.threads(),
+        rounds);
     if (sweep) {
       sweep(tinyModel, cores);
     }
     System.out.printf(Locale.ROOT,
         "BENCH inference segment_vox_s=%.0f raw_vox_s=%.0f overhead_wall_pct=%.2f "
             + "overhead_cpu_pct=%.2f bundled_overhead_wall_pct=%.2f bundled_overhead_cpu_pct=%.2f"
-            + " threads=%d%n", voxels(vol) / vit.segWall(), voxels(vol) / vit.rawWall(),
-        vit.wallOverheadPct(), vit.cpuOverheadPct(), small.wallOverheadPct(),
-        small.cpuOverheadPct(), vit.threads());
+            + " threads=%d int8_raw_speedup=%.3f%n", voxels(vol) / vit.segWall(),
+        voxels(vol) / vit.rawWall(), vit.wallOverheadPct(), vit.cpuOverheadPct(),
+        small.wallOverheadPct(), small.cpuOverheadPct(), vit.threads(), int8Speedup);
     System.out.printf(Locale.ROOT, "overhead_pct=%.2f (ViT-Tiny-sized model: wall %+.2f %%, CPU"
         + " %+.2f %%; bundled model: wall %+.2f %%, CPU %+.2f %%)%n",
         Math.max(vit.wallOverheadPct(), vit.cpuOverheadPct()), vit.wallOverheadPct(),
@@ -206,6 +214,46 @@ public final class InferenceBenchmark {
         return new Result(name, rawWall, rawCpu, segWall, segCpu, plan.tileCount(),
             flopsPerTile(spec), c.threads());
       }
+    }
+  }
+
+  /**
+   * Raw ONNX Runtime on the float32 model and its int8 export ({@code export --int8}),
+   * alternately on the same batches, and how far the int8 probabilities are from the float ones
+   * there; returns the float/int8 time ratio (above 1: int8 is faster).
+   */
+  private static double int8(VitArchitecture spec, byte[] f32, byte[] i8, Volume vol,
+      int threads, int rounds) throws Exception {
+    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    TilePlan plan = TilePlan.of(vol.width(), vol.height(), vol.depth(), spec.tileWidth(),
+        spec.tileHeight(), 0, spec.inputDepth());
+    float[][] inputs = batches(vol, plan, BATCH, 4);
+    try (Raw a = new Raw(env, f32, threads, spec, inputs, plan.tileCount());
+        Raw b = new Raw(env, i8, threads, spec, inputs, plan.tileCount())) {
+      a.run();
+      b.run();
+      double diff = 0;
+      FloatBuffer fa = a.out.getFloatBuffer();
+      FloatBuffer fb = b.out.getFloatBuffer();
+      while (fa.hasRemaining()) {
+        diff = Math.max(diff, Math.abs(fa.get() - fb.get()));
+      }
+      double bestA = Double.POSITIVE_INFINITY;
+      double bestB = Double.POSITIVE_INFINITY;
+      for (int round = 0; round < rounds; round++) {
+        long t0 = System.nanoTime();
+        a.run();
+        long t1 = System.nanoTime();
+        b.run();
+        long t2 = System.nanoTime();
+        bestA = Math.min(bestA, (t1 - t0) / 1e9);
+        bestB = Math.min(bestB, (t2 - t1) / 1e9);
+      }
+      System.out.printf(Locale.ROOT, "%nint8 export of the ViT-Tiny-sized model: raw %.2f s "
+          + "against %.2f s float32 (%.3fx), %d against %d bytes, max |probability difference| "
+          + "%.4f on one batch of %d tiles%n", bestB, bestA, bestA / bestB, i8.length, f32.length,
+          diff, BATCH);
+      return bestA / bestB;
     }
   }
 

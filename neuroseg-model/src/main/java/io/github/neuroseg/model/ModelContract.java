@@ -108,6 +108,53 @@ public record ModelContract(
     }
   }
 
+  /**
+   * How the weights of a model's linear layers are stored and multiplied. The contract's input
+   * and output stay float32 either way; a segmenter needs nothing to run either.
+   */
+  public enum Precision {
+    /** float32 everywhere; the default, and what models without {@value #PRECISION} are. */
+    FLOAT32("float32"),
+    /**
+     * Dynamic int8 quantisation of the transformer's linear layers: weights int8 (7 bits used)
+     * with one symmetric scale per output feature, activations quantised to uint8 at run time with one
+     * scale per inference call ({@code DynamicQuantizeLinear}, {@code MatMulInteger}, standard
+     * ONNX operators); the patch embedding, attention products, norms and the decoder stay
+     * float32. Because the activation scale spans the call's batch, a tile's probabilities
+     * depend slightly on the other tiles in its batch: a segmenter's results are repeatable for
+     * the same input and batch size, but not bit-identical across batch sizes or between
+     * {@code segment} and {@code segmentBox} the way float32 results are.
+     */
+    INT8("int8");
+
+    private final String spec;
+
+    Precision(String spec) {
+      this.spec = spec;
+    }
+
+    /** The metadata text: {@code float32} or {@code int8}. */
+    public String spec() {
+      return spec;
+    }
+
+    /**
+     * The precision named by a metadata value, case and surrounding spaces ignored.
+     *
+     * @throws InvalidInputException naming the value when it is neither
+     */
+    public static Precision parse(String spec) {
+      String s = spec.strip().toLowerCase(Locale.ROOT);
+      for (Precision p : values()) {
+        if (p.spec.equals(s)) {
+          return p;
+        }
+      }
+      throw new InvalidInputException("model precision must be 'float32' or 'int8', got '"
+          + spec + "'");
+    }
+  }
+
   // ------------------------------------------------------------ model metadata: the contract
 
   /** Metadata key of the contract version. */
@@ -131,6 +178,11 @@ public record ModelContract(
    * Output}); optional, absent means logits.
    */
   public static final String OUTPUT_KIND = "output";
+  /**
+   * Metadata key: how the linear layers compute, {@code float32} or {@code int8} (see {@link
+   * Precision}); optional, absent means float32. Informational: inference reads nothing from it.
+   */
+  public static final String PRECISION = "precision";
 
   // ------------------------------------------------------------ model metadata: architecture
 

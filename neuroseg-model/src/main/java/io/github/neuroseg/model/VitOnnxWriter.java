@@ -67,7 +67,11 @@ import java.util.Map;
 public final class VitOnnxWriter {
   private static final float LN_EPS = 1e-6f;
 
-  private VitOnnxWriter() {}
+  private final boolean int8;
+
+  private VitOnnxWriter(ModelContract.Precision precision) {
+    this.int8 = precision == ModelContract.Precision.INT8;
+  }
 
   /**
    * The ONNX model bytes of a model whose output holds logits ({@link
@@ -94,9 +98,41 @@ public final class VitOnnxWriter {
    */
   public static byte[] write(VitArchitecture spec, Map<String, FloatTensor> weights,
       Map<String, String> metadata, ModelContract.Output output) {
+    return write(spec, weights, metadata, output, ModelContract.Precision.FLOAT32);
+  }
+
+  /**
+   * The ONNX model bytes, with the given output and precision. {@link
+   * ModelContract.Precision#INT8} quantises the weights of every transformer linear layer (qkv,
+   * attention projection, MLP, the linear head) to 7-bit integers stored as int8, with one
+   * scale {@code max|w| / 63} per output feature (7 bits, as ONNX Runtime's own quantiser does
+   * with {@code reduce_range}, so that the uint8 x int8 products of CPUs without int8
+   * dot-product instructions cannot saturate), and multiplies them with {@code
+   * DynamicQuantizeLinear} and {@code MatMulInteger}: about a third of the size, at a small cost
+   * in accuracy that the caller should measure on its data, and with the batch dependence
+   * {@link ModelContract.Precision#INT8} describes. The metadata of a quantised model records
+   * {@value ModelContract#PRECISION}.
+   *
+   * @param weights every name of {@link VitArchitecture#weightShapes()} with exactly that shape
+   * @param metadata at least {@code normalization} and {@code threshold}; an {@value
+   *     ModelContract#OUTPUT_KIND} or {@value ModelContract#PRECISION} it holds must agree
+   * @throws InvalidInputException naming the weight or metadata key that is missing or wrong
+   */
+  public static byte[] write(VitArchitecture spec, Map<String, FloatTensor> weights,
+      Map<String, String> metadata, ModelContract.Output output,
+      ModelContract.Precision precision) {
     Map<String, String> md = metadata(spec, metadata, output);
+    String given = md.get(ModelContract.PRECISION);
+    if (given != null && ModelContract.Precision.parse(given) != precision) {
+      throw new InvalidInputException("metadata " + ModelContract.PRECISION + "='" + given
+          + "' contradicts the precision written (" + precision.spec() + ")");
+    }
+    if (precision != ModelContract.Precision.FLOAT32) {
+      // float32 models keep the metadata they always had
+      md.put(ModelContract.PRECISION, precision.spec());
+    }
     checkWeights(spec, weights);
-    return build(spec, weights, output).toBytes(md);
+    return new VitOnnxWriter(precision).build(spec, weights, output).toBytes(md);
   }
 
   /**
@@ -178,7 +214,7 @@ public final class VitOnnxWriter {
     });
   }
 
-  private static OnnxGraph build(VitArchitecture s, Map<String, FloatTensor> w,
+  private OnnxGraph build(VitArchitecture s, Map<String, FloatTensor> w,
       ModelContract.Output output) {
     int e = s.embedDim();
     int p = s.patch();
@@ -257,7 +293,7 @@ public final class VitOnnxWriter {
    * The {@link VitArchitecture.Head#CONV} decoder from tokens {@code [N, T, E]} to the logits,
    * named {@value ModelContract#OUTPUT} when they are the output.
    */
-  private static String convDecoder(OnnxGraph g, Map<String, FloatTensor> w, VitArchitecture s,
+  private String convDecoder(OnnxGraph g, Map<String, FloatTensor> w, VitArchitecture s,
       String tokens, boolean output) {
     // tokens in row-major grid order -> a feature map [N, E, H/p, W/p]
     String x = g.node("Transpose", new String[] {tokens}, "perm", new long[] {0, 2, 1});
@@ -314,7 +350,7 @@ public final class VitOnnxWriter {
   }
 
   /** {@code x W^T + b} with the PyTorch {@code [out, in]} weight stored transposed. */
-  private static String linear(OnnxGraph g, Map<String, FloatTensor> w, String x, String prefix) {
+  private String linear(OnnxGraph g, Map<String, FloatTensor> w, String x, String prefix) {
     FloatTensor wt = w.get(prefix + ".weight");
     int out = wt.shape()[0];
     int in = wt.shape()[1];
@@ -325,9 +361,49 @@ public final class VitOnnxWriter {
         t[i * out + o] = v[o * in + i];
       }
     }
-    String wName = g.floats(prefix + ".weight.T", new long[] {in, out}, t);
-    String y = g.node("MatMul", new String[] {x, wName});
+    String y;
+    if (int8) {
+      y = int8MatMul(g, x, prefix, t, in, out);
+    } else {
+      y = g.node("MatMul", new String[] {x, g.floats(prefix + ".weight.T", new long[] {in, out},
+          t)});
+    }
     return g.node("Add", new String[] {y, param(g, w, prefix + ".bias")});
+  }
+
+  /**
+   * {@code x W} with {@code W [in, out]} quantised per output column (symmetric, zero point 0)
+   * and {@code x} quantised per tensor at run time; the int32 product is scaled back to float by
+   * {@code x_scale * w_scale[column]}.
+   */
+  private static String int8MatMul(OnnxGraph g, String x, String prefix, float[] t, int in,
+      int out) {
+    float[] scale = new float[out];
+    for (int i = 0; i < in; i++) {
+      for (int o = 0; o < out; o++) {
+        scale[o] = Math.max(scale[o], Math.abs(t[i * out + o]));
+      }
+    }
+    for (int o = 0; o < out; o++) {
+      // 7 bits: 255 * 63 * 2 fits the int16 pair sums of pre-VNNI x86 kernels
+    // an all-zero column quantises to zeros with any scale; 1 keeps the division finite
+      scale[o] = scale[o] == 0 ? 1f : scale[o] / 63f;
+    }
+    byte[] q = new byte[in * out];
+    for (int i = 0; i < in; i++) {
+      for (int o = 0; o < out; o++) {
+        long r = Math.round(t[i * out + o] / scale[o]);
+        q[i * out + o] = (byte) Math.max(-63, Math.min(63, r));
+      }
+    }
+    String wq = g.int8s(prefix + ".weight.T.int8", new long[] {in, out}, q);
+    String ws = g.floats(prefix + ".weight.T.scale", new long[] {out}, scale);
+    // activations quantised per call: the scale spans the batch (see Precision.INT8)
+    String[] xq = g.nodeWithOutputs("DynamicQuantizeLinear", 3, new String[] {x});
+    String acc = g.node("MatMulInteger", new String[] {xq[0], wq, xq[2]});
+    String s = g.node("Mul", new String[] {xq[1], ws});
+    String f = g.node("Cast", new String[] {acc}, "to", 1L); // 1: FLOAT
+    return g.node("Mul", new String[] {f, s});
   }
 
   private static String gelu(OnnxGraph g, String x) {
@@ -338,7 +414,7 @@ public final class VitOnnxWriter {
         g.scalar(0.5f)});
   }
 
-  private static String attention(OnnxGraph g, Map<String, FloatTensor> w, VitArchitecture s,
+  private String attention(OnnxGraph g, Map<String, FloatTensor> w, VitArchitecture s,
       String x, String prefix) {
     int e = s.embedDim();
     int heads = s.heads();

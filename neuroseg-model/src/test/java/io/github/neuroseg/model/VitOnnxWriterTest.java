@@ -91,14 +91,78 @@ class VitOnnxWriterTest {
     return 2 / Math.sqrt(Math.PI) * s * h / 3;
   }
 
+  /** A linear layer {@code x W^T + b} of the reference. */
+  interface Linear {
+    double[][] apply(double[][] x, FloatTensor wt, FloatTensor b);
+  }
+
+  /**
+   * The linear layer of an int8 model as the ONNX operators define it, for one block: weights
+   * quantised per output feature (symmetric, 7 bits, {@code max|w| / 63}), activations by {@code
+   * DynamicQuantizeLinear} (uint8, range including 0, scale {@code (max - min) / 255}, rounding
+   * half to even), integer products, scaled back.
+   */
+  static double[][] int8Linear(double[][] x, FloatTensor wt, FloatTensor b) {
+    int out = wt.shape()[0];
+    int in = wt.shape()[1];
+    float[] v = wt.values();
+    float[] ws = new float[out];
+    int[][] wq = new int[out][in];
+    for (int o = 0; o < out; o++) {
+      float max = 0;
+      for (int i = 0; i < in; i++) {
+        max = Math.max(max, Math.abs(v[o * in + i]));
+      }
+      ws[o] = max == 0 ? 1f : max / 63f;
+      for (int i = 0; i < in; i++) {
+        wq[o][i] = (int) Math.max(-63, Math.min(63, Math.rint(v[o * in + i] / ws[o])));
+      }
+    }
+    float lo = 0;
+    float hi = 0;
+    for (double[] row : x) {
+      for (double d : row) {
+        lo = Math.min(lo, (float) d);
+        hi = Math.max(hi, (float) d);
+      }
+    }
+    float xs = (hi - lo) / 255f;
+    int zp = (int) Math.max(0, Math.min(255, Math.rint(-lo / xs)));
+    double[][] y = new double[x.length][out];
+    for (int t = 0; t < x.length; t++) {
+      int[] q = new int[in];
+      for (int i = 0; i < in; i++) {
+        q[i] = (int) Math.max(0, Math.min(255, Math.rint((float) x[t][i] / xs) + zp));
+      }
+      for (int o = 0; o < out; o++) {
+        long acc = 0;
+        for (int i = 0; i < in; i++) {
+          acc += (long) (q[i] - zp) * wq[o][i];
+        }
+        y[t][o] = acc * (double) (xs * ws[o]) + b.values()[o];
+      }
+    }
+    return y;
+  }
+
   static float[] reference(VitArchitecture s, Map<String, FloatTensor> w, float[] img) {
-    double[][] tokens = tokens(s, w, img);
-    return s.head() == VitArchitecture.Head.LINEAR ? linearHead(s, w, tokens)
+    return reference(s, w, img, VitOnnxWriterTest::linear);
+  }
+
+  static float[] reference(VitArchitecture s, Map<String, FloatTensor> w, float[] img,
+      Linear linear) {
+    double[][] tokens = tokens(s, w, img, linear);
+    return s.head() == VitArchitecture.Head.LINEAR ? linearHead(s, w, tokens, linear)
         : ConvDecoderReference.decode(s, w, tokens, img);
   }
 
   /** The patch tokens after the final norm, {@code [T][E]}, of one block {@code img}. */
   static double[][] tokens(VitArchitecture s, Map<String, FloatTensor> w, float[] img) {
+    return tokens(s, w, img, VitOnnxWriterTest::linear);
+  }
+
+  private static double[][] tokens(VitArchitecture s, Map<String, FloatTensor> w, float[] img,
+      Linear linear) {
     int e = s.embedDim();
     int p = s.patch();
     int gh = s.gridHeight();
@@ -137,7 +201,7 @@ class VitOnnxWriterTest {
     for (int i = 0; i < s.layers(); i++) {
       String b = "blocks." + i + ".";
       double[][] h = layerNorm(x, w.get(b + "norm1.weight"), w.get(b + "norm1.bias"));
-      double[][] qkv = linear(h, w.get(b + "attn.qkv.weight"), w.get(b + "attn.qkv.bias"));
+      double[][] qkv = linear.apply(h, w.get(b + "attn.qkv.weight"), w.get(b + "attn.qkv.bias"));
       double[][] cat = new double[x.length][e];
       for (int head = 0; head < s.heads(); head++) {
         for (int a = 0; a < x.length; a++) {
@@ -165,20 +229,20 @@ class VitOnnxWriterTest {
           }
         }
       }
-      double[][] att = linear(cat, w.get(b + "attn.proj.weight"), w.get(b + "attn.proj.bias"));
+      double[][] att = linear.apply(cat, w.get(b + "attn.proj.weight"), w.get(b + "attn.proj.bias"));
       for (int t = 0; t < x.length; t++) {
         for (int c = 0; c < e; c++) {
           x[t][c] += att[t][c];
         }
       }
       h = layerNorm(x, w.get(b + "norm2.weight"), w.get(b + "norm2.bias"));
-      h = linear(h, w.get(b + "mlp.fc1.weight"), w.get(b + "mlp.fc1.bias"));
+      h = linear.apply(h, w.get(b + "mlp.fc1.weight"), w.get(b + "mlp.fc1.bias"));
       for (double[] row : h) {
         for (int c = 0; c < row.length; c++) {
           row[c] = 0.5 * row[c] * (1 + erf(row[c] / Math.sqrt(2)));
         }
       }
-      h = linear(h, w.get(b + "mlp.fc2.weight"), w.get(b + "mlp.fc2.bias"));
+      h = linear.apply(h, w.get(b + "mlp.fc2.weight"), w.get(b + "mlp.fc2.bias"));
       for (int t = 0; t < x.length; t++) {
         for (int c = 0; c < e; c++) {
           x[t][c] += h[t][c];
@@ -190,13 +254,13 @@ class VitOnnxWriterTest {
   }
 
   private static float[] linearHead(VitArchitecture s, Map<String, FloatTensor> w,
-      double[][] tokens) {
+      double[][] tokens, Linear linear) {
     int p = s.patch();
     int gh = s.gridHeight();
     int gw = s.gridWidth();
     int hh = s.tileHeight();
     int ww = s.tileWidth();
-    double[][] head = linear(tokens, w.get("head.weight"), w.get("head.bias"));
+    double[][] head = linear.apply(tokens, w.get("head.weight"), w.get("head.bias"));
     float[] out = new float[hh * ww];
     for (int ty = 0; ty < gh; ty++) {
       for (int tx = 0; tx < gw; tx++) {
@@ -273,6 +337,72 @@ class VitOnnxWriterTest {
         throw new AssertionError(e);
       }
     });
+  }
+
+  /**
+   * The int8 model computes what the ONNX quantisation operators define (an independent Java
+   * emulation, one block per call so that the per-call activation scale is the block's), stays
+   * close to the float model, is smaller, and says so in its metadata.
+   */
+  @Test
+  void int8ModelsFollowTheQuantisationOperators() {
+    // widths below 8 put rounding ties (LayerNorm over two values is +-1) at the mercy of the
+    // last bit, where float32 and the double reference may round apart
+    qt().withFixedSeed(0x1A78_2026L).withExamples(8).forAll(cases())
+        .assuming(c -> c.arch().embedDim() >= 8).checkAssert(c -> {
+      VitArchitecture a = c.arch();
+      Map<String, FloatTensor> w = randomWeights(a, c.weightSeed());
+      float[] in = inputs(a, 1, c.inputSeed());
+      try {
+        byte[] q8 = VitOnnxWriter.write(a, w, META, ModelContract.Output.LOGITS,
+            ModelContract.Precision.INT8);
+        float[] got = runOnnx(q8, a, in, 1);
+        float[] emulated = reference(a, w, in, VitOnnxWriterTest::int8Linear);
+        float[] exact = reference(a, w, in);
+        double toEmulation = 0;
+        double toFloat = 0;
+        double scale = 0;
+        for (int i = 0; i < got.length; i++) {
+          toEmulation += Math.abs(got[i] - emulated[i]) / got.length;
+          toFloat += Math.abs(got[i] - exact[i]) / got.length;
+          scale = Math.max(scale, Math.abs(exact[i]));
+        }
+        // quantisation happened, and the graph does what the operators define, not something
+        // merely close to float
+        String what = a + ": mean |int8 - emulation| " + toEmulation + ", |int8 - float| "
+            + toFloat + ", max |float| " + scale;
+        assertTrue(toFloat > 1e-6, what);
+        assertTrue(toEmulation < 0.2 * toFloat, what);
+        assertTrue(toFloat <= 0.05 * Math.max(1e-3, scale), what);
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+    });
+    // the linear weights dominate a model of useful width: int8 stores them in a quarter
+    VitArchitecture wide = new VitArchitecture(96, 2, 4, 4, 3, 16, 16);
+    Map<String, FloatTensor> ww = randomWeights(wide, 3);
+    int f32 = VitOnnxWriter.write(wide, ww, META).length;
+    int i8 = VitOnnxWriter.write(wide, ww, META, ModelContract.Output.LOGITS,
+        ModelContract.Precision.INT8).length;
+    assertTrue(i8 < 0.4 * f32, i8 + " bytes int8 against " + f32 + " float32");
+    Map<String, FloatTensor> w = randomWeights(TINY, 3);
+    byte[] q8 = VitOnnxWriter.write(TINY, w, META, ModelContract.Output.PROBABILITIES,
+        ModelContract.Precision.INT8);
+    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    try (OrtSession session = env.createSession(q8, new OrtSession.SessionOptions())) {
+      Map<String, String> md = session.getMetadata().getCustomMetadata();
+      assertEquals("int8", md.get(ModelContract.PRECISION));
+      assertEquals("probabilities", md.get(ModelContract.OUTPUT_KIND));
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+    assertFalse(new String(VitOnnxWriter.write(TINY, w, META),
+        java.nio.charset.StandardCharsets.ISO_8859_1).contains(ModelContract.PRECISION),
+        "float32 models keep their metadata");
+    InvalidInputException e = assertThrows(InvalidInputException.class,
+        () -> VitOnnxWriter.write(TINY, w, Map.of("normalization", "minmax", "threshold", "0.5",
+            "precision", "float32"), ModelContract.Output.LOGITS, ModelContract.Precision.INT8));
+    assertTrue(e.getMessage().contains("precision"), e.getMessage());
   }
 
   @Test

@@ -45,6 +45,16 @@ public final class OnnxExport {
    * @throws io.github.neuroseg.NeuroSegIOException when a file cannot be read or written
    */
   public static void writeCheckpoint(Path checkpoint, Path file) {
+    writeCheckpoint(checkpoint, file, ModelContract.Precision.FLOAT32);
+  }
+
+  /**
+   * As {@link #writeCheckpoint(Path, Path)}, with the linear layers in the given precision (see
+   * {@link VitOnnxWriter#write(VitArchitecture, Map, Map, ModelContract.Output,
+   * ModelContract.Precision)}).
+   */
+  public static void writeCheckpoint(Path checkpoint, Path file,
+      ModelContract.Precision precision) {
     SafeTensors.Contents c = SafeTensors.read(checkpoint);
     Map<String, String> meta = c.metadata();
     if (!meta.containsKey(ModelContract.THRESHOLD)) {
@@ -63,7 +73,8 @@ public final class OnnxExport {
     }
     byte[] onnx;
     try {
-      onnx = VitOnnxWriter.write(config, weights, meta, ModelContract.Output.PROBABILITIES);
+      onnx = VitOnnxWriter.write(config, weights, meta, ModelContract.Output.PROBABILITIES,
+          precision);
     } catch (InvalidInputException e) {
       // the metadata or the weights came from the checkpoint: name it
       throw new io.github.neuroseg.ModelException(checkpoint + ": " + e.getMessage(), e);

@@ -1,5 +1,6 @@
 package io.github.neuroseg.examples.cli;
 
+import io.github.neuroseg.model.ModelContract;
 import io.github.neuroseg.train.OnnxExport;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -23,10 +24,16 @@ final class ExportCommand implements Callable<Integer> {
   @Option(names = "--output", required = true, description = "the ONNX model to write")
   Path output;
 
+  @Option(names = "--int8", description = "quantise the transformer's linear layers to int8"
+      + " (dynamic quantisation: smaller, faster on CPUs with int8 dot products; measure its"
+      + " accuracy on your data, e.g. with evaluate)")
+  boolean int8;
+
   @Override
   public Integer call() {
     new Outputs(spec).input("--checkpoint", checkpoint).model("--output", output);
-    OnnxExport.writeCheckpoint(checkpoint, output);
+    OnnxExport.writeCheckpoint(checkpoint, output,
+        int8 ? ModelContract.Precision.INT8 : ModelContract.Precision.FLOAT32);
     spec.commandLine().getOut().println("wrote " + output);
     return 0;
   }

@@ -91,6 +91,30 @@ class TrainCommandTest {
       }
     }
 
+    // --int8: the same model with quantised linear layers, close to it and saying what it is
+    Path quantised = dir.resolve("int8.onnx");
+    PipelineCommandsTest.Run q = cli("export", "--int8", "--checkpoint",
+        dir.resolve("ck/best.safetensors").toString(), "--output", quantised.toString());
+    assertEquals(0, q.code(), q.err());
+    try (Segmenter a = NeuroSeg.segmenter().model(exported).build();
+        Segmenter b = NeuroSeg.segmenter().model(quantised).build()) {
+      assertEquals("int8", b.modelMetadata().get(ModelContract.PRECISION));
+      assertEquals(a.modelMetadata().get(ModelContract.THRESHOLD),
+          b.modelMetadata().get(ModelContract.THRESHOLD));
+      Cursor<FloatType> pa = Views.flatIterable(a.segment(v).probabilities()).cursor();
+      Cursor<FloatType> pb = Views.flatIterable(b.segment(v).probabilities()).cursor();
+      double maxDiff = 0;
+      boolean differs = false;
+      while (pa.hasNext()) {
+        float x = pa.next().get();
+        float y = pb.next().get();
+        maxDiff = Math.max(maxDiff, Math.abs(x - y));
+        differs |= x != y;
+      }
+      assertTrue(differs && maxDiff < 0.05, "int8 vs float32 probabilities: max diff "
+          + maxDiff);
+    }
+
     PipelineCommandsTest.Run fromLast = cli("export", "--checkpoint",
         dir.resolve("ck/last.safetensors").toString(), "--output",
         dir.resolve("last.onnx").toString());

@@ -92,6 +92,29 @@ public final class OnnxGraph {
     return name;
   }
 
+  /**
+   * Adds an int8 initializer (quantised weights) and returns its name.
+   *
+   * @throws InvalidInputException if the number of values does not match the shape
+   */
+  public String int8s(String name, long[] dims, byte[] values) {
+    long n = 1;
+    for (long d : dims) {
+      n *= d;
+    }
+    if (n != values.length) {
+      throw new InvalidInputException("initializer " + name + ": shape "
+          + java.util.Arrays.toString(dims) + " needs " + n + " values, got " + values.length);
+    }
+    TensorProto.Builder t = TensorProto.newBuilder().setName(name)
+        .setDataType(TensorProto.DataType.INT8.getNumber()).setRawData(ByteString.copyFrom(values));
+    for (long d : dims) {
+      t.addDims(d);
+    }
+    graph.addInitializer(t);
+    return name;
+  }
+
   /** Adds a float32 scalar constant and returns its name. */
   public String scalar(float value) {
     return floats("const_" + counter++, new long[0], new float[] {value});
@@ -134,8 +157,29 @@ public final class OnnxGraph {
 
   /** As {@link #node}, with a given output name (e.g. a graph output). */
   public String nodeNamed(String op, String output, String[] inputs, Object... attributes) {
-    NodeProto.Builder n = NodeProto.newBuilder().setOpType(op).setName(output + "_node")
-        .addOutput(output);
+    return nodeOutputs(op, new String[] {output}, inputs, attributes)[0];
+  }
+
+  /**
+   * Adds a node with {@code count} outputs of generated names (e.g. {@code
+   * DynamicQuantizeLinear}) and returns them in order.
+   */
+  public String[] nodeWithOutputs(String op, int count, String[] inputs, Object... attributes) {
+    String base = op.toLowerCase(java.util.Locale.ROOT) + "_" + counter++;
+    String[] outputs = new String[count];
+    for (int i = 0; i < count; i++) {
+      outputs[i] = base + "_" + i;
+    }
+    return nodeOutputs(op, outputs, inputs, attributes);
+  }
+
+  private String[] nodeOutputs(String op, String[] outputs, String[] inputs,
+      Object... attributes) {
+    NodeProto.Builder n = NodeProto.newBuilder().setOpType(op).setName(outputs[0] + "_node");
+
+    for (String out : outputs) {
+      n.addOutput(out);
+    }
     for (String in : inputs) {
       n.addInput(in);
     }
@@ -159,7 +203,7 @@ public final class OnnxGraph {
       n.addAttribute(a);
     }
     graph.addNode(n);
-    return output;
+    return outputs;
   }
 
   /** The serialised model: this graph, opset {@value #OPSET}, and the given metadata. */
