@@ -70,7 +70,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Usage: {@code RealEvaluation [--data DIR] [--model M.onnx] [--out DIR] [--only NAMES]},
  * defaults {@code ../shared/data}, the bundled model and {@code target/eval-real}; {@code --only}
- * takes comma-separated case or source names. The output folder gets {@code results.md},
+ * takes comma-separated case or source names; {@code --threshold P} replaces the model's
+ * calibrated threshold, {@code --low-threshold P} and {@code --min-object N} the default
+ * post-processing, {@code --tta} turns on test-time augmentation. The output folder gets {@code results.md},
  * {@code results.tsv} and, under {@code swc/}, every reference and traced tree in voxel
  * coordinates.
  */
@@ -190,6 +192,7 @@ public final class RealEvaluation {
     boolean tta = false;
     double low = PostProcessing.DEFAULT.lowThreshold();
     int minObject = PostProcessing.DEFAULT.minComponentVoxels();
+    Double threshold = null;
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       if (a.equals("--tta")) {
@@ -201,6 +204,7 @@ public final class RealEvaluation {
       }
       switch (a) {
         case "--low-threshold" -> low = Double.parseDouble(args[++i]);
+        case "--threshold" -> threshold = Double.parseDouble(args[++i]);
         case "--min-object" -> minObject = Integer.parseInt(args[++i]);
         case "--data" -> data = Path.of(args[++i]);
         case "--model" -> model = Path.of(args[++i]);
@@ -219,6 +223,9 @@ public final class RealEvaluation {
     PostProcessing post = new PostProcessing(low, minObject);
     SegmenterBuilder b = NeuroSeg.segmenter().testTimeAugmentation(tta);
     b = model == null ? b.model(NeuroSeg.bundledModel()) : b.model(model);
+    if (threshold != null) {
+      b = b.threshold(threshold);
+    }
     List<CaseResult> results = new ArrayList<>();
     Path swcDir = out.resolve("swc");
     Files.createDirectories(swcDir);
@@ -282,7 +289,7 @@ public final class RealEvaluation {
   private static void usage(String problem) {
     System.err.println("error: " + problem);
     System.err.println("usage: RealEvaluation [--data DIR] [--model M.onnx] [--out DIR]"
-        + " [--only NAME,...] [--tta] [--low-threshold P] [--min-object N]");
+        + " [--only NAME,...] [--tta] [--threshold P] [--low-threshold P] [--min-object N]");
     System.exit(2);
   }
 
