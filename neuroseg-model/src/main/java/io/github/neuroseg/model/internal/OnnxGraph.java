@@ -73,23 +73,9 @@ public final class OnnxGraph {
    * @throws InvalidInputException if the number of values does not match the shape
    */
   public String floats(String name, long[] dims, float[] values) {
-    long n = 1;
-    for (long d : dims) {
-      n *= d;
-    }
-    if (n != values.length) {
-      throw new InvalidInputException("initializer " + name + ": shape "
-          + java.util.Arrays.toString(dims) + " needs " + n + " values, got " + values.length);
-    }
     ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
     b.asFloatBuffer().put(values);
-    TensorProto.Builder t = TensorProto.newBuilder().setName(name)
-        .setDataType(TensorProto.DataType.FLOAT.getNumber()).setRawData(ByteString.copyFrom(b));
-    for (long d : dims) {
-      t.addDims(d);
-    }
-    graph.addInitializer(t);
-    return name;
+    return initializer(name, dims, values.length, TensorProto.DataType.FLOAT, b.array());
   }
 
   /**
@@ -98,16 +84,21 @@ public final class OnnxGraph {
    * @throws InvalidInputException if the number of values does not match the shape
    */
   public String int8s(String name, long[] dims, byte[] values) {
+    return initializer(name, dims, values.length, TensorProto.DataType.INT8, values);
+  }
+
+  private String initializer(String name, long[] dims, int count, TensorProto.DataType type,
+      byte[] raw) {
     long n = 1;
     for (long d : dims) {
       n *= d;
     }
-    if (n != values.length) {
+    if (n != count) {
       throw new InvalidInputException("initializer " + name + ": shape "
-          + java.util.Arrays.toString(dims) + " needs " + n + " values, got " + values.length);
+          + java.util.Arrays.toString(dims) + " needs " + n + " values, got " + count);
     }
     TensorProto.Builder t = TensorProto.newBuilder().setName(name)
-        .setDataType(TensorProto.DataType.INT8.getNumber()).setRawData(ByteString.copyFrom(values));
+        .setDataType(type.getNumber()).setRawData(ByteString.copyFrom(raw));
     for (long d : dims) {
       t.addDims(d);
     }
